@@ -1,0 +1,105 @@
+package model
+
+import "time"
+
+// This file holds the JSON shapes of the HTTP API, shared by app/apiclient
+// and backend/httpapi. All routes are under /api/.
+//
+//   GET    /api/session                     → Session (401 when none)
+//   POST   /api/session         LoginRequest → Session (sets the cookie)
+//   DELETE /api/session                     → 204 (ends it on the server)
+//   POST   /api/registrations   RegistrationRequest → 202 Accepted
+//   POST   /api/registrations/activate ActivateRequest → 200 Accepted
+//   GET    /api/legal-person                → []LegalPersonRecord (own enterprise)
+//   POST   /api/legal-person    LegalPerson → 201 LegalPersonRecord (new draft)
+//   GET    /api/legal-person/{id}           → LegalPersonRecord
+//   PUT    /api/legal-person/{id} SaveLegalPerson → LegalPersonRecord (暂存)
+//   POST   /api/legal-person/{id}/declare DeclareRequest → LegalPersonRecord (申报)
+//   DELETE /api/legal-person/{id}           → 204 (删除)
+//   GET    /api/ref/agent-points            → []AgentPoint
+//   GET    /api/ref/divisions?parent=CODE   → []Option (provinces when no parent)
+//   GET    /api/ref/departments?kind=market|tax&agent_point=CODE → []Option
+//   GET    /api/ref/customs-districts       → []Option
+//
+// Unsafe methods need the session's CSRF token in the X-CSRF-Token header
+// (except POST /api/session and /api/registrations*, which have no session
+// and are guarded by the cross-origin check). Errors come as Problem.
+
+// CSRFHeader is the request header that carries Session.CSRFToken.
+const CSRFHeader = "X-CSRF-Token"
+
+// Problem is the body of every error answer.
+type Problem struct {
+	// Code is a fixed machine-readable word: see the Err* constants.
+	Code string `json:"code"`
+	// Message is the Chinese sentence to show the user.
+	Message string `json:"message"`
+	// Fields holds per-field messages for Code "invalid".
+	Fields FieldErrors `json:"fields,omitempty"`
+	// RetryAfter is the seconds to wait, for Code "throttled".
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
+// Error codes of Problem.Code.
+const (
+	ErrInvalid      = "invalid"      // 422: field rules broken, see Fields
+	ErrUnauthorized = "unauthorized" // 401: no session or it ended
+	ErrBadLogin     = "bad_login"    // 401: user name or password wrong (never says which)
+	ErrForbidden    = "forbidden"    // 403: role may not do this / CSRF
+	ErrNotFound     = "not_found"    // 404: no such record of this enterprise
+	ErrConflict     = "conflict"     // 409: record changed by someone else (version)
+	ErrState        = "state"        // 409: the record's state does not allow it
+	ErrThrottled    = "throttled"    // 429: too many failed logins, wait RetryAfter
+	ErrInternal     = "internal"     // 500
+)
+
+// LoginRequest is the password login (P1).
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// Session describes the logged-in user to the page.
+type Session struct {
+	Username       string    `json:"username"`
+	Role           Role      `json:"role"`
+	EnterpriseID   int64     `json:"enterprise_id"`
+	EnterpriseName string    `json:"enterprise_name"`
+	CreditCode     string    `json:"credit_code"`
+	CSRFToken      string    `json:"csrf_token"`
+	ExpiresAt      time.Time `json:"expires_at"`
+}
+
+// Accepted is the uniform answer to a registration and its activation.
+type Accepted struct {
+	Message string `json:"message"`
+}
+
+// ActivateRequest carries the token from the confirmation e-mail.
+type ActivateRequest struct {
+	Token string `json:"token"`
+}
+
+// SaveLegalPerson is the body of 暂存 on an existing record: the fields and
+// the version the page last read (a stale version is refused, 409).
+type SaveLegalPerson struct {
+	Version int `json:"version"`
+	LegalPerson
+}
+
+// DeclareRequest is the body of 申报: the fields as on screen (saved first,
+// then declared, in one transaction) and the version the page last read.
+type DeclareRequest = SaveLegalPerson
+
+// AgentPoint is a card agent point (制卡代理点) with its contact details and
+// its preset departments (N1, N6).
+type AgentPoint struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Province    string   `json:"province"` // GB/T 2260 code
+	Address     string   `json:"address"`
+	Phone       string   `json:"phone"`
+	Hours       string   `json:"hours"`
+	MarketDepts []Option `json:"market_depts"` // preset; empty = choose from all
+	TaxDepts    []Option `json:"tax_depts"`    // preset; empty = choose from all
+}
