@@ -1,0 +1,46 @@
+# The two commands of the README are the contract:
+#   make run   builds the WASM app and the server and starts it on SQLite (./var/)
+#   make test  runs the whole suite (CI=true makes Postgres/Chromium/pcscd mandatory)
+GO      ?= go
+ADDR    ?= 127.0.0.1:8080
+BIN     := var/bin
+WASM    := web/app.wasm
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all run test wasm server vet bench dist clean
+
+all: wasm server
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./app
+	$(GO) run ./backend/cmd/wasmpack $(WASM)
+
+server:
+	@mkdir -p $(BIN)
+	$(GO) build -trimpath -o $(BIN)/eportid ./backend
+
+run: wasm server
+	EPORTID_ADDR=$(ADDR) ./$(BIN)/eportid
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./app/...
+
+# The browser tests need web/app.wasm, so the app is built first.
+test: wasm vet
+	$(GO) test -count=1 ./...
+
+# Speed and memory figures (not part of `make test`): logins/s, declarations/s
+# on PostgreSQL, card signing over PC/SC and through the bridge.
+bench: wasm
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./...
+
+# Release builds of the card bridge for the users' PCs.
+dist:
+	@mkdir -p dist
+	CGO_ENABLED=1 $(GO) build -trimpath -o dist/cardbridge-linux-amd64 ./cardbridge/cmd/cardbridge
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o dist/cardbridge-windows-amd64.exe ./cardbridge/cmd/cardbridge
+	GOOS=windows GOARCH=386 CGO_ENABLED=0 $(GO) build -trimpath -o dist/cardbridge-windows-386.exe ./cardbridge/cmd/cardbridge
+
+clean:
+	rm -rf $(BIN) dist $(WASM) $(WASM).br
