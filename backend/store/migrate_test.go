@@ -1,0 +1,152 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"eportid/backend/store"
+	"eportid/backend/store/storetest"
+	migrations "eportid/sql"
+)
+
+func TestMigrations(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.URL(t, d)
+
+			// A fresh database without migrations is refused.
+			_, err := store.Open(ctx, url, store.WithoutMigrations())
+			wantErr(t, err, store.ErrSchemaTooOld, "fresh database, migrations disabled")
+
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			applied := must(s.AppliedMigrations(ctx))(t)
+			if !slices.Equal(applied, migrations.Names()) {
+				t.Errorf("applied %v, want %v", applied, migrations.Names())
+			}
+			s.Close()
+
+			// Opening again applies nothing and records nothing twice;
+			// without migrations the complete schema is accepted.
+			s = must(store.Open(ctx, url))(t)
+			if got := must(s.AppliedMigrations(ctx))(t); !slices.Equal(got, applied) {
+				t.Errorf("after reopening: %v", got)
+			}
+			s.Close()
+			s = must(store.Open(ctx, url, store.WithoutMigrations()))(t)
+
+			// Older: the last migration undone.
+			last := applied[len(applied)-1]
+			if last != "0002_refdata" {
+				t.Fatalf("test assumes the last migration is 0002_refdata, not %s: update it", last)
+			}
+			db := s.DB()
+			for _, q := range []string{
+				`DROP TABLE agent_point_departments`, `DROP TABLE agent_points`, `DROP TABLE departments`,
+				`DROP TABLE customs_districts`, `DROP TABLE divisions`, `DROP TABLE refdata_sets`,
+			} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Exec(db.Rebind(`DELETE FROM schema_migrations WHERE name = ?`), last); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			_, err = store.Open(ctx, url, store.WithoutMigrations())
+			wantErr(t, err, store.ErrSchemaTooOld, "older schema, migrations disabled")
+			// With migrations the missing one is applied.
+			s = must(store.Open(ctx, url))(t)
+			if err := s.LoadRefData(ctx); err != nil {
+				t.Fatalf("refdata after re-applying %s: %v", last, err)
+			}
+			if got := must(s.AppliedMigrations(ctx))(t); !slices.Equal(got, migrations.Names()) {
+				t.Errorf("after catching up: %v", got)
+			}
+
+			// Newer: a migration this binary does not know.
+			if _, err := s.DB().Exec(s.DB().Rebind(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, CURRENT_TIMESTAMP)`), "9999_future"); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			for _, opts := range [][]store.Option{nil, {store.WithoutMigrations()}} {
+				_, err = store.Open(ctx, url, opts...)
+				wantErr(t, err, store.ErrSchemaTooNew, "newer schema")
+				if errors.Is(err, store.ErrSchemaTooOld) {
+					t.Error("newer schema also reported as older")
+				}
+			}
+		})
+	}
+}
+
+// A migration that fails leaves nothing behind: each runs in one
+// transaction with its record.
+func TestMigrationIsOneTransaction(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.URL(t, d)
+			s := must(store.Open(ctx, url))(t)
+			// Make 0002 fail half-way when re-applied: unrecord it and keep
+			// one of its later tables, so its first CREATE succeeds and a
+			// later one fails.
+			db := s.DB()
+			for _, q := range []string{`DROP TABLE agent_point_departments`, `DROP TABLE refdata_sets`} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Exec(`DELETE FROM schema_migrations WHERE name = '0002_refdata'`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.Open(ctx, url); err == nil {
+				t.Fatal("re-applying 0002 over existing tables succeeded")
+			}
+			// refdata_sets is 0002's first table: rolled back with the rest.
+			var n int
+			if err := db.Get(&n, `SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_refdata'`); err != nil || n != 0 {
+				t.Errorf("0002 recorded after failing (n=%d, err=%v)", n, err)
+			}
+			if _, err := db.Exec(`SELECT COUNT(*) FROM refdata_sets`); err == nil {
+				t.Error("refdata_sets exists: the failed migration was not rolled back")
+			}
+		})
+	}
+}
+
+func TestOpenSQLitePath(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, p := range []string{dir + "/a/b/eportid.db", "file:" + dir + "/c/eportid.db?_pragma=cache_size(-2000)"} {
+		s, err := store.Open(ctx, p)
+		if err != nil {
+			t.Fatalf("Open(%s): %v", p, err)
+		}
+		if s.Dialect() != store.SQLite {
+			t.Errorf("dialect %s", s.Dialect())
+		}
+		var mode string
+		if err := s.DB().Get(&mode, `PRAGMA journal_mode`); err != nil || mode != "wal" {
+			t.Errorf("journal_mode %q %v", mode, err)
+		}
+		var fk int
+		if err := s.DB().Get(&fk, `PRAGMA foreign_keys`); err != nil || fk != 1 {
+			t.Errorf("foreign_keys %d %v", fk, err)
+		}
+		s.Close()
+	}
+	if _, err := store.Open(ctx, ":memory:"); err == nil {
+		t.Error("in-memory database accepted")
+	}
+	for u, want := range map[string]bool{"postgres://h/db": true, "postgresql://h/db": true, "/var/eportid.db": false, "file:x.db": false} {
+		if got := store.IsPostgresURL(u); got != want {
+			t.Errorf("IsPostgresURL(%s) = %v", u, got)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Session is a logged-in session. Only the hash of the cookie's token is
+// stored.
+type Session struct {
+	ID         int64     `db:"id"`
+	TokenHash  []byte    `db:"token_hash"`
+	UserID     int64     `db:"user_id"`
+	CSRFToken  string    `db:"csrf_token"`
+	CreatedAt  time.Time `db:"created_at"`   // defaults to now
+	LastSeenAt time.Time `db:"last_seen_at"` // defaults to CreatedAt
+}
+
+// CreateSession inserts a session and returns it with its ID; ErrDuplicate
+// if the token hash exists, ErrNotFound if the user does not.
+func (s *Store) CreateSession(ctx context.Context, sess Session) (Session, error) {
+	if sess.CreatedAt.IsZero() {
+		sess.CreatedAt = s.now()
+	}
+	if sess.LastSeenAt.IsZero() {
+		sess.LastSeenAt = sess.CreatedAt
+	}
+	sess.CreatedAt, sess.LastSeenAt = ts(sess.CreatedAt), ts(sess.LastSeenAt)
+	err := s.db.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
+		(token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+		sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt)
+	switch {
+	case uniqueViolation(err, "sessions", "token_hash"):
+		return Session{}, fmt.Errorf("session token: %w", ErrDuplicate)
+	case foreignKeyViolation(err):
+		return Session{}, fmt.Errorf("session of user %d: %w", sess.UserID, ErrNotFound)
+	case err != nil:
+		return Session{}, fmt.Errorf("store: create session: %w", err)
+	}
+	return sess, nil
+}
+
+// SessionByTokenHash returns the session of a token hash, or ErrNotFound.
+// It does not check expiry: the caller compares CreatedAt and LastSeenAt
+// with its limits.
+func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (Session, error) {
+	var sess Session
+	err := s.db.GetContext(ctx, &sess, s.q(`SELECT id, token_hash, user_id, csrf_token, created_at, last_seen_at
+		FROM sessions WHERE token_hash = ?`), h)
+	sess.CreatedAt, sess.LastSeenAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC()
+	return sess, noRows(err, "session")
+}
+
+// TouchSession sets a session's last use; ErrNotFound if it has ended.
+func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), ts(now), id)
+	return affectedOne(res, err, "session")
+}
+
+// DeleteSession ends a session. Ending one that has ended is no error.
+func (s *Store) DeleteSession(ctx context.Context, id int64) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE id = ?`), id); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of a user (e.g. when disabled) and
+// returns how many.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), userID)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// DeleteSessionsBefore deletes the sessions idle since before idleCutoff or
+// created before absoluteCutoff, and returns how many.
+func (s *Store) DeleteSessionsBefore(ctx context.Context, idleCutoff, absoluteCutoff time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?`),
+		ts(idleCutoff), ts(absoluteCutoff))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
