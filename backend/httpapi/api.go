@@ -1,0 +1,169 @@
+// Package httpapi is the HTTP API of eportid (app/model/api.go is its
+// contract) and the server of the WASM pages. Handlers are plain functions
+// over the store: routes are in routes.go, one file per resource, and the
+// mapping of errors to statuses and model.Problem is in errors.go alone.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"eportid/app/model"
+	"eportid/backend/auth"
+	"eportid/backend/mail"
+	"eportid/backend/store"
+)
+
+// RegistrationValidity is how long a confirmation link works.
+const RegistrationValidity = 24 * time.Hour
+
+// maxBody is the largest request body accepted (a filing is a few KB).
+const maxBody = 64 << 10
+
+// API serves /api/ and the pages. Set the fields, then call Handler once.
+// Zero fields take the defaults noted.
+type API struct {
+	Store *store.Store
+	// Hasher hashes passwords; default auth.NewHasher(auth.DefaultParams, 0).
+	Hasher *auth.Hasher
+	// Mail sends mails; default mail.Outbox into Store, logged to Log.
+	Mail mail.Sender
+	// BaseURL is the origin the users reach, for links in mails, e.g.
+	// "https://eport.example.cn".
+	BaseURL string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Log is the server log; default slog.Default().
+	Log *slog.Logger
+
+	// Proxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; none by default.
+	Proxies auth.Proxies
+	// SecureCookies marks the session cookie Secure even on plain HTTP
+	// requests (it is always Secure over TLS).
+	SecureCookies bool
+	// TrustedOrigins are extra origins (scheme://host[:port]) whose
+	// cross-origin requests are allowed; BaseURL's origin always is.
+	TrustedOrigins []string
+
+	// Timeouts of sessions; default auth.DefaultTimeouts.
+	Timeouts auth.Timeouts
+	// Back-off policies; defaults auth.AccountPolicy, auth.AddrPolicy and
+	// auth.RegisterPolicy.
+	AccountPolicy, AddrPolicy, RegisterPolicy auth.Policy
+
+	// UI serves every path outside /api/ and /web/ (the go-app handler);
+	// default a placeholder page.
+	UI http.Handler
+	// WebDir holds the static files served under /web/ (app.wasm and, when
+	// built, app.wasm.br); default "web".
+	WebDir string
+
+	throttle auth.Throttle
+	ref      refCache
+}
+
+func (a *API) defaults() {
+	if a.Hasher == nil {
+		a.Hasher = auth.NewHasher(auth.DefaultParams, 0)
+	}
+	if a.Now == nil {
+		a.Now = time.Now
+	}
+	if a.Log == nil {
+		a.Log = slog.Default()
+	}
+	if a.Mail == nil {
+		a.Mail = mail.Outbox{Queue: a.Store, Log: a.Log}
+	}
+	if a.Timeouts == (auth.Timeouts{}) {
+		a.Timeouts = auth.DefaultTimeouts
+	}
+	if a.AccountPolicy == (auth.Policy{}) {
+		a.AccountPolicy = auth.AccountPolicy
+	}
+	if a.AddrPolicy == (auth.Policy{}) {
+		a.AddrPolicy = auth.AddrPolicy
+	}
+	if a.RegisterPolicy == (auth.Policy{}) {
+		a.RegisterPolicy = auth.RegisterPolicy
+	}
+	if a.WebDir == "" {
+		a.WebDir = "web"
+	}
+	if a.UI == nil {
+		a.UI = placeholderUI{}
+	}
+	a.throttle = auth.Throttle{Store: a.Store}
+}
+
+// Handler returns the whole site: security headers, the cross-origin
+// check on every unsafe request, and the routes.
+func (a *API) Handler() (http.Handler, error) {
+	a.defaults()
+	cop := http.NewCrossOriginProtection()
+	origins := append([]string(nil), a.TrustedOrigins...)
+	if o := origin(a.BaseURL); o != "" {
+		origins = append(origins, o)
+	}
+	for _, o := range origins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			return nil, err
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, &Error{Code: model.ErrForbidden, Message: "跨站请求已被拒绝。请从本系统的页面操作。"})
+	}))
+	return a.recoverer(securityHeaders(cop.Handler(a.routes()))), nil
+}
+
+// origin is the scheme://host of a URL, or "".
+func origin(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || rest == "" {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
+}
+
+func (a *API) now() time.Time { return a.Now() }
+
+// decode reads a JSON body into v.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &Error{Code: model.ErrInvalid, Message: "请求内容过大", Err: err}
+		}
+		return &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON", Err: err}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON"}
+	}
+	return nil
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"code":"internal","message":"服务器内部错误"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// detached is ctx without its cancellation, for work that must finish once
+// begun (a mail queued after the registration was stored).
+func detached(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }

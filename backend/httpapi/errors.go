@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"eportid/app/model"
+	"eportid/backend/store"
+)
+
+// Error is an answer a handler chose: a model.Problem code with its
+// message, and the cause to log (never shown).
+type Error struct {
+	Code       string
+	Message    string
+	Fields     model.FieldErrors
+	RetryAfter int
+	Err        error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// statusOf is the HTTP status of each model.Problem code: the one place
+// where codes meet statuses.
+var statusOf = map[string]int{
+	model.ErrInvalid:      http.StatusUnprocessableEntity,
+	model.ErrUnauthorized: http.StatusUnauthorized,
+	model.ErrBadLogin:     http.StatusUnauthorized,
+	model.ErrForbidden:    http.StatusForbidden,
+	model.ErrNotFound:     http.StatusNotFound,
+	model.ErrConflict:     http.StatusConflict,
+	model.ErrState:        http.StatusConflict,
+	model.ErrThrottled:    http.StatusTooManyRequests,
+	model.ErrInternal:     http.StatusInternalServerError,
+}
+
+// Messages of the answers that more than one handler gives.
+const (
+	msgNotFound     = "记录不存在或已被删除"
+	msgConflict     = "该记录已被他人修改，请刷新后再试"
+	msgState        = "该记录已申报，不能修改"
+	msgInternal     = "服务器内部错误，请稍后再试"
+	msgUnauthorized = "尚未登录或登录已超时，请重新登录"
+	msgForbidden    = "当前用户无权进行此操作"
+	msgCSRF         = "安全校验失败，请刷新页面后重试"
+	msgInvalid      = "填写的内容有误，请按提示修改"
+)
+
+// problem maps an error to its status and body: an *Error as it says,
+// a store error by its kind, anything else 500.
+func problem(err error) (int, model.Problem) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = storeError(err)
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	return status, model.Problem{Code: e.Code, Message: e.Message, Fields: e.Fields, RetryAfter: e.RetryAfter}
+}
+
+// storeError is the default answer to an error of the store.
+func storeError(err error) *Error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Code: model.ErrNotFound, Message: msgNotFound, Err: err}
+	case errors.Is(err, store.ErrConflict):
+		return &Error{Code: model.ErrConflict, Message: msgConflict, Err: err}
+	case errors.Is(err, store.ErrState):
+		return &Error{Code: model.ErrState, Message: msgState, Err: err}
+	case errors.Is(err, store.ErrDuplicate):
+		return &Error{Code: model.ErrConflict, Message: "记录已存在", Err: err}
+	case errors.Is(err, store.ErrCreditCodeTaken), errors.Is(err, store.ErrUsernameTaken):
+		return &Error{Code: model.ErrConflict, Message: "记录已存在", Err: err}
+	}
+	return &Error{Code: model.ErrInternal, Message: msgInternal, Err: err}
+}
+
+// writeError answers with the Problem of err and logs server errors.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, p := problem(err)
+	switch {
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+		a.Log.DebugContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path)
+	case status >= 500:
+		a.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	}
+	writeJSON(w, status, p)
+}
+
+// invalid is the 422 answer of field errors.
+func invalid(fields model.FieldErrors) *Error {
+	return &Error{Code: model.ErrInvalid, Message: msgInvalid, Fields: fields}
+}

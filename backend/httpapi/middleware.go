@@ -1,0 +1,173 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"eportid/app/model"
+	"eportid/backend/auth"
+	"eportid/backend/store"
+)
+
+// ContentSecurityPolicy suits the go-app pages: scripts and the WASM
+// module from this origin only ('wasm-unsafe-eval' lets the page compile
+// WebAssembly, nothing else), inline style attributes (the go-app runtime
+// sets them), no framing.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+	"style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+	"worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'"
+
+// securityHeaders sets the headers every answer carries; answers of the
+// API are never cached.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic in a handler into a 500 Problem.
+func (a *API) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// current is the session a request acts in.
+type current struct {
+	session store.Session
+	user    store.User
+}
+
+// handlerFunc is a handler that needs a session.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *current) error
+
+// plain adapts a handler returning an error.
+func (a *API) plain(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+}
+
+// authed runs h in the request's session: 401 without a live one, 403
+// when an unsafe request lacks the session's CSRF token or the user's role
+// is not among roles (none: any role).
+func (a *API) authed(h handlerFunc, roles ...model.Role) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.session(w, r)
+		if err == nil {
+			err = a.checkCSRF(r, c)
+		}
+		if err == nil && len(roles) > 0 && !slices.Contains(roles, c.user.Role) {
+			err = &Error{Code: model.ErrForbidden, Message: msgForbidden}
+		}
+		if err == nil {
+			err = h(w, r, c)
+		}
+		if err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+}
+
+// errNoSession is the answer without a live session.
+var errNoSession = &Error{Code: model.ErrUnauthorized, Message: msgUnauthorized}
+
+// touchEvery: a session's last use is written at most this often (the
+// idle timeout is so many minutes less exact, and a burst of requests
+// costs one write).
+const touchEvery = time.Minute
+
+// session loads the request's live session: it checks the idle and
+// absolute timeouts, ends an expired session (and clears its cookie), and
+// records the use.
+func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) {
+	token := auth.SessionToken(r)
+	if token == "" {
+		return nil, errNoSession
+	}
+	ctx := r.Context()
+	sess, err := a.Store.SessionByTokenHash(ctx, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		auth.ClearSessionCookie(w, a.secure(r))
+		return nil, errNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	if a.Timeouts.Expired(sess.CreatedAt, sess.LastSeenAt, now) {
+		if err := a.Store.DeleteSession(ctx, sess.ID); err != nil {
+			return nil, err
+		}
+		auth.ClearSessionCookie(w, a.secure(r))
+		return nil, &Error{Code: model.ErrUnauthorized, Message: "登录已超时，请重新登录"}
+	}
+	user, err := a.Store.UserByID(ctx, sess.UserID)
+	if err == nil && user.Disabled {
+		err = store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		if err := a.Store.DeleteSession(ctx, sess.ID); err != nil {
+			return nil, err
+		}
+		auth.ClearSessionCookie(w, a.secure(r))
+		return nil, errNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		err := a.Store.TouchSession(ctx, sess.ID, now)
+		if errors.Is(err, store.ErrNotFound) { // ended meanwhile (logout)
+			return nil, errNoSession
+		}
+		if err != nil {
+			return nil, err
+		}
+		sess.LastSeenAt = now
+	}
+	return &current{session: sess, user: user}, nil
+}
+
+// checkCSRF requires the session's CSRF token on unsafe requests.
+func (a *API) checkCSRF(r *http.Request, c *current) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if !auth.EqualTokens(r.Header.Get(model.CSRFHeader), c.session.CSRFToken) {
+		return &Error{Code: model.ErrForbidden, Message: msgCSRF}
+	}
+	return nil
+}
+
+// secure reports whether cookies set for r must be Secure.
+func (a *API) secure(r *http.Request) bool {
+	return a.SecureCookies || a.Proxies.IsTLS(r)
+}

@@ -1,0 +1,124 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"eportid/app/model"
+	"eportid/backend/auth"
+	"eportid/backend/server"
+	"eportid/backend/store"
+	"eportid/backend/store/storetest"
+)
+
+// benchServer runs a server on PostgreSQL with the real argon2id
+// parameters and an enterprise whose administrator is "bench".
+func benchServer(b *testing.B) (*server.Main, store.Enterprise) {
+	b.Helper()
+	st := storetest.Open(b, store.Postgres)
+	srv := server.New(server.Config{Addr: "127.0.0.1:0", Store: st, Log: quiet, Stdout: io.Discard, NoJanitor: true})
+	if err := srv.Open(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	ctx := context.Background()
+	ent, err := st.CreateEnterprise(ctx, store.Enterprise{CreditCode: "91350100M000100Y43", NameCN: "基准测试有限公司"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hash, err := srv.API.Hasher.Hash(ctx, "bench password")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if p, _, _, _ := auth.Decode(hash); p != auth.DefaultParams {
+		b.Fatalf("not the real parameters: %+v", p)
+	}
+	if _, err := st.CreateUser(ctx, store.User{EnterpriseID: ent.ID, Username: "bench", PasswordHash: hash, Role: model.RoleNoCardAdmin}); err != nil {
+		b.Fatal(err)
+	}
+	return srv, ent
+}
+
+func post(b *testing.B, hc *http.Client, method, url, csrf string, in, out any) {
+	body, _ := json.Marshal(in)
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if csrf != "" {
+		req.Header.Set(model.CSRFHeader, csrf)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		msg, _ := io.ReadAll(resp.Body)
+		b.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, msg)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		io.Copy(io.Discard, resp.Body)
+	}
+}
+
+// BenchmarkLogin measures password logins over HTTP (argon2id m=19 MiB,
+// t=2, p=1; a session row each) with as many clients as cores.
+func BenchmarkLogin(b *testing.B) {
+	srv, _ := benchServer(b)
+	url := srv.URL() + "/api/session"
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		hc := &http.Client{}
+		for pb.Next() {
+			post(b, hc, http.MethodPost, url, "", model.LoginRequest{Username: "bench", Password: "bench password"}, nil)
+		}
+	})
+	perSec := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(perSec, "logins/s")
+	b.ReportMetric(perSec/float64(runtime.NumCPU()), "logins/s/core")
+}
+
+// BenchmarkSaveDeclare measures 暂存 then 申报 of the legal-person filing
+// over HTTP on PostgreSQL (the agent point's return, which makes the
+// record editable again, is not timed).
+func BenchmarkSaveDeclare(b *testing.B) {
+	srv, ent := benchServer(b)
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	var s model.Session
+	post(b, hc, http.MethodPost, srv.URL()+"/api/session", "", model.LoginRequest{Username: "bench", Password: "bench password"}, &s)
+	p := model.LegalPerson{
+		CreditCode: ent.CreditCode, NameCN: "基准测试有限公司", EnterpriseType: "1100",
+		Province: "350000", City: "350100", Address: "福州市鼓楼区五四路1号",
+		LegalRepName: "张三", LegalRepIDType: model.IDTypeResident, LegalRepIDNumber: "11010519491231002X",
+		Phone: "0591-87654321", AgentPoint: "FJ01", MarketDept: "M350000", TaxDept: "T350000",
+	}
+	var rec model.LegalPersonRecord
+	post(b, hc, http.MethodPost, srv.URL()+"/api/legal-person", s.CSRFToken, p, &rec)
+	path := srv.URL() + "/api/legal-person/" + strconv.FormatInt(rec.ID, 10)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.Address = "福州市鼓楼区五四路" + strconv.Itoa(i) + "号"
+		post(b, hc, http.MethodPut, path, s.CSRFToken, model.SaveLegalPerson{Version: rec.Version, LegalPerson: p}, &rec)
+		post(b, hc, http.MethodPost, path+"/declare", s.CSRFToken, model.SaveLegalPerson{Version: rec.Version, LegalPerson: p}, &rec)
+		b.StopTimer()
+		r, err := srv.Store.ReviewLegalPerson(ctx, "FJ01", rec.ID, rec.Version, "reviewer", false, "基准")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.Version = r.Version
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "save+declare/s")
+}

@@ -1,0 +1,355 @@
+// Package server runs eportid: it reads the configuration, opens the
+// store, loads the reference data, serves the HTTP API and the pages, and
+// cleans up expired sessions. Main is the whole program in a struct, so a
+// test can run a real server on a free port:
+//
+//	srv := server.New(server.Config{Addr: "127.0.0.1:0", DatabaseURL: url})
+//	if err := srv.Open(ctx); err != nil { … }
+//	defer srv.Close()
+//	resp, err := http.Get(srv.URL() + "/api/ref/agent-points")
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"eportid/backend/auth"
+	"eportid/backend/httpapi"
+	"eportid/backend/mail"
+	"eportid/backend/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultAddr        = "127.0.0.1:8080"
+	DefaultDatabaseURL = "./var/eportid.db"
+	DefaultWebDir      = "./web"
+	// JanitorInterval is how often expired sessions, registrations and old
+	// failure counts are deleted.
+	JanitorInterval = 5 * time.Minute
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout = 15 * time.Second
+)
+
+// Config is what the server needs. Zero fields take the defaults.
+type Config struct {
+	// Addr is the listen address; "127.0.0.1:0" picks a free port (see
+	// Main.URL). Env EPORTID_ADDR, flag -addr.
+	Addr string
+	// DatabaseURL is postgres://… or a SQLite file path. Env DATABASE_URL,
+	// flag -database.
+	DatabaseURL string
+	// BaseURL is the origin users reach the server at, for links in mails;
+	// default the listener's own http:// URL. Env EPORTID_BASE_URL, flag
+	// -base-url.
+	BaseURL string
+	// WebDir holds app.wasm (and app.wasm.br). Env EPORTID_WEB_DIR, flag
+	// -web.
+	WebDir string
+	// TrustedProxies: reverse proxies whose X-Forwarded-For/-Proto are
+	// believed. Env EPORTID_TRUSTED_PROXIES, flag -trusted-proxies
+	// (comma-separated addresses or CIDR prefixes).
+	TrustedProxies auth.Proxies
+	// SecureCookies forces the Secure flag on the session cookie (set it
+	// behind a TLS-terminating proxy not listed in TrustedProxies). Env
+	// EPORTID_SECURE_COOKIES, flag -secure-cookies.
+	SecureCookies bool
+
+	// For tests and embedding; not from the environment.
+
+	// Store, when set, is used instead of opening DatabaseURL, and is not
+	// closed by Close.
+	Store *store.Store
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Log is the server log (default: text to stderr).
+	Log *slog.Logger
+	// Stdout receives the "listening" line (default os.Stdout).
+	Stdout io.Writer
+	// Mail sends mails (default: the development outbox).
+	Mail mail.Sender
+	// Hasher hashes passwords (default auth.DefaultParams, NumCPU at once).
+	Hasher *auth.Hasher
+	// Timeouts of sessions (default 30 minutes idle, 12 hours absolute).
+	Timeouts auth.Timeouts
+	// UI serves the pages and /web/ (main uses ui.HandlerFor(WebDir));
+	// default a placeholder page and plain files.
+	UI http.Handler
+	// UIFor, when UI is nil, makes the UI handler for the configured
+	// WebDir (Run uses it, since WebDir is known only after parsing).
+	UIFor func(webDir string) http.Handler
+	// NoJanitor disables the cleanup goroutine.
+	NoJanitor bool
+}
+
+// Main is a running eportid.
+type Main struct {
+	Config Config
+
+	Store *store.Store
+	API   *httpapi.API
+
+	ln        net.Listener
+	srv       *http.Server
+	ownStore  bool
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
+	serveErr  chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New returns a server of cfg, not yet open.
+func New(cfg Config) *Main { return &Main{Config: cfg} }
+
+func (m *Main) defaults() {
+	c := &m.Config
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.DatabaseURL == "" && c.Store == nil {
+		c.DatabaseURL = DefaultDatabaseURL
+	}
+	if c.WebDir == "" {
+		c.WebDir = DefaultWebDir
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	if c.Timeouts == (auth.Timeouts{}) {
+		c.Timeouts = auth.DefaultTimeouts
+	}
+	if c.UI == nil && c.UIFor != nil {
+		c.UI = c.UIFor(c.WebDir)
+	}
+}
+
+// Open opens the store (applying migrations), loads the reference data,
+// listens on Addr and serves in the background; it prints the listening
+// line to Stdout.
+func (m *Main) Open(ctx context.Context) (err error) {
+	m.defaults()
+	c := &m.Config
+	if c.Store != nil {
+		m.Store = c.Store
+	} else {
+		if m.Store, err = store.Open(ctx, c.DatabaseURL); err != nil {
+			return err
+		}
+		m.ownStore = true
+	}
+	defer func() {
+		if err != nil && m.ownStore {
+			m.Store.Close()
+		}
+	}()
+	if err := m.Store.LoadRefData(ctx); err != nil {
+		return fmt.Errorf("load reference data: %w", err)
+	}
+	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
+		return err
+	}
+	base := strings.TrimRight(c.BaseURL, "/")
+	if base == "" {
+		base = m.URL()
+	}
+	m.API = &httpapi.API{
+		Store:         m.Store,
+		Hasher:        c.Hasher,
+		Mail:          c.Mail,
+		BaseURL:       base,
+		Now:           c.Now,
+		Log:           c.Log,
+		Proxies:       c.TrustedProxies,
+		SecureCookies: c.SecureCookies,
+		Timeouts:      c.Timeouts,
+		UI:            c.UI,
+		WebDir:        c.WebDir,
+	}
+	h, err := m.API.Handler()
+	if err != nil {
+		m.ln.Close()
+		return err
+	}
+	m.srv = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      120 * time.Second, // app.wasm on a slow line
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn),
+	}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.srv.Serve(m.ln) }()
+
+	jctx, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	if !c.NoJanitor {
+		m.wg.Add(1)
+		go m.janitor(jctx)
+	}
+	fmt.Fprintf(c.Stdout, "eportid listening on %s (database: %s)\n", m.URL(), m.describeDatabase())
+	return nil
+}
+
+// URL is the server's own http:// URL, with the real port when Addr asked
+// for port 0.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// describeDatabase says which database is used, without its password.
+func (m *Main) describeDatabase() string {
+	if m.Config.Store != nil {
+		return m.Store.Dialect() + " (given)"
+	}
+	u := m.Config.DatabaseURL
+	if store.IsPostgresURL(u) {
+		if p, err := url.Parse(u); err == nil {
+			return "postgres " + p.Redacted()
+		}
+		return "postgres"
+	}
+	return "sqlite " + u
+}
+
+// Close stops serving (waiting up to ShutdownTimeout for requests in
+// flight), stops the janitor and closes the store it opened.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() {
+		var errs []error
+		if m.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+			if err := m.srv.Shutdown(ctx); err != nil {
+				errs = append(errs, err)
+			}
+			cancel()
+			if err := <-m.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs = append(errs, err)
+			}
+		}
+		if m.stop != nil {
+			m.stop()
+		}
+		m.wg.Wait()
+		if m.ownStore && m.Store != nil {
+			if err := m.Store.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		m.closeErr = errors.Join(errs...)
+	})
+	return m.closeErr
+}
+
+// janitor deletes expired sessions and registrations and old failure
+// counts, now and every JanitorInterval.
+func (m *Main) janitor(ctx context.Context) {
+	defer m.wg.Done()
+	t := time.NewTicker(JanitorInterval)
+	defer t.Stop()
+	for {
+		m.Clean(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Clean runs one round of the janitor.
+func (m *Main) Clean(ctx context.Context) {
+	now := m.Config.Now()
+	log := m.Config.Log
+	to := m.Config.Timeouts
+	if n, err := m.Store.DeleteSessionsBefore(ctx, now.Add(-to.Idle), now.Add(-to.Absolute)); err != nil {
+		if ctx.Err() == nil {
+			log.Error("janitor: sessions", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("janitor: expired sessions deleted", "n", n)
+	}
+	if _, err := m.Store.DeletePendingRegistrationsBefore(ctx, now); err != nil && ctx.Err() == nil {
+		log.Error("janitor: registrations", "err", err)
+	}
+	if _, err := m.Store.DeleteLoginFailuresBefore(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		log.Error("janitor: login failures", "err", err)
+	}
+}
+
+// ParseConfig reads the configuration from the environment (getenv) and
+// then the command-line flags (args, without the program name), flags
+// winning.
+func ParseConfig(args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	secureDefault, _ := strconv.ParseBool(env("EPORTID_SECURE_COOKIES", "false"))
+	fs := flag.NewFlagSet("eportid", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", env("EPORTID_ADDR", DefaultAddr), "listen address (EPORTID_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database", env("DATABASE_URL", DefaultDatabaseURL), "postgres:// URL or SQLite file path (DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", env("EPORTID_BASE_URL", ""), "public origin for links in mails (EPORTID_BASE_URL); default the listen URL")
+	fs.StringVar(&c.WebDir, "web", env("EPORTID_WEB_DIR", DefaultWebDir), "directory of app.wasm (EPORTID_WEB_DIR)")
+	proxies := fs.String("trusted-proxies", env("EPORTID_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is believed, comma-separated (EPORTID_TRUSTED_PROXIES)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", secureDefault, "always mark the session cookie Secure (EPORTID_SECURE_COOKIES)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	var err error
+	if c.TrustedProxies, err = auth.ParseProxies(*proxies); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Run is the program: it parses the configuration, opens the server and
+// serves until ctx is done (SIGINT/SIGTERM in main), then shuts down
+// gracefully.
+func Run(ctx context.Context, args []string, getenv func(string) string, cfg Config) error {
+	parsed, err := ParseConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	parsed.UI, parsed.UIFor, parsed.Log, parsed.Stdout, parsed.Mail = cfg.UI, cfg.UIFor, cfg.Log, cfg.Stdout, cfg.Mail
+	m := New(parsed)
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-m.serveErr:
+		m.serveErr <- err // for Close
+	}
+	m.Config.Log.Info("shutting down")
+	return m.Close()
+}
