@@ -7,11 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -66,24 +64,24 @@ func newBrowser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Run(ctx); err != nil {
+	t.Cleanup(func() { cancelC(); cancelA() })
+	// The first Do starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
 }
 
-// run runs actions and fails the test with a screenshot path on error.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+type step = chromedp.Action[chromedp.Void]
+
+// run runs steps and fails the test with a screenshot and the page on error.
+func run(t *testing.T, ctx context.Context, what string, steps ...step) {
 	t.Helper()
-	step, cancel := context.WithTimeout(ctx, 60*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	if err := chromedp.Run(step, actions...); err != nil {
-		var html string
-		_ = chromedp.Run(ctx, chromedp.OuterHTML("body", &html, chromedp.ByQuery))
-		var png []byte
-		_ = chromedp.Run(ctx, chromedp.FullScreenshot(&png, 80))
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(80))
 		shot := filepath.Join(os.TempDir(), fmt.Sprintf("eportid-e2e-%d.png", time.Now().UnixNano()))
 		_ = os.WriteFile(shot, png, 0o644)
 		if len(html) > 4000 {
@@ -93,81 +91,40 @@ func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
-// panel scopes a selector to the visible tab panel of the shell.
-func panel(sel string) string { return ".tab-panel.active " + sel }
+// css is a CSS selector; panel scopes one to the visible tab panel.
+func css(sel string) chromedp.CSS   { return chromedp.CSS(sel) }
+func panel(sel string) chromedp.CSS { return chromedp.CSS(".tab-panel.active " + sel) }
+
+func click(sel chromedp.CSS) step   { return chromedp.Click(sel) }
+func visible(sel chromedp.CSS) step { return chromedp.WaitVisible(sel) }
 
 // typeInto clears a field and types text into it, as a user would.
-func typeInto(sel, text string) chromedp.Action {
-	return chromedp.Tasks{
-		chromedp.WaitVisible(sel, chromedp.ByQuery),
-		chromedp.Focus(sel, chromedp.ByQuery),
-		chromedp.SetValue(sel, "", chromedp.ByQuery),
-		chromedp.SendKeys(sel, text, chromedp.ByQuery),
-	}
+func typeInto(sel chromedp.CSS, text string) step {
+	return chromedp.Steps(
+		chromedp.WaitVisible(sel),
+		chromedp.Focus(sel),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.select(); })()`, string(sel))),
+		chromedp.SendKeys(sel, "\b"+text),
+	)
 }
 
-// choose picks an option of a select by value and fires the events the
-// page listens to, then waits until the value stuck.
-func choose(sel, value string) chromedp.Action {
-	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
+// choose picks an option of a select by value, once the option is there,
+// and fires the events the page listens to.
+func choose(sel chromedp.CSS, value string) step {
+	return waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false;
 		if (![...e.options].some(o => o.value === %q)) return false;
-		e.focus(); e.value = %q;
-		e.dispatchEvent(new Event('input', {bubbles: true}));
-		e.dispatchEvent(new Event('change', {bubbles: true}));
-		return true; })()`, sel, value, value)
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			var ok bool
-			if err := chromedp.Evaluate(js, &ok).Do(ctx); err != nil {
-				return err
-			}
-			if ok {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("select %s has no option %q", sel, value)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
+		if (e.value !== %q) { e.focus(); e.value = %q;
+			e.dispatchEvent(new Event('input', {bubbles: true}));
+			e.dispatchEvent(new Event('change', {bubbles: true})); }
+		return true; })()`, string(sel), value, value, value))
 }
 
-// waitText waits until the element's text contains want.
-func waitText(sel, want string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(30 * time.Second)
-		var got string
-		for time.Now().Before(deadline) {
-			var nodes []*cdp.Node
-			if err := chromedp.Nodes(sel, &nodes, chromedp.ByQuery, chromedp.AtLeast(0)).Do(ctx); err != nil {
-				return err
-			}
-			if len(nodes) > 0 {
-				if err := chromedp.Text(sel, &got, chromedp.ByQuery).Do(ctx); err != nil {
-					return err
-				}
-				if strings.Contains(got, want) {
-					return nil
-				}
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		return fmt.Errorf("%s: text %q does not contain %q", sel, got, want)
-	})
+// waitText waits until the element exists and its text contains want.
+func waitText(sel chromedp.CSS, want string) step {
+	return waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q); })()`, string(sel), want))
 }
 
-// waitJS waits until a JavaScript expression is true.
-func waitJS(expr string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			var ok bool
-			if err := chromedp.Evaluate(expr, &ok).Do(ctx); err == nil && ok {
-				return nil
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		return fmt.Errorf("timed out waiting for %s", expr)
-	})
+// waitJS waits until a JavaScript expression is truthy.
+func waitJS(expr string) step {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))
 }
