@@ -1,0 +1,145 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"eportid/cardbridge/cardapp"
+	"eportid/cardbridge/protocol"
+)
+
+// client is one connected page. Requests are handled one at a time, in
+// order; events are written between responses.
+type client struct {
+	s      *Server
+	conn   *websocket.Conn
+	origin string
+	wmu    sync.Mutex
+}
+
+func newClient(s *Server, conn *websocket.Conn, origin string) *client {
+	return &client{s: s, conn: conn, origin: origin}
+}
+
+// send writes one message; errors end the connection through the reader.
+func (c *client) send(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		c.s.log.Error("bridge: encode", "err", err)
+		return
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.conn.Close()
+	}
+}
+
+func (c *client) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer c.conn.Close()
+	for {
+		mt, rd, err := c.conn.NextReader()
+		if err != nil {
+			return // closed, or over readLimit (gorilla sent 1009)
+		}
+		if mt != websocket.TextMessage {
+			if _, err := io.Copy(io.Discard, rd); err != nil {
+				return
+			}
+			c.send(protocol.NewError("", protocol.CodeBadRequest, "binary messages are not accepted"))
+			continue
+		}
+		req, err := protocol.DecodeRequest(rd)
+		if _, derr := io.Copy(io.Discard, rd); derr != nil {
+			req.Wipe()
+			return
+		}
+		if err != nil {
+			var de *protocol.DecodeError
+			if !errors.As(err, &de) {
+				return
+			}
+			c.s.log.Info("bridge: bad request", "origin", c.origin, "id", de.ID, "why", de.Msg)
+			c.send(protocol.NewError(de.ID, protocol.CodeBadRequest, de.Msg))
+			continue
+		}
+		c.send(c.handle(ctx, req))
+		req.Wipe()
+	}
+}
+
+// handler is one command: it returns the result or an error for
+// errorResponse.
+type handler func(ctx context.Context, c *client, req *protocol.Request) (any, error)
+
+var handlers = map[protocol.Command]handler{
+	protocol.CmdStatus:          handleStatus,
+	protocol.CmdReadCertificate: handleReadCertificate,
+	protocol.CmdVerifyPIN:       handleVerifyPIN,
+	protocol.CmdSign:            handleSign,
+	protocol.CmdSignLogin:       handleSignLogin,
+}
+
+func (c *client) handle(ctx context.Context, req *protocol.Request) *protocol.Response {
+	start := time.Now()
+	h := handlers[req.Command]
+	if h == nil { // protocol.DecodeRequest admits only known commands
+		return protocol.NewError(req.ID, protocol.CodeBadRequest, "unknown command")
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.s.opTimeout)
+	defer cancel()
+	result, err := h(ctx, c, req)
+	if err != nil {
+		pe := toProtocolError(err)
+		c.s.log.Info("bridge: request failed", "origin", c.origin, "id", req.ID,
+			"command", req.Command, "code", pe.Code, "err", err, "took", time.Since(start))
+		return &protocol.Response{ID: req.ID, Error: pe}
+	}
+	resp, err := protocol.NewResult(req.ID, result)
+	if err != nil {
+		return protocol.NewError(req.ID, protocol.CodeInternal, "encoding the result failed")
+	}
+	c.s.log.Info("bridge: request done", "origin", c.origin, "id", req.ID,
+		"command", req.Command, "took", time.Since(start))
+	return resp
+}
+
+// pinBox hands a private copy of a PIN to exactly one owner, who wipes it:
+// the card session if it starts, otherwise the handler. A session that
+// outlives its timeout thus never reads a wiped (or still used) buffer.
+type pinBox struct {
+	pin   []byte
+	taken atomic.Bool
+}
+
+func newPINBox(pin protocol.PIN) *pinBox {
+	return &pinBox{pin: append([]byte(nil), pin...)}
+}
+
+// take gives the PIN to the caller, who must wipe it; false if the handler
+// already gave up.
+func (b *pinBox) take() ([]byte, bool) {
+	if !b.taken.CompareAndSwap(false, true) {
+		return nil, false
+	}
+	return b.pin, true
+}
+
+// drop wipes the PIN unless a session took it.
+func (b *pinBox) drop() {
+	if b.taken.CompareAndSwap(false, true) {
+		cardapp.Wipe(b.pin)
+	}
+}
+
+var errAbandoned = errors.New("bridge: request abandoned before the card session started")

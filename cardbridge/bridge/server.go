@@ -1,0 +1,268 @@
+// Package bridge is the local card bridge: a websocket server on the
+// loopback interface through which the eportid pages (and only they: an
+// exact origin allowlist) read the IC card, check its PIN and have it sign,
+// speaking cardbridge/protocol. It pushes card_inserted / card_removed.
+//
+// PINs are never logged and never kept: every buffer holding one is zeroed
+// once the card has seen it.
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"eportid/cardbridge/pcsc"
+	"eportid/cardbridge/protocol"
+)
+
+// DefaultAddr is where the bridge listens by default.
+const DefaultAddr = "127.0.0.1:34567"
+
+// DefaultOrigins are the pages of a local development server.
+var DefaultOrigins = []string{"http://127.0.0.1:8080", "http://localhost:8080"}
+
+// DefaultOpTimeout bounds one card operation (connect, select, read,
+// verify, sign, reset).
+const DefaultOpTimeout = 15 * time.Second
+
+// readLimit is the websocket frame limit: a message between
+// protocol.MaxMessageSize and readLimit is answered bad_request; beyond it
+// the connection is closed (1009, message too big).
+const readLimit = 4 * protocol.MaxMessageSize
+
+const writeTimeout = 10 * time.Second
+
+// Cards is the card access the bridge needs; *pcsc.Service provides it
+// over PC/SC, tests may provide it in-process.
+type Cards interface {
+	Status(ctx context.Context) ([]pcsc.ReaderStatus, error)
+	Session(ctx context.Context, fn func(*pcsc.Client) error) error
+	Watch(ctx context.Context, fn func(pcsc.Event))
+}
+
+// Config configures a Server.
+type Config struct {
+	// Origins is the exact allowlist of page origins (scheme://host[:port]).
+	// Required; "*" and "null" are refused.
+	Origins []string
+	// Cards defaults to pcsc.NewService("").
+	Cards Cards
+	// OpTimeout defaults to DefaultOpTimeout.
+	OpTimeout time.Duration
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is the bridge. Use New, then Serve or ListenAndServe.
+type Server struct {
+	origins   map[string]bool
+	cards     Cards
+	opTimeout time.Duration
+	log       *slog.Logger
+	upgrader  websocket.Upgrader
+
+	mu      sync.Mutex
+	clients map[*client]struct{}
+}
+
+// New checks cfg and returns a server.
+func New(cfg Config) (*Server, error) {
+	if err := ValidateOrigins(cfg.Origins); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		origins:   map[string]bool{},
+		cards:     cfg.Cards,
+		opTimeout: cfg.OpTimeout,
+		log:       cfg.Logger,
+		clients:   map[*client]struct{}{},
+	}
+	for _, o := range cfg.Origins {
+		s.origins[o] = true
+	}
+	if s.cards == nil {
+		s.cards = pcsc.NewService("")
+	}
+	if s.opTimeout <= 0 {
+		s.opTimeout = DefaultOpTimeout
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: 5 * time.Second,
+		ReadBufferSize:   4096,
+		WriteBufferSize:  4096,
+		CheckOrigin:      func(r *http.Request) bool { return s.origins[r.Header.Get("Origin")] },
+	}
+	return s, nil
+}
+
+// ValidateOrigins checks an allowlist: at least one entry, each an exact
+// http(s) origin without path, query, fragment or user info, never "*".
+func ValidateOrigins(origins []string) error {
+	if len(origins) == 0 {
+		return errors.New("bridge: the origin allowlist is empty")
+	}
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			strings.Contains(u.Host, "*") || u.User != nil || u.Path != "" || u.RawQuery != "" ||
+			u.Fragment != "" || strings.HasSuffix(o, "/") || o != strings.ToLower(o) {
+			return fmt.Errorf("bridge: %q is not an exact origin like http://127.0.0.1:8080 (lower case, no path, no wildcard)", o)
+		}
+	}
+	return nil
+}
+
+// CheckLoopback refuses a listen address that is not a loopback IP with a
+// port: the bridge must never be reachable from the network.
+func CheckLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("bridge: address %q: %v", addr, err)
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("bridge: address %q is not a loopback IP (use 127.0.0.1)", addr)
+	}
+	return nil
+}
+
+// ListenAndServe listens on addr (loopback only) and serves until ctx ends.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	if err := CheckLoopback(addr); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln (which must be a loopback listener) until ctx ends,
+// and watches the readers to push card events.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := CheckLoopback(ln.Addr().String()); err != nil {
+		ln.Close()
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.cards.Watch(ctx, s.onCardEvent)
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer scancel()
+	hs.Shutdown(sctx)
+	s.closeAll()
+	return nil
+}
+
+// ServeHTTP upgrades allowed pages to the websocket. A refused origin (or
+// a Host that is not the loopback, against DNS rebinding) gets 403 and no
+// upgrade.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/" {
+		http.NotFound(w, r)
+		return
+	}
+	if !loopbackHost(r.Host) {
+		s.log.Warn("bridge: refused host", "host", r.Host)
+		refuse(w, "host not allowed")
+		return
+	}
+	origin := r.Header.Get("Origin")
+	if !s.origins[origin] {
+		s.log.Warn("bridge: refused origin", "origin", origin)
+		refuse(w, "origin not allowed")
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	conn.SetReadLimit(readLimit)
+	c := newClient(s, conn, origin)
+	s.mu.Lock()
+	s.clients[c] = struct{}{}
+	s.mu.Unlock()
+	s.log.Info("bridge: page connected", "origin", origin)
+	c.run(r.Context())
+	s.mu.Lock()
+	delete(s.clients, c)
+	s.mu.Unlock()
+	s.log.Info("bridge: page disconnected", "origin", origin)
+}
+
+func refuse(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	json.NewEncoder(w).Encode(protocol.NewError("", protocol.CodeOriginRefused, msg))
+}
+
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *Server) onCardEvent(e pcsc.Event) {
+	var name protocol.EventName
+	switch e.Kind {
+	case pcsc.CardInserted:
+		name = protocol.EventCardInserted
+	case pcsc.CardRemoved:
+		name = protocol.EventCardRemoved
+	default:
+		return
+	}
+	s.log.Info("bridge: card event", "event", name, "reader", e.Reader)
+	ev := protocol.Event{Event: name, Reader: e.Reader}
+	s.mu.Lock()
+	cs := make([]*client, 0, len(s.clients))
+	for c := range s.clients {
+		cs = append(cs, c)
+	}
+	s.mu.Unlock()
+	for _, c := range cs {
+		c.send(ev)
+	}
+}
+
+func (s *Server) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.clients {
+		c.conn.Close()
+	}
+}
