@@ -1,0 +1,940 @@
+package ui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"eportid/app/apiclient"
+	"eportid/app/model"
+)
+
+// LegalPersonPage is 法人信息录入 (N1): the query part (condition 状态, 【查询】
+// 【重置】, the list with 查看 / 修改 / 删除) and the entry form with the blue
+// buttons 新增 暂存 申报 打印 删除, each enabled only where the record's
+// state allows it (X1). Unsaved input is kept in the browser's local
+// storage, per enterprise, until it is saved.
+type LegalPersonPage struct {
+	app.Compo
+	mounted
+
+	EnterpriseID int64
+	CreditCode   string
+
+	started  bool
+	loading  bool
+	busy     bool
+	records  []model.LegalPersonRecord
+	qState   string // condition being edited
+	qApplied string // condition of the list shown
+
+	rec      *model.LegalPersonRecord // nil: a new, unsaved filing
+	viewOnly bool                     // opened with 查看
+	values   map[string]string
+	errs     model.FieldErrors
+	declare  bool // 申报 was tried: empty required fields are errors now
+
+	status    string
+	statusErr bool
+	conflict  bool
+	restored  string
+
+	confirmOpen  bool
+	confirmTitle string
+	confirmMsg   string
+	confirmOK    string
+	confirmRisky bool
+	pending      func(ctx app.Context)
+
+	aps       []model.AgentPoint
+	provinces []model.Option
+	cities    []model.Option
+	market    []model.Option
+	tax       []model.Option
+	citiesOf  string
+	deptsOf   string
+	loadingOf map[string]bool
+}
+
+// lpLocal is the local copy of unsaved input.
+type lpLocal struct {
+	ID      int64             `json:"id"`
+	Values  map[string]string `json:"values"`
+	SavedAt string            `json:"saved_at"`
+}
+
+func (c *LegalPersonPage) localKey() string {
+	return "eportid.lp-draft." + strconv.FormatInt(c.EnterpriseID, 10)
+}
+
+func (c *LegalPersonPage) init() {
+	if c.values == nil {
+		c.values = map[string]string{}
+		c.errs = model.FieldErrors{}
+		c.loadingOf = map[string]bool{}
+	}
+}
+
+func (c *LegalPersonPage) OnMount(ctx app.Context) {
+	c.keep(ctx)
+	c.init()
+	if app.IsServer {
+		return
+	}
+	// The form is usable at once; the filing, if there is one, replaces
+	// it when the list arrives.
+	c.newForm(ctx)
+	c.loadRefs(ctx)
+	c.refresh(ctx, true)
+}
+
+// editable reports whether the form may be changed: a new filing, or a
+// draft or returned one not opened with 查看.
+func (c *LegalPersonPage) editable() bool {
+	if c.viewOnly {
+		return false
+	}
+	return c.rec == nil || c.rec.State.CanEdit()
+}
+
+func (c *LegalPersonPage) hasFiling() bool { return len(c.records) > 0 || c.rec != nil }
+
+// ---- loading ----
+
+func (c *LegalPersonPage) loadRefs(ctx app.Context) {
+	c.loadingOf["agent_point"] = true
+	c.loadingOf["province"] = true
+	ac := c.on(ctx)
+	ac.Async(func() {
+		aps, err := refAgentPoints()
+		provs, perr := refProvinces()
+		ac.Dispatch(func(ctx app.Context) {
+			c.loadingOf["agent_point"] = false
+			c.loadingOf["province"] = false
+			if err == nil {
+				c.aps = aps
+			}
+			if perr == nil {
+				c.provinces = provs
+			}
+			if err == nil {
+				err = perr
+			}
+			if msg, left := handleErr(ctx, err); msg != "" && !left {
+				c.setStatus("下拉选项加载失败："+msg, true)
+			}
+		})
+	})
+}
+
+// refresh reads the enterprise's filings; with open, it opens the latest
+// one in the form (or a new form when there is none).
+func (c *LegalPersonPage) refresh(ctx app.Context, open bool) {
+	c.loading = true
+	ac := c.on(ctx)
+	ac.Async(func() {
+		recs, err := client().LegalPersons(bg())
+		ac.Dispatch(func(ctx app.Context) {
+			c.loading = false
+			msg, left := handleErr(ctx, err)
+			if left {
+				return
+			}
+			if msg != "" {
+				c.setStatus("查询失败："+msg, true)
+				c.conflict = true // offers 重新载入
+				return
+			}
+			if strings.HasPrefix(c.status, "查询失败") {
+				c.status, c.conflict = "", false
+			}
+			sort.SliceStable(recs, func(i, j int) bool { return recs[i].UpdatedAt.After(recs[j].UpdatedAt) })
+			c.records = recs
+			if open && len(recs) > 0 && c.rec == nil {
+				// Input typed meanwhile is in the local copy, which show
+				// puts back onto the filing if it may still be changed.
+				c.show(ctx, recs[0], false)
+			}
+		})
+	})
+}
+
+// show puts a saved record into the form.
+func (c *LegalPersonPage) show(ctx app.Context, r model.LegalPersonRecord, viewOnly bool) {
+	c.rec = &r
+	c.viewOnly = viewOnly
+	c.values = model.Values(&r.LegalPerson)
+	c.errs = model.FieldErrors{}
+	c.declare = false
+	c.conflict = false
+	c.restored = ""
+	c.restoreLocal(ctx)
+	c.ensureDeps(ctx)
+}
+
+// newForm empties the form for a new filing, with the enterprise's credit
+// code filled in.
+func (c *LegalPersonPage) newForm(ctx app.Context) {
+	c.rec = nil
+	c.viewOnly = false
+	c.values = map[string]string{}
+	if c.CreditCode != "" {
+		c.values["credit_code"] = c.CreditCode
+		c.values["subject_code"] = model.SubjectCode(c.CreditCode)
+	}
+	c.errs = model.FieldErrors{}
+	c.declare = false
+	c.conflict = false
+	c.restored = ""
+	c.restoreLocal(ctx)
+	c.ensureDeps(ctx)
+}
+
+// ensureDeps fetches the lists that depend on other fields: the cities of
+// the chosen province, the departments of the chosen agent point.
+func (c *LegalPersonPage) ensureDeps(ctx app.Context) {
+	if prov := c.values["province"]; prov != c.citiesOf {
+		c.citiesOf, c.cities = prov, nil
+		if prov != "" {
+			c.loadingOf["city"] = true
+			ac := c.on(ctx)
+			ac.Async(func() {
+				l, err := refCities(prov)
+				ac.Dispatch(func(ctx app.Context) {
+					if c.citiesOf != prov {
+						return
+					}
+					c.loadingOf["city"] = false
+					if msg, _ := handleErr(ctx, err); msg != "" {
+						c.errs["city"] = "所在城市：列表加载失败，" + msg
+						return
+					}
+					c.cities = l
+				})
+			})
+		}
+	}
+	if ap := c.values["agent_point"]; ap != c.deptsOf {
+		c.deptsOf, c.market, c.tax = ap, nil, nil
+		if ap != "" {
+			c.loadingOf["market_dept"] = true
+			c.loadingOf["tax_dept"] = true
+			ac := c.on(ctx)
+			ac.Async(func() {
+				m, err := refDepts(apiclient.DeptMarket, ap)
+				var t []model.Option
+				if err == nil {
+					t, err = refDepts(apiclient.DeptTax, ap)
+				}
+				ac.Dispatch(func(ctx app.Context) {
+					if c.deptsOf != ap {
+						return
+					}
+					c.loadingOf["market_dept"] = false
+					c.loadingOf["tax_dept"] = false
+					if msg, _ := handleErr(ctx, err); msg != "" {
+						c.errs["market_dept"] = "主管部门列表加载失败：" + msg
+						return
+					}
+					c.market, c.tax = m, t
+					// A department of another agent point is no longer a choice.
+					if c.editable() {
+						for key, l := range map[string][]model.Option{"market_dept": m, "tax_dept": t} {
+							if v := c.values[key]; v != "" && model.OptionName(l, v) == "" {
+								c.values[key] = ""
+							}
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// ---- local copy of unsaved input ----
+
+func (c *LegalPersonPage) saveLocal(ctx app.Context) {
+	if !c.editable() {
+		return
+	}
+	var id int64
+	if c.rec != nil {
+		id = c.rec.ID
+	}
+	vals := make(map[string]string, len(c.values))
+	for k, v := range c.values {
+		vals[k] = v
+	}
+	ctx.LocalStorage().Set(c.localKey(), lpLocal{ID: id, Values: vals, SavedAt: time.Now().Format("2006-01-02 15:04")})
+}
+
+func (c *LegalPersonPage) clearLocal(ctx app.Context) {
+	ctx.LocalStorage().Del(c.localKey())
+}
+
+// restoreLocal puts back input that was typed but not saved (a reload, a
+// dropped connection), if the form may still be changed.
+func (c *LegalPersonPage) restoreLocal(ctx app.Context) {
+	var d lpLocal
+	if err := ctx.LocalStorage().Get(c.localKey(), &d); err != nil || d.Values == nil {
+		return
+	}
+	if !c.editable() {
+		if c.rec != nil && !c.rec.State.CanEdit() {
+			// Declared or approved meanwhile: the copy is of no use.
+			c.clearLocal(ctx)
+		}
+		return
+	}
+	changed := false
+	for _, f := range model.LegalPersonForm {
+		if f.Kind == model.System {
+			continue
+		}
+		if v, ok := d.Values[f.Key]; ok && v != c.values[f.Key] {
+			c.values[f.Key] = v
+			changed = true
+		}
+	}
+	if changed {
+		c.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(c.values["credit_code"])))
+		c.restored = "已恢复本机保存的未暂存内容（" + d.SavedAt + "），请核对后点击【暂存】。"
+	}
+}
+
+// ---- the form ----
+
+func (c *LegalPersonPage) mode() model.Mode {
+	if c.declare {
+		return model.Declare
+	}
+	return model.Draft
+}
+
+// filing returns the form's values as a normalized LegalPerson.
+func (c *LegalPersonPage) filing() model.LegalPerson {
+	var lp model.LegalPerson
+	model.SetValues(&lp, c.values)
+	lp.Normalize()
+	return lp
+}
+
+// checkField sets or clears the message of one field: its own rule and
+// the rules between fields, in the current mode.
+func (c *LegalPersonPage) checkField(key string) {
+	if key == "subject_code" {
+		return
+	}
+	lp := c.filing()
+	errs := lp.Validate(c.mode())
+	if msg := errs[key]; msg != "" {
+		c.errs[key] = msg
+	} else {
+		delete(c.errs, key)
+	}
+}
+
+func (c *LegalPersonPage) onInput(ctx app.Context, key, v string) {
+	c.values[key] = v
+	switch key {
+	case "credit_code":
+		c.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(v)))
+	case "province":
+		if city := c.values["city"]; city != "" && (len(v) < 2 || city[:2] != v[:2]) {
+			c.values["city"] = ""
+		}
+		c.ensureDeps(ctx)
+	case "agent_point":
+		c.ensureDeps(ctx)
+	}
+	if _, had := c.errs[key]; had {
+		// Take the red prompt away as soon as the value is right.
+		c.checkField(key)
+	}
+	c.status, c.conflict = "", false
+	c.saveLocal(ctx)
+}
+
+func (c *LegalPersonPage) onCommit(ctx app.Context, key, v string) {
+	c.values[key] = v
+	if v == "" && !c.declare {
+		delete(c.errs, key)
+	} else {
+		c.checkField(key)
+	}
+	switch key {
+	case "legal_rep_id_type":
+		if c.values["legal_rep_id_number"] != "" {
+			c.checkField("legal_rep_id_number")
+		}
+	case "province":
+		if c.values["city"] != "" || c.declare {
+			c.checkField("city")
+		}
+	}
+}
+
+func (c *LegalPersonPage) options(f model.Field) ([]model.Option, bool) {
+	switch f.Options {
+	case model.OptionsAgentPoints:
+		return agentPointOptions(c.aps), c.loadingOf[f.Key]
+	case model.OptionsProvinces:
+		return c.provinces, c.loadingOf[f.Key]
+	case model.OptionsCities:
+		return c.cities, c.loadingOf[f.Key]
+	case model.OptionsMarketDepts:
+		return c.market, c.loadingOf[f.Key]
+	case model.OptionsTaxDepts:
+		return c.tax, c.loadingOf[f.Key]
+	}
+	return staticOptions(f.Options), false
+}
+
+func (c *LegalPersonPage) setStatus(msg string, isErr bool) {
+	c.status, c.statusErr = msg, isErr
+}
+
+// ---- rendering ----
+
+func (c *LegalPersonPage) Render() app.UI {
+	c.init()
+	edit := c.editable()
+	var st model.State
+	if c.rec != nil {
+		st = c.rec.State
+	}
+	busy := c.busy || c.loading
+	stateText := "新增（未暂存）"
+	if c.rec != nil {
+		stateText = st.Label()
+	}
+
+	fields := make([]app.UI, 0, len(model.LegalPersonForm))
+	for _, f := range model.LegalPersonForm {
+		opts, loading := c.options(f)
+		if f.Options == model.OptionsMarketDepts || f.Options == model.OptionsTaxDepts {
+			if c.values["agent_point"] == "" && edit {
+				f.Hint = "请先选择发卡机构"
+			}
+		}
+		if f.Options == model.OptionsCities && c.values["province"] == "" && edit {
+			f.Hint = "请先选择省份"
+		}
+		fields = append(fields, &FieldInput{
+			Spec:     f,
+			Value:    c.values[f.Key],
+			Err:      c.errs[f.Key],
+			Locked:   !edit,
+			Options:  opts,
+			Loading:  loading,
+			OnInput:  c.onInput,
+			OnCommit: c.onCommit,
+		})
+	}
+
+	statusCls := "status"
+	if c.status != "" {
+		statusCls += map[bool]string{true: " err", false: " ok"}[c.statusErr]
+	}
+
+	return app.Div().Class("lp-page").DataSet("form", "legal-person").Body(
+		app.Div().Class("toolbar").Role("toolbar").Aria("label", "法人信息操作").Body(
+			app.Button().ID("btn-new").Type("button").Class("btn btn-primary").
+				Disabled(busy || c.hasFiling()).OnClick(c.onNew).Text("新增"),
+			app.Button().ID("btn-save").Type("button").Class("btn btn-primary").DataSet("default", "1").
+				Disabled(busy || !edit).OnClick(c.onSave).Text("暂存"),
+			app.Button().ID("btn-declare").Type("button").Class("btn btn-primary").
+				Disabled(busy || !edit || (c.rec != nil && !st.CanDeclare())).OnClick(c.onDeclare).Text("申报"),
+			app.Button().ID("btn-print").Type("button").Class("btn btn-primary").
+				Disabled(busy || c.rec == nil || !st.CanPrint()).OnClick(c.onPrint).Text("打印"),
+			app.Button().ID("btn-delete").Type("button").Class("btn btn-primary").
+				Disabled(busy || c.rec == nil || !st.CanDelete()).OnClick(c.onDelete).Text("删除"),
+			app.If(c.viewOnly && c.rec != nil && st.CanEdit(), func() app.UI {
+				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")
+			}),
+			app.Div().ID("status").Class(statusCls).Role("status").Aria("live", "polite").Body(
+				app.Text(c.status),
+				app.If(c.conflict, func() app.UI {
+					return app.Button().ID("btn-reload").Type("button").Class("link").Text("重新载入").OnClick(c.onReload)
+				}),
+			),
+			app.Span().Class("toolbar-state").Body(
+				app.Text("状态："),
+				app.Span().ID("state").Class("state state-"+string(st)).Text(stateText),
+			),
+		),
+		app.If(c.rec != nil && st == model.StateReturned && c.rec.ReturnReason != "", func() app.UI {
+			return app.P().ID("return-reason").Class("return-reason").Text("退单原因：" + c.rec.ReturnReason)
+		}),
+		app.If(c.restored != "", func() app.UI {
+			return app.P().ID("restored").Class("note note-warn").Text(c.restored)
+		}),
+		c.renderQuery(busy),
+		app.Section().Class("form-box").Aria("label", "法人信息").Body(
+			app.H3().Class("section-title").Body(
+				app.Text("法人信息"),
+				app.Span().Class("legend").Body(
+					app.Span().Class("swatch k-req"), app.Text("必填"),
+					app.Span().Class("swatch k-opt"), app.Text("选填"),
+					app.Span().Class("swatch k-sys"), app.Text("系统反填/不可修改"),
+				),
+			),
+			app.If(edit, func() app.UI {
+				return app.P().ID("local-note").Class("note").Text("录入内容会自动保存在本机浏览器中，刷新页面或网络中断不会丢失；暂存成功后清除本机副本。按 Tab 或回车键跳至下一项，下拉框按空格展开。")
+			}),
+			app.Div().Class("fields").Body(fields...),
+		),
+		c.renderPrint(),
+		&ConfirmDialog{
+			Open:     c.confirmOpen,
+			Title:    c.confirmTitle,
+			Message:  c.confirmMsg,
+			OKLabel:  c.confirmOK,
+			Danger:   c.confirmRisky,
+			OnOK:     c.onConfirmOK,
+			OnCancel: c.onConfirmCancel,
+		},
+	)
+}
+
+var queryStates = []model.State{model.StateDraft, model.StateDeclared, model.StateApproved, model.StateReturned}
+
+func (c *LegalPersonPage) renderQuery(busy bool) app.UI {
+	var rows []model.LegalPersonRecord
+	for _, r := range c.records {
+		if c.qApplied == "" || string(r.State) == c.qApplied {
+			rows = append(rows, r)
+		}
+	}
+	return app.Section().Class("query-box").Aria("label", "查询").Body(
+		app.Form().Class("query-conds").OnSubmit(c.onQuery).Body(
+			app.Label().For("q-state").Text("状态"),
+			app.Select().ID("q-state").Class("f-input k-opt").OnChange(c.onQState).Body(
+				app.Option().Value("").Selected(c.qState == "").Text("全部"),
+				app.Range(queryStates).Slice(func(i int) app.UI {
+					s := queryStates[i]
+					return app.Option().Value(string(s)).Selected(string(s) == c.qState).Text(s.Label())
+				}),
+			),
+			app.Button().ID("btn-query").Type("submit").Class("btn btn-primary").Disabled(busy).Text("查询"),
+			app.Button().ID("btn-reset").Type("button").Class("btn").Disabled(busy).OnClick(c.onReset).Text("重置"),
+		),
+		app.Div().Class("table-wrap").Body(
+			app.Table().ID("lp-list").Class("grid").Body(
+				app.THead().Body(app.Tr().Body(
+					app.Th().Text("统一社会信用代码"),
+					app.Th().Text("企业中文名称"),
+					app.Th().Text("状态"),
+					app.Th().Text("更新时间"),
+					app.Th().Text("操作"),
+				)),
+				app.TBody().Body(
+					app.Range(rows).Slice(func(i int) app.UI {
+						r := rows[i]
+						id := strconv.FormatInt(r.ID, 10)
+						current := c.rec != nil && c.rec.ID == r.ID
+						return app.Tr().DataSet("id", id).Class(activeIf(current)).Body(
+							app.Td().Class("mono").Text(r.CreditCode),
+							app.Td().Text(r.NameCN),
+							app.Td().Body(app.Span().Class("state state-"+string(r.State)).Text(r.State.Label())),
+							app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)),
+							app.Td().Class("actions").Body(
+								app.Button().Type("button").Class("link act-view").DataSet("id", id).
+									Disabled(busy).OnClick(c.onView).Text("查看"),
+								app.Button().Type("button").Class("link act-edit").DataSet("id", id).
+									Disabled(busy || !r.State.CanEdit()).OnClick(c.onEdit).Text("修改"),
+								app.Button().Type("button").Class("link act-delete").DataSet("id", id).
+									Disabled(busy || !r.State.CanDelete()).OnClick(c.onDeleteRow).Text("删除"),
+							),
+						)
+					}),
+					app.If(len(rows) == 0, func() app.UI {
+						text := "没有符合条件的记录"
+						if c.loading {
+							text = "正在查询…"
+						} else if len(c.records) == 0 {
+							text = "尚无法人信息备案，请在下方录入后点击【暂存】或【申报】"
+						}
+						return app.Tr().Body(app.Td().ColSpan(5).Class("empty").Text(text))
+					}),
+				),
+			),
+		),
+	)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// renderPrint is the record as printed by 打印: shown only by print CSS.
+func (c *LegalPersonPage) renderPrint() app.UI {
+	if c.rec == nil {
+		return app.Div().Class("print-view").ID("print-view")
+	}
+	r := c.rec
+	vals := model.Values(&r.LegalPerson)
+	var rows []app.UI
+	for _, f := range model.LegalPersonForm {
+		v := vals[f.Key]
+		if f.Input == "select" {
+			opts, _ := c.options(f)
+			if n := model.OptionName(opts, v); n != "" {
+				v = n + "（" + vals[f.Key] + "）"
+			}
+		}
+		rows = append(rows, app.Tr().Body(app.Th().Text(f.Label), app.Td().Text(v)))
+	}
+	return app.Div().Class("print-view").ID("print-view").Body(
+		app.H1().Text("中国电子口岸 身份认证管理系统"),
+		app.H2().Text("企业法人信息备案表"),
+		app.P().Class("print-meta").Text(
+			"状态："+r.State.Label()+"　　更新时间："+formatTime(r.UpdatedAt)+"　　打印时间："+time.Now().Format("2006-01-02 15:04")),
+		app.Table().Class("print-table").Body(app.TBody().Body(rows...)),
+		app.P().Class("print-sign").Text("企业（盖章）：　　　　　　　　　法定代表人（签字）：　　　　　　　　　日期："),
+	)
+}
+
+// ---- query actions ----
+
+func (c *LegalPersonPage) onQState(ctx app.Context, e app.Event) {
+	c.qState = ctx.JSSrc().Get("value").String()
+}
+
+func (c *LegalPersonPage) onQuery(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	c.qApplied = c.qState
+	c.refresh(ctx, false)
+}
+
+func (c *LegalPersonPage) onReset(ctx app.Context, e app.Event) {
+	c.qState, c.qApplied = "", ""
+	c.refresh(ctx, false)
+}
+
+func rowID(ctx app.Context) int64 {
+	id, _ := strconv.ParseInt(ctx.JSSrc().Get("dataset").Get("id").String(), 10, 64)
+	return id
+}
+
+func (c *LegalPersonPage) onView(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), true) }
+
+func (c *LegalPersonPage) onEdit(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), false) }
+
+func (c *LegalPersonPage) onEditCurrent(ctx app.Context, e app.Event) {
+	if c.rec != nil {
+		c.open(ctx, c.rec.ID, false)
+	}
+}
+
+func (c *LegalPersonPage) onReload(ctx app.Context, e app.Event) {
+	if c.rec != nil {
+		c.open(ctx, c.rec.ID, c.viewOnly)
+	} else {
+		c.refresh(ctx, true)
+	}
+}
+
+// open reads a record and puts it into the form.
+func (c *LegalPersonPage) open(ctx app.Context, id int64, viewOnly bool) {
+	c.busy = true
+	ac := c.on(ctx)
+	ac.Async(func() {
+		r, err := client().LegalPerson(bg(), id)
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			msg, left := handleErr(ctx, err)
+			if left {
+				return
+			}
+			if msg != "" {
+				c.setStatus(msg, true)
+				if apiclient.Code(err) == model.ErrNotFound {
+					c.refresh(ctx, false)
+				}
+				return
+			}
+			c.status = ""
+			c.show(ctx, r, viewOnly)
+			c.replaceRecord(r)
+		})
+	})
+}
+
+func (c *LegalPersonPage) replaceRecord(r model.LegalPersonRecord) {
+	for i := range c.records {
+		if c.records[i].ID == r.ID {
+			c.records[i] = r
+			return
+		}
+	}
+	c.records = append([]model.LegalPersonRecord{r}, c.records...)
+}
+
+func (c *LegalPersonPage) onDeleteRow(ctx app.Context, e app.Event) {
+	id := rowID(ctx)
+	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除这条法人信息吗？", "删除", true, func(ctx app.Context) {
+		c.remove(ctx, id)
+	})
+}
+
+// ---- form actions ----
+
+func (c *LegalPersonPage) ask(ctx app.Context, title, msg, ok string, risky bool, then func(ctx app.Context)) {
+	c.confirmOpen = true
+	c.confirmTitle, c.confirmMsg, c.confirmOK, c.confirmRisky = title, msg, ok, risky
+	c.pending = then
+	ctx.Defer(func(app.Context) { focusID("confirm-ok") })
+}
+
+func (c *LegalPersonPage) onConfirmOK(ctx app.Context) {
+	c.confirmOpen = false
+	if p := c.pending; p != nil {
+		c.pending = nil
+		p(ctx)
+	}
+}
+
+func (c *LegalPersonPage) onConfirmCancel(ctx app.Context) {
+	c.confirmOpen = false
+	c.pending = nil
+}
+
+// dirty reports whether the form holds input beyond what was loaded.
+func (c *LegalPersonPage) dirty() bool {
+	var base map[string]string
+	if c.rec != nil {
+		base = model.Values(&c.rec.LegalPerson)
+	} else {
+		base = map[string]string{"credit_code": c.CreditCode}
+	}
+	for _, f := range model.LegalPersonForm {
+		if f.Kind != model.System && c.values[f.Key] != base[f.Key] {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *LegalPersonPage) onNew(ctx app.Context, e app.Event) {
+	if c.hasFiling() {
+		return
+	}
+	if c.dirty() {
+		c.ask(ctx, "新增确认", "当前录入的内容尚未暂存，新增将清空这些内容。确定新增吗？", "新增", false, func(ctx app.Context) {
+			c.clearLocal(ctx)
+			c.newForm(ctx)
+			c.setStatus("", false)
+			ctx.Defer(func(app.Context) { focusID("f-name_cn") })
+		})
+		return
+	}
+	c.clearLocal(ctx)
+	c.newForm(ctx)
+	c.setStatus("", false)
+	ctx.Defer(func(app.Context) { focusID("f-name_cn") })
+}
+
+// failed shows the outcome of a refused 暂存 / 申报.
+func (c *LegalPersonPage) failed(ctx app.Context, what string, err error) {
+	msg, left := handleErr(ctx, err)
+	if left {
+		return
+	}
+	c.conflict = false
+	switch apiclient.Code(err) {
+	case model.ErrInvalid:
+		fe := apiclient.FieldErrors(err)
+		for k, v := range fe {
+			c.errs[k] = v
+		}
+		if len(fe) > 0 {
+			msg = what + "失败：有 " + strconv.Itoa(len(fe)) + " 项不符合要求，请按红色提示修改"
+			focusFirstError(ctx, model.LegalPersonForm, fe, "")
+		} else {
+			msg = what + "失败：" + msg
+		}
+	case model.ErrConflict, model.ErrState, model.ErrNotFound:
+		msg = what + "失败：" + msg
+		c.conflict = true
+	case apiclient.ErrNetwork:
+		msg = what + "失败：" + msg + "。录入的内容已保存在本机，恢复连接后请重试。"
+	default:
+		msg = what + "失败：" + msg
+	}
+	c.setStatus(msg, true)
+}
+
+// checkAll runs the page's own rules before 暂存 / 申报.
+func (c *LegalPersonPage) checkAll(ctx app.Context, what string) (model.LegalPerson, bool) {
+	lp := c.filing()
+	errs := lp.Validate(c.mode())
+	c.errs = errs
+	if len(errs) > 0 {
+		c.setStatus(what+"失败：有 "+strconv.Itoa(len(errs))+" 项不符合要求，请按红色提示修改", true)
+		focusFirstError(ctx, model.LegalPersonForm, errs, "")
+		return lp, false
+	}
+	return lp, true
+}
+
+func (c *LegalPersonPage) onSave(ctx app.Context, e app.Event) {
+	if c.busy || !c.editable() {
+		return
+	}
+	c.declare = false
+	lp, ok := c.checkAll(ctx, "暂存")
+	if !ok {
+		return
+	}
+	c.busy = true
+	c.setStatus("正在暂存…", false)
+	rec := c.rec
+	ac := c.on(ctx)
+	ac.Async(func() {
+		var r model.LegalPersonRecord
+		var err error
+		if rec == nil {
+			r, err = client().CreateLegalPerson(bg(), lp)
+		} else {
+			r, err = client().SaveLegalPerson(bg(), rec.ID, model.SaveLegalPerson{Version: rec.Version, LegalPerson: lp})
+		}
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if err != nil {
+				c.failed(ctx, "暂存", err)
+				return
+			}
+			c.saved(ctx, r)
+			c.setStatus("暂存成功", false)
+		})
+	})
+}
+
+// saved takes a record the server accepted: the form shows it, the local
+// copy is dropped and the list is updated.
+func (c *LegalPersonPage) saved(ctx app.Context, r model.LegalPersonRecord) {
+	c.clearLocal(ctx)
+	c.show(ctx, r, false)
+	c.replaceRecord(r)
+}
+
+func (c *LegalPersonPage) onDeclare(ctx app.Context, e app.Event) {
+	if c.busy || !c.editable() {
+		return
+	}
+	c.declare = true
+	lp, ok := c.checkAll(ctx, "申报")
+	if !ok {
+		return
+	}
+	c.ask(ctx, "申报确认", "申报后信息将发送到"+c.agentPointName(lp.AgentPoint)+"审批，申报后的数据不可修改。确定申报吗？", "申报", false, func(ctx app.Context) {
+		c.doDeclare(ctx, lp)
+	})
+}
+
+func (c *LegalPersonPage) agentPointName(code string) string {
+	for _, a := range c.aps {
+		if a.Code == code {
+			return "“" + a.Name + "”"
+		}
+	}
+	return "制卡代理点"
+}
+
+func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson) {
+	c.busy = true
+	c.setStatus("正在申报…", false)
+	rec := c.rec
+	ac := c.on(ctx)
+	ac.Async(func() {
+		var r model.LegalPersonRecord
+		var err error
+		if rec == nil {
+			// A new filing is saved first, then declared.
+			var created model.LegalPersonRecord
+			created, err = client().CreateLegalPerson(bg(), lp)
+			if err == nil {
+				rec = &created
+			}
+		}
+		if err == nil {
+			r, err = client().DeclareLegalPerson(bg(), rec.ID, model.DeclareRequest{Version: rec.Version, LegalPerson: lp})
+		}
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if err != nil {
+				if rec != nil && c.rec == nil {
+					// Saved as a draft, but not declared.
+					c.rec = rec
+					c.replaceRecord(*rec)
+				}
+				c.failed(ctx, "申报", err)
+				return
+			}
+			c.declare = false
+			c.saved(ctx, r)
+			c.setStatus("申报成功", false)
+		})
+	})
+}
+
+func (c *LegalPersonPage) onPrint(ctx app.Context, e app.Event) {
+	if c.rec == nil || !c.rec.State.CanPrint() {
+		return
+	}
+	ctx.Defer(func(app.Context) {
+		body := app.Window().Get("document").Get("body")
+		body.Get("classList").Call("add", "print-record")
+		app.Window().Call("print")
+		body.Get("classList").Call("remove", "print-record")
+	})
+}
+
+func (c *LegalPersonPage) onDelete(ctx app.Context, e app.Event) {
+	if c.rec == nil || !c.rec.State.CanDelete() {
+		return
+	}
+	id := c.rec.ID
+	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除当前法人信息吗？", "删除", true, func(ctx app.Context) {
+		c.remove(ctx, id)
+	})
+}
+
+func (c *LegalPersonPage) remove(ctx app.Context, id int64) {
+	c.busy = true
+	c.setStatus("正在删除…", false)
+	ac := c.on(ctx)
+	ac.Async(func() {
+		err := client().DeleteLegalPerson(bg(), id)
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if err != nil && apiclient.Code(err) != model.ErrNotFound {
+				msg, left := handleErr(ctx, err)
+				if !left {
+					c.setStatus("删除失败："+msg, true)
+				}
+				return
+			}
+			setOffline(ctx, false)
+			for i := range c.records {
+				if c.records[i].ID == id {
+					c.records = append(c.records[:i:i], c.records[i+1:]...)
+					break
+				}
+			}
+			if c.rec != nil && c.rec.ID == id {
+				c.clearLocal(ctx)
+				c.newForm(ctx)
+			}
+			c.setStatus("删除成功", false)
+			c.refresh(ctx, false)
+		})
+	})
+}

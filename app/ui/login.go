@@ -1,0 +1,257 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"eportid/app/apiclient"
+	"eportid/app/model"
+)
+
+// LoginPage is the portal's login (P1) at "/": 用户名密码登录 and 【IC 卡登录】,
+// with 【注册】 at the top right.
+type LoginPage struct {
+	app.Compo
+	mounted
+
+	mode     string // "password" or "card"
+	username string
+	password string
+	msg      string // #login-error
+	notice   bool   // msg is a notice (session over), not a failure
+	busy     bool
+	wait     int // seconds left before another try (throttled)
+	current  *model.Session
+}
+
+const (
+	modePassword = "password"
+	modeCard     = "card"
+)
+
+func (p *LoginPage) OnMount(ctx app.Context) {
+	p.keep(ctx)
+	if p.mode == "" {
+		p.mode = modePassword
+	}
+	if app.IsServer {
+		return
+	}
+	if m := takeFlash(); m != "" {
+		p.msg, p.notice = m, true
+	}
+	if session != nil {
+		p.current = session
+		return
+	}
+	ac := p.on(ctx)
+	ac.Async(func() {
+		s, err := client().Session(bg())
+		ac.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				if apiclient.IsNetwork(err) {
+					setOffline(ctx, true)
+				}
+				return
+			}
+			setOffline(ctx, false)
+			setSession(ctx, &s)
+			p.current = &s
+		})
+	})
+}
+
+func (p *LoginPage) OnNav(ctx app.Context) {
+	if m := takeFlash(); m != "" {
+		p.msg, p.notice = m, true
+	}
+}
+
+func (p *LoginPage) Render() app.UI {
+	if p.mode == "" {
+		p.mode = modePassword
+	}
+	return app.Div().Class("page portal").Body(
+		&NetBanner{},
+		&PortalHeader{Register: true},
+		app.Main().Class("login-main").Body(
+			app.Section().Class("login-intro").Body(
+				app.H1().Text("身份认证管理系统"),
+				app.P().Text("面向进出口企业的电子口岸身份认证服务：企业用户注册、企业备案信息录入与申报、操作员 IC 卡管理、制卡代理点查询。"),
+				app.Ul().Class("login-tips").Body(
+					app.Li().Text("首次使用且没有 IC 卡的企业，请点击右上角【注册】进行无卡用户注册。"),
+					app.Li().Text("持卡用户请将 IC 卡插入读卡器（或插入 Ikey），使用【IC 卡登录】。"),
+					app.Li().Body(app.Text("办理制卡业务请查询"), app.A().Href("/agent-points").Text("制卡代理点联系方式"), app.Text("。")),
+				),
+			),
+			app.Section().Class("login-box").Aria("label", "登录").Body(
+				app.Div().Class("login-tabs").Role("tablist").Body(
+					app.Button().ID("mode-password").Type("button").Role("tab").
+						Class(classes("login-tab", activeIf(p.mode == modePassword))).
+						Aria("selected", p.mode == modePassword).
+						Text("用户名密码登录").OnClick(p.toPassword),
+					app.Button().ID("mode-card").Type("button").Role("tab").
+						Class(classes("login-tab", activeIf(p.mode == modeCard))).
+						Aria("selected", p.mode == modeCard).
+						Text("IC 卡登录").OnClick(p.toCard),
+				),
+				app.If(p.current != nil, func() app.UI {
+					return app.Div().Class("login-current").Body(
+						app.Text("您已登录："+p.current.Username+"（"+p.current.EnterpriseName+"）。"),
+						app.A().Href("/app").Text("进入系统"),
+					)
+				}),
+				app.If(p.mode == modePassword, p.renderPassword).Else(p.renderCard),
+			),
+		),
+		app.Footer().Class("portal-footer").Text("中国电子口岸数据中心 · 推荐使用 Chrome 浏览器，分辨率 1366×768 及以上"),
+	)
+}
+
+func activeIf(b bool) string {
+	if b {
+		return "active"
+	}
+	return ""
+}
+
+func (p *LoginPage) message() string {
+	if p.wait > 0 {
+		return "登录失败次数过多，请 " + strconv.Itoa(p.wait) + " 秒后再试"
+	}
+	return p.msg
+}
+
+func (p *LoginPage) renderPassword() app.UI {
+	msg := p.message()
+	return app.Form().Class("login-form").DataSet("form", "login").OnSubmit(p.submit).Body(
+		app.Label().For("login-username").Text("用户名"),
+		app.Input().ID("login-username").Name("username").Type("text").Class("f-input k-req").
+			Attr("autocomplete", "username").Spellcheck(false).Value(p.username).
+			Placeholder("请输入用户名").
+			OnInput(p.onUser).OnKeyDown(onEnterNext),
+		app.Label().For("login-password").Text("密码"),
+		app.Input().ID("login-password").Name("password").Type("password").Class("f-input k-req").
+			Attr("autocomplete", "current-password").Value(p.password).
+			Placeholder("请输入密码").
+			OnInput(p.onPassword),
+		app.If(msg != "", func() app.UI {
+			cls := "login-error"
+			if p.notice && p.wait == 0 {
+				cls += " notice"
+			}
+			return app.P().ID("login-error").Class(cls).Role("alert").Text(msg)
+		}),
+		app.Button().ID("btn-login").Type("submit").Class("btn btn-primary btn-block").
+			Disabled(p.busy || p.wait > 0).
+			Text(map[bool]string{true: "正在登录…", false: "登录"}[p.busy]),
+		app.Div().Class("login-links").Body(
+			app.A().Href("/register").Text("没有帐号？企业用户注册"),
+		),
+	)
+}
+
+func (p *LoginPage) renderCard() app.UI {
+	return app.Form().Class("login-form").DataSet("form", "card").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault() }).Body(
+		app.P().ID("card-notice").Class("card-notice").Text("需要读卡器与 IC 卡（即将支持）"),
+		app.Label().For("login-pin").Text("IC 卡密码（PIN）"),
+		app.Input().ID("login-pin").Name("pin").Type("password").Class("f-input k-sys").
+			Attr("autocomplete", "off").Disabled(true).Placeholder("请插入 IC 卡后输入卡密码"),
+		app.Button().ID("btn-card-login").Type("submit").Class("btn btn-primary btn-block").Disabled(true).Text("登录"),
+		app.P().Class("hint").Text("持卡用户在使用过程中需保持 IC 卡插在读卡器中（或 Ikey 插在 USB 接口上）。"),
+	)
+}
+
+func (p *LoginPage) toPassword(ctx app.Context, e app.Event) {
+	p.mode = modePassword
+	ctx.Defer(func(app.Context) { focusID("login-username") })
+}
+
+func (p *LoginPage) toCard(ctx app.Context, e app.Event) { p.mode = modeCard }
+
+func (p *LoginPage) onUser(ctx app.Context, e app.Event) {
+	p.username = ctx.JSSrc().Get("value").String()
+	ctx.PreventUpdate()
+}
+
+func (p *LoginPage) onPassword(ctx app.Context, e app.Event) {
+	p.password = ctx.JSSrc().Get("value").String()
+	ctx.PreventUpdate()
+}
+
+func (p *LoginPage) submit(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if p.busy || p.wait > 0 {
+		return
+	}
+	// Read the inputs too: the browser may have filled them in itself.
+	if el := app.Window().GetElementByID("login-username"); el.Truthy() {
+		p.username = el.Get("value").String()
+	}
+	if el := app.Window().GetElementByID("login-password"); el.Truthy() {
+		p.password = el.Get("value").String()
+	}
+	p.notice = false
+	user := strings.TrimSpace(p.username)
+	switch {
+	case user == "":
+		p.msg = "请输入用户名"
+		focusID("login-username")
+		return
+	case p.password == "":
+		p.msg = "请输入密码"
+		focusID("login-password")
+		return
+	}
+	p.busy, p.msg = true, ""
+	req := model.LoginRequest{Username: user, Password: p.password}
+	ac := p.on(ctx)
+	ac.Async(func() {
+		s, err := client().Login(bg(), req)
+		ac.Dispatch(func(ctx app.Context) {
+			p.busy = false
+			if err == nil {
+				setOffline(ctx, false)
+				setSession(ctx, &s)
+				p.password = ""
+				ctx.Navigate("/app")
+				return
+			}
+			msg, _ := handleErr(ctx, err)
+			switch apiclient.Code(err) {
+			case model.ErrBadLogin:
+				if msg == "" {
+					msg = "用户名或密码错误"
+				}
+				p.password = ""
+				if el := app.Window().GetElementByID("login-password"); el.Truthy() {
+					el.Set("value", "")
+				}
+				ctx.Defer(func(app.Context) { focusID("login-password") })
+			case model.ErrThrottled:
+				e, _ := apiclient.AsError(err)
+				p.wait = e.Problem.RetryAfter
+				if p.wait <= 0 {
+					p.wait = 60
+				}
+				p.on(ctx).After(time.Second, p.tick)
+			}
+			p.msg = msg
+		})
+	})
+}
+
+func (p *LoginPage) tick(ctx app.Context) {
+	if p.wait <= 0 {
+		return
+	}
+	p.wait--
+	if p.wait == 0 {
+		p.msg = ""
+		return
+	}
+	p.on(ctx).After(time.Second, p.tick)
+}

@@ -1,0 +1,23 @@
+package ui
+
+import (
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+var routesOnce sync.Once
+
+// Routes registers every page of the app with go-app. The browser calls it
+// before app.RunWhenOnBrowser, the server (through Handler) before serving
+// pages: a path that is not routed here is a 404 on the server.
+func Routes() {
+	routesOnce.Do(func() {
+		app.Route("/", func() app.Composer { return &LoginPage{} })
+		app.Route("/register", func() app.Composer { return &RegisterPage{} })
+		app.Route("/register/nocard", func() app.Composer { return &RegisterNoCardPage{} })
+		app.Route("/activate", func() app.Composer { return &ActivatePage{} })
+		app.Route("/app", func() app.Composer { return &Shell{} })
+		app.Route("/agent-points", func() app.Composer { return &AgentPointsPage{} })
+	})
+}
