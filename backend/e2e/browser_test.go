@@ -89,7 +89,17 @@ func run(t *testing.T, ctx context.Context, what string, steps ...step) {
 		}
 		t.Fatalf("%s: %v\nscreenshot: %s\nbody: %s", what, err, shot, html)
 	}
+	// EPORTID_E2E_SHOTS=dir keeps a screenshot after every step, to look at.
+	if dir := os.Getenv("EPORTID_E2E_SHOTS"); dir != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err == nil {
+			shots++
+			_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%02d.png", t.Name(), shots)), png, 0o644)
+		}
+	}
 }
+
+var shots int
 
 // css is a CSS selector; panel scopes one to the visible tab panel.
 func css(sel string) chromedp.CSS   { return chromedp.CSS(sel) }
