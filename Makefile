@@ -11,8 +11,16 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 all: wasm server
 
-wasm:
+# The page is rebuilt only when Go code it can import changed (brotli at
+# quality 10 takes ~20 s).
+APP_SRC := $(shell find app -name '*.go' -not -name '*_test.go') go.mod go.sum
+
+wasm: $(WASM).br
+
+$(WASM): $(APP_SRC)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./app
+
+$(WASM).br: $(WASM) backend/cmd/wasmpack/main.go
 	$(GO) run ./backend/cmd/wasmpack $(WASM)
 
 server:
