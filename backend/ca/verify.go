@@ -1,0 +1,106 @@
+package ca
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+)
+
+// Errors of VerifyChain and VerifyCard. Each failure wraps exactly one of
+// them (test with errors.Is).
+var (
+	// ErrUnknownIssuer: the certificate was not issued by this CA (another
+	// issuer, or a signature that does not verify with the root's key).
+	ErrUnknownIssuer = errors.New("ca: certificate not issued by this CA")
+	// ErrExpired: now is after the certificate's NotAfter (or the root's).
+	ErrExpired = errors.New("ca: certificate expired")
+	// ErrNotYetValid: now is before the certificate's NotBefore.
+	ErrNotYetValid = errors.New("ca: certificate not yet valid")
+	// ErrNotCardCertificate: unparsable, or not a card certificate of the
+	// profile (a CA, no clientAuth or digitalSignature, no card identity,
+	// an unknown critical extension, not SM2).
+	ErrNotCardCertificate = errors.New("ca: not a card certificate")
+)
+
+// VerifyChain checks that cert is a card certificate issued by this CA and
+// valid at now. The checks run in this order, so the error names the first
+// failure: issuer and signature (ErrUnknownIssuer), validity period
+// (ErrNotYetValid, ErrExpired), profile (ErrNotCardCertificate).
+//
+// It does not know about the card's state (frozen, lost, ...): that is in
+// the database.
+func (c *CA) VerifyChain(cert *smx509.Certificate, now time.Time) error {
+	if err := c.checkIssued(cert); err != nil {
+		return err
+	}
+	switch {
+	case now.Before(cert.NotBefore):
+		return fmt.Errorf("%w: valid from %s", ErrNotYetValid, cert.NotBefore.UTC().Format(time.RFC3339))
+	case now.After(cert.NotAfter):
+		return fmt.Errorf("%w: valid until %s", ErrExpired, cert.NotAfter.UTC().Format(time.RFC3339))
+	case now.After(c.cert.NotAfter):
+		return fmt.Errorf("%w: the CA's root expired %s", ErrExpired, c.cert.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return checkProfile(cert)
+}
+
+// VerifyCard parses a card certificate (DER), checks it with VerifyChain
+// and returns it with its identity.
+func (c *CA) VerifyCard(certDER []byte, now time.Time) (*smx509.Certificate, Identity, error) {
+	cert, err := smx509.ParseCertificate(certDER)
+	if err != nil {
+		return nil, Identity{}, fmt.Errorf("%w: %v", ErrNotCardCertificate, err)
+	}
+	if err := c.VerifyChain(cert, now); err != nil {
+		return nil, Identity{}, err
+	}
+	id, err := CardIdentity(cert)
+	if err != nil {
+		return nil, Identity{}, err
+	}
+	return cert, id, nil
+}
+
+// checkIssued: cert names this CA's root as issuer and the root's key
+// verifies its signature.
+func (c *CA) checkIssued(cert *smx509.Certificate) error {
+	if cert == nil {
+		return fmt.Errorf("%w: no certificate", ErrNotCardCertificate)
+	}
+	if !bytes.Equal(cert.RawIssuer, c.cert.RawSubject) {
+		return fmt.Errorf("%w: issuer is %q", ErrUnknownIssuer, cert.Issuer.String())
+	}
+	if len(cert.AuthorityKeyId) > 0 && !bytes.Equal(cert.AuthorityKeyId, c.cert.SubjectKeyId) {
+		return fmt.Errorf("%w: authority key id does not match the root's", ErrUnknownIssuer)
+	}
+	if cert.SignatureAlgorithm != smx509.SM2WithSM3 {
+		return fmt.Errorf("%w: signature algorithm %v", ErrUnknownIssuer, cert.SignatureAlgorithm)
+	}
+	if err := cert.CheckSignatureFrom(c.cert); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnknownIssuer, err)
+	}
+	return nil
+}
+
+func checkProfile(cert *smx509.Certificate) error {
+	bad := func(why string) error { return fmt.Errorf("%w: %s", ErrNotCardCertificate, why) }
+	switch {
+	case cert.IsCA:
+		return bad("a CA certificate")
+	case cert.KeyUsage&smx509.KeyUsageDigitalSignature == 0:
+		return bad("key usage lacks digitalSignature")
+	case !slices.Contains(cert.ExtKeyUsage, smx509.ExtKeyUsageClientAuth):
+		return bad("extended key usage lacks clientAuth")
+	case len(cert.UnhandledCriticalExtensions) > 0:
+		return bad("unknown critical extension")
+	case !sm2.IsSM2PublicKey(cert.PublicKey):
+		return bad("not an SM2 public key")
+	}
+	_, err := CardIdentity(cert)
+	return err
+}
