@@ -173,6 +173,16 @@ type RecordRef struct {
 	ID     int64      `json:"id"`
 }
 
+// Name is the record's kind as the audit trail and the canonical form of a
+// signature name it: the filing kind, with "_change" for a change
+// ("legal_person", "legal_person_change").
+func (r RecordRef) Name() string {
+	if r.Change {
+		return string(r.Kind) + "_change"
+	}
+	return string(r.Kind)
+}
+
 func (r RecordRef) String() string {
 	if r.Change {
 		return fmt.Sprintf("%s change %d", r.Kind, r.ID)

@@ -336,6 +336,9 @@ func TestRecordJSONIsFlat(t *testing.T) {
 	if err := json.Unmarshal([]byte(`[1]`), &req2); err == nil {
 		t.Error("array accepted as a save request")
 	}
+	if (RecordRef{Kind: FilingForex, Change: true, ID: 3}).Name() != "forex_change" || (RecordRef{Kind: FilingCustoms}).Name() != "customs" {
+		t.Error("RecordRef.Name")
+	}
 	if (RecordRef{Kind: FilingForex, Change: true, ID: 3}).String() != "forex change 3" {
 		t.Error("RecordRef.String")
 	}

@@ -42,13 +42,12 @@ func TestMigrations(t *testing.T) {
 
 			// Older: the last migration undone.
 			last := applied[len(applied)-1]
-			if last != "0002_refdata" {
-				t.Fatalf("test assumes the last migration is 0002_refdata, not %s: update it", last)
+			if last != "0004_registries" {
+				t.Fatalf("test assumes the last migration is 0004_registries, not %s: update it", last)
 			}
 			db := s.DB()
 			for _, q := range []string{
-				`DROP TABLE agent_point_departments`, `DROP TABLE agent_points`, `DROP TABLE departments`,
-				`DROP TABLE customs_districts`, `DROP TABLE divisions`, `DROP TABLE refdata_sets`,
+				`DROP TABLE registry_commerce`, `DROP TABLE registry_customs`, `DROP TABLE registry_forex`,
 			} {
 				if _, err := db.Exec(q); err != nil {
 					t.Fatal(err)
@@ -64,6 +63,9 @@ func TestMigrations(t *testing.T) {
 			s = must(store.Open(ctx, url))(t)
 			if err := s.LoadRefData(ctx); err != nil {
 				t.Fatalf("refdata after re-applying %s: %v", last, err)
+			}
+			if err := s.LoadRegistryFixtures(ctx); err != nil {
+				t.Fatalf("registry fixtures after re-applying %s: %v", last, err)
 			}
 			if got := must(s.AppliedMigrations(ctx))(t); !slices.Equal(got, migrations.Names()) {
 				t.Errorf("after catching up: %v", got)
