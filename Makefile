@@ -27,8 +27,10 @@ server:
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(BIN)/eportid ./backend
 
+# The server, and where the machine has them pcscd + vpcd, a demo card
+# issued by the server's CA (PIN printed) and the card bridge: backend/run.sh.
 run: wasm server
-	EPORTID_ADDR=$(ADDR) ./$(BIN)/eportid
+	@ADDR=$(ADDR) GO=$(GO) BIN=$(BIN) sh backend/run.sh
 
 vet:
 	$(GO) vet ./...

@@ -2,7 +2,9 @@
 // identity-authentication system: the HTTP API and the go-app pages.
 // Configuration comes from the environment and flags (see
 // server.ParseConfig): EPORTID_ADDR, DATABASE_URL, EPORTID_BASE_URL,
-// EPORTID_WEB_DIR, EPORTID_TRUSTED_PROXIES, EPORTID_SECURE_COOKIES.
+// EPORTID_WEB_DIR, EPORTID_TRUSTED_PROXIES, EPORTID_SECURE_COOKIES,
+// EPORTID_DEMO_DATA, EPORTID_REGISTRY_{COMMERCE,CUSTOMS,FOREX}_URL,
+// EPORTID_REGISTRY_TIMEOUT.
 package main
 
 import (

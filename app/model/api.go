@@ -20,6 +20,9 @@ import "time"
 //   GET    /api/ref/divisions?parent=CODE   → []Option (provinces when no parent)
 //   GET    /api/ref/departments?kind=market|tax&agent_point=CODE → []Option
 //   GET    /api/ref/customs-districts       → []Option
+//   (filings, changes and the review console: api_filings.go)
+//   (card login, 有卡注册, the card session's presence: card.go; a card
+//   holder's 申报 carries SaveLegalPerson.CardSignature)
 //
 // Unsafe methods need the session's CSRF token in the X-CSRF-Token header
 // (except POST /api/session and /api/registrations*, which have no session
@@ -51,6 +54,9 @@ const (
 	ErrState        = "state"        // 409: the record's state does not allow it
 	ErrThrottled    = "throttled"    // 429: too many failed logins, wait RetryAfter
 	ErrInternal     = "internal"     // 500
+	// ErrCardEnded (401): a card session ended because its card left the
+	// reader, or was frozen, reported lost or expired; Message says which.
+	ErrCardEnded = "card_ended"
 )
 
 // LoginRequest is the password login (P1).
@@ -68,6 +74,13 @@ type Session struct {
 	CreditCode     string    `json:"credit_code"`
 	CSRFToken      string    `json:"csrf_token"`
 	ExpiresAt      time.Time `json:"expires_at"`
+	// Card sessions (roles legal_card, operator_card): the card the
+	// session was opened with and its holder.
+	CardNumber string   `json:"card_number,omitempty"`
+	CardKind   CardKind `json:"card_kind,omitempty"`
+	HolderName string   `json:"holder_name,omitempty"`
+	// AgentPoint is a reviewer's agent point (role reviewer).
+	AgentPoint string `json:"agent_point,omitempty"`
 }
 
 // Accepted is the uniform answer to a registration and its activation.
@@ -85,6 +98,9 @@ type ActivateRequest struct {
 type SaveLegalPerson struct {
 	Version int `json:"version"`
 	LegalPerson
+	// CardSignature is required on 申报 by a card holder (X3) and ignored
+	// otherwise.
+	CardSignature *CardSignature `json:"card_signature,omitempty"`
 }
 
 // DeclareRequest is the body of 申报: the fields as on screen (saved first,

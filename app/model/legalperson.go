@@ -121,4 +121,7 @@ type LegalPersonRecord struct {
 	// ReturnReason is the reviewer's reason when State is returned.
 	ReturnReason string `json:"return_reason,omitempty"`
 	LegalPerson
+	// Signature is the card signature of the record's latest declaration
+	// (X3), when a card holder declared it.
+	Signature *RecordSignature `json:"card_signature,omitempty"`
 }

@@ -100,8 +100,11 @@ func handleErr(ctx app.Context, err error) (msg string, left bool) {
 	if apiclient.IsUnauthorized(err) {
 		setSession(ctx, nil)
 		flash = msgExpired
+		if apiclient.Code(err) == model.ErrCardEnded {
+			flash, preferCard = err.Error(), true // why the card session ended
+		}
 		ctx.Navigate("/")
-		return msgExpired, true
+		return flash, true
 	}
 	return err.Error(), false
 }

@@ -9,7 +9,9 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"eportid/app/apiclient"
+	"eportid/app/bridgeclient"
 	"eportid/app/model"
+	"eportid/cardbridge/protocol"
 )
 
 // LegalPersonPage is 法人信息录入 (N1): the query part (condition 状态, 【查询】
@@ -23,6 +25,9 @@ type LegalPersonPage struct {
 
 	EnterpriseID int64
 	CreditCode   string
+	// CardNumber is the card of a card session: its 申报 is signed with
+	// the card (X3). Empty for a no-card administrator.
+	CardNumber string
 
 	started  bool
 	loading  bool
@@ -48,6 +53,11 @@ type LegalPersonPage struct {
 	confirmOK    string
 	confirmRisky bool
 	pending      func(ctx app.Context)
+
+	pinOpen  bool              // the PIN dialog of a signed 申报
+	pinErr   string            // why the last signature failed
+	pinLP    model.LegalPerson // what the PIN dialog is about to sign
+	histTick int               // bumped after each operation: the history is read again
 
 	aps       []model.AgentPoint
 	provinces []model.Option
@@ -173,6 +183,7 @@ func (c *LegalPersonPage) show(ctx app.Context, r model.LegalPersonRecord, viewO
 	c.restored = ""
 	c.restoreLocal(ctx)
 	c.ensureDeps(ctx)
+	c.histTick++
 }
 
 // newForm empties the form for a new filing, with the enterprise's credit
@@ -464,6 +475,7 @@ func (c *LegalPersonPage) Render() app.UI {
 			app.Span().Class("toolbar-state").Body(
 				app.Text("状态："),
 				app.Span().ID("state").Class("state state-"+string(st)).Text(stateText),
+				c.renderSignature(),
 			),
 		),
 		app.If(c.rec != nil && st == model.StateReturned && c.rec.ReturnReason != "", func() app.UI {
@@ -487,7 +499,18 @@ func (c *LegalPersonPage) Render() app.UI {
 			}),
 			app.Div().Class("fields").Body(fields...),
 		),
+		app.If(c.rec != nil, func() app.UI {
+			return &HistoryPanel{Ref: model.RecordRef{Kind: model.FilingLegalPerson, ID: c.rec.ID}, Tick: c.histTick, Versions: true}
+		}),
 		c.renderPrint(),
+		&PINDialog{
+			Open:     c.pinOpen,
+			Title:    "IC 卡签名",
+			Message:  "申报内容将用 IC 卡签名后提交。请输入 IC 卡密码：",
+			Err:      c.pinErr,
+			OnOK:     c.onPIN,
+			OnCancel: c.onPINCancel,
+		},
 		&ConfirmDialog{
 			Open:     c.confirmOpen,
 			Title:    c.confirmTitle,
@@ -835,7 +858,13 @@ func (c *LegalPersonPage) onDeclare(ctx app.Context, e app.Event) {
 		return
 	}
 	c.ask(ctx, "申报确认", "申报后信息将发送到"+c.agentPointName(lp.AgentPoint)+"审批，申报后的数据不可修改。确定申报吗？", "申报", false, func(ctx app.Context) {
-		c.doDeclare(ctx, lp)
+		if c.CardNumber != "" {
+			// A card holder signs the declaration with the card (X3).
+			c.pinLP, c.pinErr, c.pinOpen = lp, "", true
+			ctx.Defer(func(app.Context) { focusID("pin-input") })
+			return
+		}
+		c.doDeclare(ctx, lp, nil)
 	})
 }
 
@@ -848,12 +877,27 @@ func (c *LegalPersonPage) agentPointName(code string) string {
 	return "制卡代理点"
 }
 
-func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson) {
+func (c *LegalPersonPage) onPIN(ctx app.Context, pin []byte) {
+	c.pinOpen = false
+	c.doDeclare(ctx, c.pinLP, pin)
+}
+
+func (c *LegalPersonPage) onPINCancel(ctx app.Context) {
+	c.pinOpen = false
+	c.setStatus("已取消申报", false)
+}
+
+// doDeclare declares lp; with pin (a card session) the card signs the
+// canonical form of what the server will store first: the record's id,
+// the version the declaration makes (the one read plus one) and the
+// normalized fields.
+func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson, pin []byte) {
 	c.busy = true
 	c.setStatus("正在申报…", false)
 	rec := c.rec
 	ac := c.on(ctx)
 	ac.Async(func() {
+		defer wipePIN(pin)
 		var r model.LegalPersonRecord
 		var err error
 		if rec == nil {
@@ -864,8 +908,24 @@ func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson) {
 				rec = &created
 			}
 		}
+		req := model.DeclareRequest{Version: 0, LegalPerson: lp}
+		cardFailed := false
 		if err == nil {
-			r, err = client().DeclareLegalPerson(bg(), rec.ID, model.DeclareRequest{Version: rec.Version, LegalPerson: lp})
+			req.Version = rec.Version
+			if pin != nil {
+				ac.Dispatch(func(ctx app.Context) { c.setStatus("正在用 IC 卡签名…", false) })
+				d := model.SignedDigest(model.CanonicalRecord(string(model.FilingLegalPerson), rec.ID, rec.Version+1, model.Values(&lp)))
+				var sig protocol.SignResult
+				sig, err = signWithCard(pin, d[:])
+				if err == nil {
+					req.CardSignature = &model.CardSignature{Signature: sig.Signature, Certificate: sig.Certificate}
+				} else {
+					cardFailed = true
+				}
+			}
+		}
+		if err == nil {
+			r, err = client().DeclareLegalPerson(bg(), rec.ID, req)
 		}
 		ac.Dispatch(func(ctx app.Context) {
 			c.busy = false
@@ -874,6 +934,10 @@ func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson) {
 					// Saved as a draft, but not declared.
 					c.rec = rec
 					c.replaceRecord(*rec)
+				}
+				if cardFailed {
+					c.setStatus("申报失败："+bridgeclient.Message(err), true)
+					return
 				}
 				c.failed(ctx, "申报", err)
 				return

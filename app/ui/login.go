@@ -8,8 +8,13 @@ import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"eportid/app/apiclient"
+	"eportid/app/bridgeclient"
 	"eportid/app/model"
 )
+
+// preferCard opens the login page in 【IC 卡登录】 (after a card session
+// ended). UI goroutine only.
+var preferCard bool
 
 // LoginPage is the portal's login (P1) at "/": 用户名密码登录 and 【IC 卡登录】,
 // with 【注册】 at the top right.
@@ -25,6 +30,9 @@ type LoginPage struct {
 	busy     bool
 	wait     int // seconds left before another try (throttled)
 	current  *model.Session
+
+	card     cardStatus    // 【IC 卡登录】: the bridge, the reader, the card
+	cardStop chan struct{} // ends the watch on the card status
 }
 
 const (
@@ -42,6 +50,10 @@ func (p *LoginPage) OnMount(ctx app.Context) {
 	}
 	if m := takeFlash(); m != "" {
 		p.msg, p.notice = m, true
+	}
+	if preferCard {
+		p.mode = modeCard
+		p.startCard(ctx)
 	}
 	if session != nil {
 		p.current = session
@@ -68,7 +80,14 @@ func (p *LoginPage) OnNav(ctx app.Context) {
 	if m := takeFlash(); m != "" {
 		p.msg, p.notice = m, true
 	}
+	if preferCard && p.mode != modeCard {
+		p.mode = modeCard
+		p.startCard(ctx)
+	}
 }
+
+// OnDismount ends the watch on the card.
+func (p *LoginPage) OnDismount() { p.stopCard() }
 
 func (p *LoginPage) Render() app.UI {
 	if p.mode == "" {
@@ -100,7 +119,7 @@ func (p *LoginPage) Render() app.UI {
 				),
 				app.If(p.current != nil, func() app.UI {
 					return app.Div().Class("login-current").Body(
-						app.Text("您已登录："+p.current.Username+"（"+p.current.EnterpriseName+"）。"),
+						app.Text("您已登录："+displayName(p.current)+"（"+p.current.EnterpriseName+"）。"),
 						app.A().Href("/app").Text("进入系统"),
 					)
 				}),
@@ -155,22 +174,143 @@ func (p *LoginPage) renderPassword() app.UI {
 }
 
 func (p *LoginPage) renderCard() app.UI {
-	return app.Form().Class("login-form").DataSet("form", "card").OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault() }).Body(
-		app.P().ID("card-notice").Class("card-notice").Text("需要读卡器与 IC 卡（即将支持）"),
+	msg := p.message()
+	ready := p.card.ready()
+	return app.Form().Class("login-form").DataSet("form", "card").OnSubmit(p.submitCard).Body(
+		p.card.render(),
 		app.Label().For("login-pin").Text("IC 卡密码（PIN）"),
-		app.Input().ID("login-pin").Name("pin").Type("password").Class("f-input k-sys").
-			Attr("autocomplete", "off").Disabled(true).Placeholder("请插入 IC 卡后输入卡密码"),
-		app.Button().ID("btn-card-login").Type("submit").Class("btn btn-primary btn-block").Disabled(true).Text("登录"),
-		app.P().Class("hint").Text("持卡用户在使用过程中需保持 IC 卡插在读卡器中（或 Ikey 插在 USB 接口上）。"),
+		app.Input().ID("login-pin").Name("pin").Type("password").
+			Class(classes("f-input", map[bool]string{true: "k-req", false: "k-sys"}[ready])).
+			Attr("autocomplete", "off").Attr("inputmode", "numeric").MaxLength(16).
+			Disabled(!ready || p.busy).Placeholder(map[bool]string{true: "请输入 IC 卡密码", false: "请插入 IC 卡后输入卡密码"}[ready]),
+		app.If(msg != "", func() app.UI {
+			cls := "login-error"
+			if p.notice && p.wait == 0 {
+				cls += " notice"
+			}
+			return app.P().ID("login-error").Class(cls).Role("alert").Text(msg)
+		}),
+		app.Button().ID("btn-card-login").Type("submit").Class("btn btn-primary btn-block").
+			Disabled(!ready || p.busy || p.wait > 0).
+			Text(map[bool]string{true: "正在登录…", false: "登录"}[p.busy]),
+		app.P().Class("hint").Text("持卡用户在使用过程中需保持 IC 卡插在读卡器中（或 Ikey 插在 USB 接口上）；拔出 IC 卡即退出登录。"),
+		app.Div().Class("login-links").Body(
+			app.A().Href("/register/card").Text("法人卡尚未注册？有卡注册"),
+		),
 	)
 }
 
 func (p *LoginPage) toPassword(ctx app.Context, e app.Event) {
 	p.mode = modePassword
+	preferCard = false
+	p.stopCard()
 	ctx.Defer(func(app.Context) { focusID("login-username") })
 }
 
-func (p *LoginPage) toCard(ctx app.Context, e app.Event) { p.mode = modeCard }
+func (p *LoginPage) toCard(ctx app.Context, e app.Event) {
+	if p.mode == modeCard {
+		return
+	}
+	p.mode = modeCard
+	if !p.notice {
+		p.msg = ""
+	}
+	p.startCard(ctx)
+}
+
+// startCard watches the bridge, the reader and the card while the card
+// mode is shown.
+func (p *LoginPage) startCard(ctx app.Context) {
+	if app.IsServer || p.cardStop != nil {
+		return
+	}
+	p.cardStop = make(chan struct{})
+	p.card = cardStatus{checking: true}
+	watchStatus(p.on(ctx), p.cardStop, func(ctx app.Context, st cardStatus) {
+		wasReady := p.card.ready()
+		p.card = st
+		if st.ready() && !wasReady {
+			ctx.Defer(func(app.Context) { focusID("login-pin") })
+		}
+	})
+}
+
+func (p *LoginPage) stopCard() {
+	if p.cardStop != nil {
+		close(p.cardStop)
+		p.cardStop = nil
+	}
+}
+
+// submitCard is the card login: a nonce from the server, signed by the
+// card through the bridge with the PIN (bound to this page's origin by
+// the bridge), sent back to the server.
+func (p *LoginPage) submitCard(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	if p.busy || p.wait > 0 || !p.card.ready() {
+		return
+	}
+	pin := readPIN("login-pin")
+	p.notice = false
+	if !bridgeclient.ValidPIN(pin) {
+		wipePIN(pin)
+		p.msg = "IC 卡密码应为 6 至 16 位数字"
+		focusID("login-pin")
+		return
+	}
+	p.busy, p.msg = true, ""
+	ac := p.on(ctx)
+	ac.Async(func() {
+		s, err := cardLogin(pin)
+		ac.Dispatch(func(ctx app.Context) {
+			p.busy = false
+			if err == nil {
+				setOffline(ctx, false)
+				setSession(ctx, &s)
+				preferCard = false
+				p.stopCard()
+				ctx.Navigate("/app")
+				return
+			}
+			p.msg = cardError(ctx, err)
+			if apiclient.Code(err) == model.ErrThrottled {
+				e, _ := apiclient.AsError(err)
+				p.wait = e.Problem.RetryAfter
+				if p.wait <= 0 {
+					p.wait = 60
+				}
+				p.on(ctx).After(time.Second, p.tick)
+			}
+			ctx.Defer(func(app.Context) { focusID("login-pin") })
+		})
+	})
+}
+
+// cardLogin runs the card login with pin (wiped); call it from ctx.Async.
+func cardLogin(pin []byte) (model.Session, error) {
+	defer wipePIN(pin)
+	bc, err := bridgeClient(bg())
+	if err != nil {
+		return model.Session{}, err
+	}
+	b, err := client().CardLoginBegin(bg())
+	if err != nil {
+		return model.Session{}, err
+	}
+	nonce, err := decodeNonce(b.Nonce)
+	if err != nil {
+		return model.Session{}, err
+	}
+	ctx, cancel := cardCall()
+	defer cancel()
+	r, err := bc.SignLogin(ctx, pin, nonce)
+	if err != nil {
+		return model.Session{}, err
+	}
+	return client().CardLoginFinish(bg(), model.CardLoginProof{
+		Attempt: b.Attempt, Nonce: b.Nonce, Certificate: r.Certificate, Signature: r.Signature,
+	})
+}
 
 func (p *LoginPage) onUser(ctx app.Context, e app.Event) {
 	p.username = ctx.JSSrc().Get("value").String()

@@ -39,10 +39,11 @@ func (p *RegisterPage) Render() app.UI {
 									app.Span().Class("choice-title").Text("无卡用户注册"),
 									app.Span().Class("choice-note").Text("填写企业基本信息和管理员帐号信息"),
 								),
-							app.Button().ID("btn-card").Type("button").Class("choice").Disabled(true).
+							app.Button().ID("btn-card").Type("button").Class("choice").
+								OnClick(p.toCard).
 								Body(
 									app.Span().Class("choice-title").Text("有卡注册"),
-									app.Span().Class("choice-note").Text("需要读卡器与 IC 卡（即将支持）"),
+									app.Span().Class("choice-note").Text("持企业法人卡，需要读卡器与读卡服务 cardbridge"),
 								),
 						),
 					)
@@ -58,3 +59,5 @@ func (p *RegisterPage) chooseEnterprise(ctx app.Context, e app.Event) {
 }
 
 func (p *RegisterPage) toNoCard(ctx app.Context, e app.Event) { ctx.Navigate("/register/nocard") }
+
+func (p *RegisterPage) toCard(ctx app.Context, e app.Event) { ctx.Navigate("/register/card") }

@@ -16,8 +16,11 @@ func Routes() {
 		app.Route("/", func() app.Composer { return &LoginPage{} })
 		app.Route("/register", func() app.Composer { return &RegisterPage{} })
 		app.Route("/register/nocard", func() app.Composer { return &RegisterNoCardPage{} })
+		app.Route("/register/card", func() app.Composer { return &RegisterCardPage{} })
 		app.Route("/activate", func() app.Composer { return &ActivatePage{} })
 		app.Route("/app", func() app.Composer { return &Shell{} })
 		app.Route("/agent-points", func() app.Composer { return &AgentPointsPage{} })
+		app.Route("/review", func() app.Composer { return &ReviewLoginPage{} })
+		app.Route("/review/app", func() app.Composer { return &ReviewConsole{} })
 	})
 }

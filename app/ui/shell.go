@@ -24,13 +24,14 @@ type menuGroup struct {
 
 var menuGroups = []menuGroup{
 	{Name: "企业备案", Icon: "filing"},
+	{Name: "企业变更", Icon: "change"},
 }
 
 // menuEntries lists the implemented entries in menu order (P2); an entry
 // shows only for its roles. Entries of the manual that are not built yet
 // are left out until they are.
 var menuEntries = []menuEntry{
-	{Key: "legal-person", Label: "法人信息录入", Icon: "form", Group: "企业备案", Roles: []model.Role{model.RoleNoCardAdmin}},
+	{Key: "legal-person", Label: "法人信息录入", Icon: "form", Group: "企业备案", Roles: []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard}},
 	{Key: "agent-points", Label: "制卡代理点联系方式", Icon: "pin", Roles: []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard, model.RoleOperatorCard}},
 }
 
@@ -81,6 +82,7 @@ type Shell struct {
 	closed    map[string]bool // groups folded by the user
 	leaving   bool
 	logoutErr string
+	cardStop  chan struct{} // ends the watch on the card of a card session
 }
 
 func (s *Shell) OnMount(ctx app.Context) {
@@ -130,7 +132,19 @@ func (s *Shell) checkSession(ctx app.Context, t shellTabs) {
 }
 
 func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
+	if sess.Role == model.RoleReviewer {
+		ctx.Navigate("/review/app")
+		return
+	}
 	s.sess = sess
+	if sess.CardNumber != "" && s.cardStop == nil {
+		// X3: the card stays in the reader for the whole session.
+		s.cardStop = make(chan struct{})
+		watchCardSession(s.on(ctx), sess.CardNumber, s.cardStop, func(ctx app.Context, msg string) {
+			s.stopCard()
+			endCardSession(ctx, msg)
+		})
+	}
 	for _, k := range t.Open {
 		if m, ok := entryByKey(k); ok && m.allowed(sess.Role) {
 			s.open = append(s.open, k)
@@ -140,6 +154,16 @@ func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
 		s.active = t.Active
 	} else if len(s.open) > 0 {
 		s.active = s.open[len(s.open)-1]
+	}
+}
+
+// OnDismount ends the watch on the card.
+func (s *Shell) OnDismount() { s.stopCard() }
+
+func (s *Shell) stopCard() {
+	if s.cardStop != nil {
+		close(s.cardStop)
+		s.cardStop = nil
 	}
 }
 
@@ -202,7 +226,7 @@ func (s *Shell) renderHeader() app.UI {
 			app.Span().ID("header-enterprise").Class("ent-name").Title(s.sess.CreditCode).Text(s.sess.EnterpriseName),
 			app.Span().ID("header-user").Class("user-name").Body(
 				icon("user"),
-				app.Text(s.sess.Username+"（"+s.sess.Role.Label()+"）"),
+				app.Text(map[bool]string{true: displayName(s.sess), false: s.sess.Username + "（" + s.sess.Role.Label() + "）"}[s.sess.CardNumber != ""]),
 			),
 			app.If(s.logoutErr != "", func() app.UI {
 				return app.Span().Class("header-error").Role("alert").Text(s.logoutErr)
@@ -358,9 +382,12 @@ func (s *Shell) renderWelcome() app.UI {
 func (s *Shell) panel(key string) app.UI {
 	switch key {
 	case "legal-person":
-		return &LegalPersonPage{EnterpriseID: s.sess.EnterpriseID, CreditCode: s.sess.CreditCode}
+		return &LegalPersonPage{EnterpriseID: s.sess.EnterpriseID, CreditCode: s.sess.CreditCode, CardNumber: s.sess.CardNumber}
 	case "agent-points":
 		return &AgentPointsTable{}
+	}
+	if p := recordPanel(key, s.sess); p != nil {
+		return p
 	}
 	return app.P().Text("暂未开放")
 }
@@ -552,6 +579,7 @@ func (s *Shell) logout(ctx app.Context, e app.Event) {
 				return
 			}
 			setOffline(ctx, false)
+			s.stopCard()
 			setSession(ctx, nil)
 			ctx.SessionStorage().Del(keyTabs)
 			ctx.Navigate("/")

@@ -16,7 +16,10 @@ import (
 
 	"eportid/app/model"
 	"eportid/backend/auth"
+	"eportid/backend/ca"
+	"eportid/backend/cardauth"
 	"eportid/backend/mail"
+	"eportid/backend/registry"
 	"eportid/backend/store"
 )
 
@@ -65,6 +68,26 @@ type API struct {
 	// built, app.wasm.br); default "web".
 	WebDir string
 
+	// CA issued the card certificates: card login (P1), card registration
+	// (R3) and signed declarations (X3) check against it. Without it the
+	// card endpoints answer that cards are not available.
+	CA *ca.CA
+	// CardBridgeURL is the card bridge's websocket the pages connect to
+	// (allowed in the CSP's connect-src); default DefaultCardBridgeURL.
+	CardBridgeURL string
+	// CardPresenceTimeout ends a card session whose page has not reported
+	// the card in the reader for so long; default
+	// DefaultCardPresenceTimeout.
+	CardPresenceTimeout time.Duration
+	// Nonces keeps the card-login nonces; default the database's
+	// (Store.LoginNonces).
+	Nonces cardauth.NonceStore
+
+	// Registries are the outside registries that back-fill the
+	// qualification filings (L1–L3); default the database's
+	// (registry.NewDB(Store)), each one left nil.
+	Registries registry.Registries
+
 	throttle auth.Throttle
 	ref      refCache
 }
@@ -100,13 +123,27 @@ func (a *API) defaults() {
 	if a.UI == nil {
 		a.UI = placeholderUI{}
 	}
+	if a.CardBridgeURL == "" {
+		a.CardBridgeURL = DefaultCardBridgeURL
+	}
+	if a.CardPresenceTimeout <= 0 {
+		a.CardPresenceTimeout = DefaultCardPresenceTimeout
+	}
+	if a.Nonces == nil {
+		a.Nonces = a.Store.LoginNonces()
+	}
 	a.throttle = auth.Throttle{Store: a.Store}
+	a.defaultRegistries()
 }
 
 // Handler returns the whole site: security headers, the cross-origin
 // check on every unsafe request, and the routes.
 func (a *API) Handler() (http.Handler, error) {
 	a.defaults()
+	csp, err := ContentSecurityPolicyFor(a.CardBridgeURL)
+	if err != nil {
+		return nil, err
+	}
 	cop := http.NewCrossOriginProtection()
 	origins := append([]string(nil), a.TrustedOrigins...)
 	if o := origin(a.BaseURL); o != "" {
@@ -120,7 +157,7 @@ func (a *API) Handler() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, &Error{Code: model.ErrForbidden, Message: "跨站请求已被拒绝。请从本系统的页面操作。"})
 	}))
-	return a.recoverer(securityHeaders(cop.Handler(a.routes()))), nil
+	return a.recoverer(securityHeaders(csp, cop.Handler(a.routes()))), nil
 }
 
 // origin is the scheme://host of a URL, or "".

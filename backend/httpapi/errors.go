@@ -36,12 +36,18 @@ var statusOf = map[string]int{
 	model.ErrInvalid:      http.StatusUnprocessableEntity,
 	model.ErrUnauthorized: http.StatusUnauthorized,
 	model.ErrBadLogin:     http.StatusUnauthorized,
+	model.ErrCardEnded:    http.StatusUnauthorized,
 	model.ErrForbidden:    http.StatusForbidden,
 	model.ErrNotFound:     http.StatusNotFound,
 	model.ErrConflict:     http.StatusConflict,
 	model.ErrState:        http.StatusConflict,
 	model.ErrThrottled:    http.StatusTooManyRequests,
 	model.ErrInternal:     http.StatusInternalServerError,
+
+	model.ErrLegalPersonFirst:    http.StatusConflict,
+	model.ErrForexBlocked:        http.StatusConflict,
+	model.ErrOpenChange:          http.StatusConflict,
+	model.ErrRegistryUnavailable: http.StatusServiceUnavailable,
 }
 
 // Messages of the answers that more than one handler gives.
@@ -54,7 +60,14 @@ const (
 	msgForbidden    = "当前用户无权进行此操作"
 	msgCSRF         = "安全校验失败，请刷新页面后重试"
 	msgInvalid      = "填写的内容有误，请按提示修改"
+	msgOpenChange   = "该备案已有尚未审批通过的变更，请先申报、等待审批或删除该变更"
 )
+
+// forexBlockedMessage says that the forex bureau's record in state st
+// (注销 or 吊销) blocks the forex filing (L3).
+func forexBlockedMessage(st model.ForexStatus) string {
+	return "企业在外汇管理局的备案为“" + st.Label() + "”状态，不能办理外汇资质备案或变更"
+}
 
 // problem maps an error to its status and body: an *Error as it says,
 // a store error by its kind, anything else 500.
@@ -75,6 +88,22 @@ func storeError(err error) *Error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: model.ErrNotFound, Message: msgNotFound, Err: err}
+	case errors.Is(err, store.ErrLegalPersonNotDeclared):
+		return &Error{Code: model.ErrLegalPersonFirst, Message: model.MsgLegalPersonFirst, Err: err}
+	case errors.Is(err, store.ErrForexBlocked):
+		var fb *store.ForexBlockedError
+		st := model.ForexCancelled
+		if errors.As(err, &fb) {
+			st = fb.Status
+		}
+		return &Error{Code: model.ErrForexBlocked, Message: forexBlockedMessage(st), Err: err}
+	case errors.Is(err, store.ErrOpenChange):
+		return &Error{Code: model.ErrOpenChange, Message: msgOpenChange, Err: err}
+	case errors.Is(err, store.ErrReasonRequired):
+		return &Error{Code: model.ErrInvalid, Message: msgInvalid, Err: err,
+			Fields: model.FieldErrors{"reason": "退单原因：必填，不能为空"}}
+	case errors.Is(err, store.ErrForbidden):
+		return &Error{Code: model.ErrForbidden, Message: msgForbidden, Err: err}
 	case errors.Is(err, store.ErrConflict):
 		return &Error{Code: model.ErrConflict, Message: msgConflict, Err: err}
 	case errors.Is(err, store.ErrState):

@@ -22,12 +22,26 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsaf
 	"worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'"
 
-// securityHeaders sets the headers every answer carries; answers of the
-// API are never cached.
-func securityHeaders(next http.Handler) http.Handler {
+// ContentSecurityPolicyFor is ContentSecurityPolicy with the card bridge's
+// websocket (ws:// or wss://, e.g. DefaultCardBridgeURL) added to
+// connect-src, so the pages may talk to the bridge and to nothing else.
+func ContentSecurityPolicyFor(bridgeURL string) (string, error) {
+	if bridgeURL == "" {
+		return ContentSecurityPolicy, nil
+	}
+	src, err := bridgeSource(bridgeURL)
+	if err != nil {
+		return "", err
+	}
+	return strings.Replace(ContentSecurityPolicy, "connect-src 'self';", "connect-src 'self' "+src+";", 1), nil
+}
+
+// securityHeaders sets the headers every answer carries, with the policy
+// csp; answers of the API are never cached.
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
@@ -60,6 +74,7 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 type current struct {
 	session store.Session
 	user    store.User
+	card    *store.Card // the card of a card session (roles legal_card, operator_card)
 }
 
 // handlerFunc is a handler that needs a session.
@@ -152,7 +167,13 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		}
 		sess.LastSeenAt = now
 	}
-	return &current{session: sess, user: user}, nil
+	c := &current{session: sess, user: user}
+	if store.IsCardRole(user.Role) {
+		if err := a.cardOfSession(ctx, w, r, c, now); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // checkCSRF requires the session's CSRF token on unsafe requests.

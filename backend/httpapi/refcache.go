@@ -19,6 +19,7 @@ type refCache struct {
 	cities    sync.Map // province → []model.Option
 	agents    sync.Map // code → bool (exists)
 	depts     sync.Map // kind+"\x00"+agent point+"\x00"+dept → bool
+	customs   sync.Map // "" → []model.Option (the customs districts)
 }
 
 func (a *API) provinces(ctx context.Context) ([]model.Option, error) {
@@ -68,6 +69,17 @@ func (a *API) departmentAllowed(ctx context.Context, kind, agentPoint, dept stri
 		a.ref.depts.Store(key, ok)
 	}
 	return ok, err
+}
+
+func (a *API) customsDistrictList(ctx context.Context) ([]model.Option, error) {
+	if v, ok := a.ref.customs.Load(""); ok {
+		return v.([]model.Option), nil
+	}
+	list, err := a.Store.CustomsDistricts(ctx)
+	if err == nil {
+		a.ref.customs.Store("", list)
+	}
+	return list, err
 }
 
 func hasOption(opts []model.Option, code string) bool {

@@ -18,6 +18,14 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/session", a.plain(a.login))
 	mux.HandleFunc("DELETE /api/session", a.plain(a.logout))
 
+	// Card login (P1), card registration (R3) and the card session's
+	// presence (card.go).
+	mux.HandleFunc("GET /api/card/config", a.plain(a.cardConfig))
+	mux.HandleFunc("POST /api/card-login/begin", a.plain(a.cardLoginBegin))
+	mux.HandleFunc("POST /api/card-login/finish", a.plain(a.cardLoginFinish))
+	mux.HandleFunc("POST /api/card-registrations", a.plain(a.cardRegister))
+	mux.HandleFunc("POST /api/card-session/presence", a.authed(a.cardPresence, model.RoleLegalCard, model.RoleOperatorCard))
+
 	// Registration (R2).
 	mux.HandleFunc("POST /api/registrations", a.plain(a.register))
 	mux.HandleFunc("POST /api/registrations/activate", a.plain(a.activate))
@@ -29,6 +37,32 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("PUT /api/legal-person/{id}", a.authed(a.saveLegalPerson, filers...))
 	mux.HandleFunc("POST /api/legal-person/{id}/declare", a.authed(a.declareLegalPerson, filers...))
 	mux.HandleFunc("DELETE /api/legal-person/{id}", a.authed(a.deleteLegalPerson, filers...))
+
+	// Filings of every kind (N2–N4, L1–L3; legal_person is an alias of
+	// the above) and their changes (L4–L7): filings.go, changes.go.
+	mux.HandleFunc("GET /api/filings/{kind}", a.authed(a.filing(recordHandlers.list), filers...))
+	mux.HandleFunc("POST /api/filings/{kind}", a.authed(a.filing(recordHandlers.create), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/backfill", a.authed(a.filing(recordHandlers.backfill), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}", a.authed(a.filing(recordHandlers.get), filers...))
+	mux.HandleFunc("PUT /api/filings/{kind}/{id}", a.authed(a.filing(recordHandlers.save), filers...))
+	mux.HandleFunc("DELETE /api/filings/{kind}/{id}", a.authed(a.filing(recordHandlers.remove), filers...))
+	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.filing(recordHandlers.declare), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}/history", a.authed(a.filing(recordHandlers.history), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}/versions", a.authed(a.filing(recordHandlers.versions), filers...))
+	mux.HandleFunc("GET /api/changes/{kind}", a.authed(a.change(recordHandlers.list), filers...))
+	mux.HandleFunc("POST /api/changes/{kind}", a.authed(a.change(recordHandlers.create), filers...))
+	mux.HandleFunc("GET /api/changes/{kind}/{id}", a.authed(a.change(recordHandlers.get), filers...))
+	mux.HandleFunc("PUT /api/changes/{kind}/{id}", a.authed(a.change(recordHandlers.save), filers...))
+	mux.HandleFunc("DELETE /api/changes/{kind}/{id}", a.authed(a.change(recordHandlers.remove), filers...))
+	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(recordHandlers.declare), filers...))
+	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHandlers.history), filers...))
+
+	// The review console (review.go, reviewsession.go).
+	mux.HandleFunc("POST /api/review/session", a.plain(a.reviewLogin))
+	mux.HandleFunc("GET /api/review/queue", a.authed(a.reviewQueue, model.RoleReviewer))
+	mux.HandleFunc("GET /api/review/{ref}/{id}", a.authed(a.reviewRecord, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/{ref}/{id}/approve", a.authed(a.reviewApprove, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/{ref}/{id}/return", a.authed(a.reviewReturn, model.RoleReviewer))
 
 	// Reference data (N6 and the lists of the forms): public.
 	mux.HandleFunc("GET /api/ref/agent-points", a.plain(a.agentPoints))

@@ -39,6 +39,12 @@ func (a *API) sessionJSON(r *http.Request, c *current) (model.Session, error) {
 		}
 		s.EnterpriseName, s.CreditCode = e.NameCN, e.CreditCode
 	}
+	if c.card != nil {
+		s.CardNumber, s.CardKind, s.HolderName = c.card.Number, c.card.Kind, c.card.HolderName
+	}
+	if err := a.reviewerSession(r.Context(), c, &s); err != nil {
+		return model.Session{}, err
+	}
 	return s, nil
 }
 
@@ -92,7 +98,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	user, err := a.Store.UserByUsername(ctx, req.Username)
 	ok, rehash := false, false
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && tooLong:
+	case errors.Is(err, store.ErrNotFound) || err == nil && (tooLong || store.IsCardRole(user.Role) || user.Role == model.RoleReviewer):
+		// A card's account has no password: it is as unknown here. A
+		// reviewer logs in with a second factor (POST /api/review/session).
 		if err := a.Hasher.VerifyDummy(ctx, req.Password[:min(len(req.Password), 4*128)]); err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"eportid/backend/auth"
+	"eportid/backend/ca"
 	"eportid/backend/httpapi"
 	"eportid/backend/mail"
 	"eportid/backend/store"
@@ -36,6 +37,9 @@ const (
 	DefaultAddr        = "127.0.0.1:8080"
 	DefaultDatabaseURL = "./var/eportid.db"
 	DefaultWebDir      = "./web"
+	// DefaultCADir is the card CA's directory of ParseConfig (development:
+	// created on first start).
+	DefaultCADir = ca.DefaultDir
 	// JanitorInterval is how often expired sessions, registrations and old
 	// failure counts are deleted.
 	JanitorInterval = 5 * time.Minute
@@ -66,8 +70,42 @@ type Config struct {
 	// behind a TLS-terminating proxy not listed in TrustedProxies). Env
 	// EPORTID_SECURE_COOKIES, flag -secure-cookies.
 	SecureCookies bool
+	// CADir holds the card CA's key and root (backend/ca); "" runs without
+	// a CA (no card login). Env EPORTID_CA_DIR, flag -ca-dir; ParseConfig's
+	// default is DefaultCADir.
+	CADir string
+	// CACreate lets the server create the CA's key and root when CADir has
+	// none (development). ParseConfig sets it when EPORTID_CA_DIR is not
+	// given, or when EPORTID_CA_CREATE (flag -ca-create) is true.
+	CACreate bool
+	// CardBridgeURL is the card bridge's websocket the pages use (and the
+	// CSP allows); default httpapi.DefaultCardBridgeURL. Env
+	// EPORTID_CARDBRIDGE_URL, flag -cardbridge-url.
+	CardBridgeURL string
+
+	// DemoData loads the made-up registry records (store.LoadRegistryFixtures)
+	// and makes a demo reviewer of agent point FJ01 whose user name,
+	// password and TOTP secret are printed to Stdout at start: development
+	// only. Env EPORTID_DEMO_DATA, flag -demo-data; ParseConfig's default is
+	// on for a SQLite database, off for PostgreSQL.
+	DemoData bool
+	// Registry*URL are the HTTP endpoints of the outside registries
+	// (registry.NewHTTP); a registry without one reads the registry tables
+	// of the database (registry.NewDB). Env EPORTID_REGISTRY_COMMERCE_URL,
+	// EPORTID_REGISTRY_CUSTOMS_URL, EPORTID_REGISTRY_FOREX_URL.
+	RegistryCommerceURL, RegistryCustomsURL, RegistryForexURL string
+	// RegistryTimeout bounds each HTTP registry lookup (default
+	// registry.DefaultTimeout, 3 s). Env EPORTID_REGISTRY_TIMEOUT (a Go
+	// duration, e.g. "1500ms").
+	RegistryTimeout time.Duration
 
 	// For tests and embedding; not from the environment.
+
+	// CA, when set, is used instead of opening CADir.
+	CA *ca.CA
+	// CardPresenceTimeout ends a card session whose page stopped
+	// reporting its card (default httpapi.DefaultCardPresenceTimeout).
+	CardPresenceTimeout time.Duration
 
 	// Store, when set, is used instead of opening DatabaseURL, and is not
 	// closed by Close.
@@ -100,6 +138,7 @@ type Main struct {
 
 	Store *store.Store
 	API   *httpapi.API
+	CA    *ca.CA // nil without one
 
 	ln        net.Listener
 	srv       *http.Server
@@ -164,6 +203,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Store.LoadRefData(ctx); err != nil {
 		return fmt.Errorf("load reference data: %w", err)
 	}
+	if err := m.openDemoData(ctx); err != nil {
+		return err
+	}
+	m.CA = c.CA
+	if m.CA == nil && c.CADir != "" {
+		if m.CA, err = ca.OpenOrCreate(c.CADir, ca.Options{Create: c.CACreate}); err != nil {
+			return fmt.Errorf("card CA: %w", err)
+		}
+	}
 	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
 		return err
 	}
@@ -183,7 +231,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Timeouts:      c.Timeouts,
 		UI:            c.UI,
 		WebDir:        c.WebDir,
+
+		CA:                  m.CA,
+		CardBridgeURL:       c.CardBridgeURL,
+		CardPresenceTimeout: c.CardPresenceTimeout,
 	}
+	m.API.Registries = m.registries()
 	h, err := m.API.Handler()
 	if err != nil {
 		m.ln.Close()
@@ -298,6 +351,14 @@ func (m *Main) Clean(ctx context.Context) {
 	if _, err := m.Store.DeleteLoginFailuresBefore(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 		log.Error("janitor: login failures", "err", err)
 	}
+	if _, err := m.Store.DeleteLoginNoncesBefore(ctx, now); err != nil && ctx.Err() == nil {
+		log.Error("janitor: card login nonces", "err", err)
+	}
+	if n, err := m.Store.ExpireCards(ctx, now); err != nil && ctx.Err() == nil {
+		log.Error("janitor: expire cards", "err", err)
+	} else if n > 0 {
+		log.Info("janitor: cards whose certificate ended marked expired", "n", n)
+	}
 }
 
 // ParseConfig reads the configuration from the environment (getenv) and
@@ -319,7 +380,15 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.WebDir, "web", env("EPORTID_WEB_DIR", DefaultWebDir), "directory of app.wasm (EPORTID_WEB_DIR)")
 	proxies := fs.String("trusted-proxies", env("EPORTID_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is believed, comma-separated (EPORTID_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secureDefault, "always mark the session cookie Secure (EPORTID_SECURE_COOKIES)")
+	fs.StringVar(&c.CADir, "ca-dir", env("EPORTID_CA_DIR", DefaultCADir), "directory of the card CA's key and root (EPORTID_CA_DIR)")
+	caCreate, _ := strconv.ParseBool(env("EPORTID_CA_CREATE", strconv.FormatBool(getenv("EPORTID_CA_DIR") == "")))
+	fs.BoolVar(&c.CACreate, "ca-create", caCreate, "create the card CA when missing (EPORTID_CA_CREATE; default true unless EPORTID_CA_DIR is set)")
+	fs.StringVar(&c.CardBridgeURL, "cardbridge-url", env("EPORTID_CARDBRIDGE_URL", httpapi.DefaultCardBridgeURL), "websocket of the card bridge the pages use (EPORTID_CARDBRIDGE_URL)")
+	demo := parseDemoFlags(fs, &c, env)
 	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if err := demo(); err != nil {
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {

@@ -1,0 +1,410 @@
+package ui
+
+import (
+	"context"
+	"encoding/base64"
+	"sync"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"eportid/app/apiclient"
+	"eportid/app/bridgeclient"
+	"eportid/app/model"
+	"eportid/cardbridge/protocol"
+)
+
+// The IC card in the pages (issue #4): where the card bridge is, one
+// shared connection to it, the card status line, the PIN dialog, and the
+// watch a card session keeps on its card (card.go in backend/httpapi
+// describes the server's side).
+
+// msgCardRemoved is shown on the login page after the card was pulled.
+const msgCardRemoved = "IC 卡已拔出，已退出登录。请插入 IC 卡后重新登录。"
+
+var cardState struct {
+	mu     sync.Mutex
+	cfg    *model.CardConfig
+	bridge *bridgeclient.Client
+}
+
+// cardConfig returns the server's card settings, fetched once; call it
+// from ctx.Async.
+func cardConfig() (model.CardConfig, error) {
+	cardState.mu.Lock()
+	if c := cardState.cfg; c != nil {
+		cardState.mu.Unlock()
+		return *c, nil
+	}
+	cardState.mu.Unlock()
+	c, err := client().CardConfig(bg())
+	if err != nil {
+		return model.CardConfig{}, err
+	}
+	cardState.mu.Lock()
+	cardState.cfg = &c
+	cardState.mu.Unlock()
+	return c, nil
+}
+
+// bridgeClient returns the page's connection to the card bridge, dialing
+// it when there is none (bounded); call it from ctx.Async.
+func bridgeClient(ctx context.Context) (*bridgeclient.Client, error) {
+	cfg, err := cardConfig()
+	if err != nil {
+		return nil, err
+	}
+	cardState.mu.Lock()
+	defer cardState.mu.Unlock()
+	if c := cardState.bridge; c != nil {
+		select {
+		case <-c.Done():
+		default:
+			return c, nil
+		}
+	}
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c, err := bridgeclient.Dial(dctx, cfg.BridgeURL)
+	if err != nil {
+		return nil, err
+	}
+	cardState.bridge = c
+	return c, nil
+}
+
+// cardCall bounds one bridge operation (the bridge's own limit is 15 s).
+func cardCall() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(bg(), 25*time.Second)
+}
+
+// cardError is the message of a failed card operation: the bridge's
+// errors in Chinese, the API's as handleErr words them.
+func cardError(ctx app.Context, err error) string {
+	if err == nil {
+		return ""
+	}
+	if _, ok := apiclient.AsError(err); ok {
+		msg, _ := handleErr(ctx, err)
+		return msg
+	}
+	return bridgeclient.Message(err)
+}
+
+// decodeNonce is the raw bytes of a nonce of the server (base64url).
+func decodeNonce(n string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(n) }
+
+// readPIN takes the PIN typed into the input id and empties the input.
+func readPIN(id string) []byte {
+	el := app.Window().GetElementByID(id)
+	if !el.Truthy() {
+		return nil
+	}
+	pin := []byte(el.Get("value").String())
+	el.Set("value", "")
+	return pin
+}
+
+func wipePIN(p []byte) {
+	for i := range p {
+		p[i] = 0
+	}
+}
+
+// ---- the card status line ----
+
+// cardStatus is what the bridge says about the reader and the card.
+type cardStatus struct {
+	checking bool
+	err      error // the bridge could not be asked
+	readers  []protocol.ReaderStatus
+	present  bool
+	card     *protocol.CardInfo // read from the card (no PIN), when present
+	cardErr  error
+}
+
+// probeCard asks the bridge for the readers and, when a card is in one,
+// its data; call it from ctx.Async.
+func probeCard(bc *bridgeclient.Client) cardStatus {
+	ctx, cancel := cardCall()
+	defer cancel()
+	st, err := bc.Status(ctx)
+	if err != nil {
+		return cardStatus{err: err}
+	}
+	out := cardStatus{readers: st.Readers, present: st.CardPresent}
+	if st.CardPresent {
+		r, err := bc.ReadCertificate(ctx)
+		if err != nil {
+			out.cardErr = err
+		} else {
+			out.card = &r.Card
+		}
+	}
+	return out
+}
+
+// render shows the status line (#card-status).
+func (s cardStatus) render() app.UI {
+	var text, cls string
+	switch {
+	case s.checking:
+		text, cls = "正在检测读卡服务与 IC 卡…", "card-status"
+	case s.err != nil:
+		text, cls = bridgeclient.Message(s.err), "card-status err"
+	case len(s.readers) == 0:
+		text, cls = "读卡服务已连接，但未检测到读卡器，请连接读卡器（或插入 Ikey）", "card-status err"
+	case !s.present:
+		text, cls = "读卡器："+s.readers[0].Name+"。请插入 IC 卡", "card-status warn"
+	case s.cardErr != nil:
+		text, cls = bridgeclient.Message(s.cardErr), "card-status err"
+	case s.card != nil:
+		text, cls = "已插入"+model.CardKind(s.card.Kind).Label()+" "+s.card.CardNumber+"（"+s.card.HolderName+"）", "card-status ok"
+	default:
+		text, cls = "已插入 IC 卡", "card-status ok"
+	}
+	return app.P().ID("card-status").Class(cls).Role("status").Aria("live", "polite").Text(text)
+}
+
+// ready reports whether a card is there to use.
+func (s cardStatus) ready() bool { return !s.checking && s.err == nil && s.present && s.cardErr == nil }
+
+// watchStatus keeps *st up to date from the bridge's events until stop is
+// closed: it probes at once, then again on every card event, and redials a
+// lost bridge every few seconds. update runs on the UI goroutine.
+func watchStatus(ac app.Context, stop <-chan struct{}, update func(ctx app.Context, st cardStatus)) {
+	ac.Async(func() {
+		for {
+			bc, err := bridgeClient(bg())
+			if err != nil {
+				ac.Dispatch(func(ctx app.Context) { update(ctx, cardStatus{err: err}) })
+				select {
+				case <-stop:
+					return
+				case <-time.After(3 * time.Second):
+					continue
+				}
+			}
+			st := probeCard(bc)
+			ac.Dispatch(func(ctx app.Context) { update(ctx, st) })
+		events:
+			for {
+				select {
+				case <-stop:
+					return
+				case <-bc.Done():
+					break events
+				case <-bc.Events():
+					st := probeCard(bc)
+					ac.Dispatch(func(ctx app.Context) { update(ctx, st) })
+				}
+			}
+		}
+	})
+}
+
+// ---- the PIN dialog ----
+
+// PINDialog asks for the card PIN (#pin-input, #pin-ok, #pin-cancel), for
+// signing a declaration with the card.
+type PINDialog struct {
+	app.Compo
+
+	Open     bool
+	Title    string
+	Message  string
+	Err      string
+	OnOK     func(ctx app.Context, pin []byte)
+	OnCancel func(ctx app.Context)
+}
+
+func (d *PINDialog) Render() app.UI {
+	if !d.Open {
+		return app.Div().Class("pin-host")
+	}
+	return app.Div().Class("pin-host").Body(
+		app.Div().Class("modal-backdrop").Body(
+			app.Form().
+				Class("modal").
+				Role("dialog").
+				Aria("modal", "true").
+				Aria("labelledby", "pin-title").
+				OnSubmit(d.ok).
+				OnKeyDown(d.onKey).
+				Body(
+					app.H3().ID("pin-title").Class("modal-title").Text(d.Title),
+					app.P().ID("pin-message").Class("modal-message").Text(d.Message),
+					app.Label().For("pin-input").Text("IC 卡密码（PIN）"),
+					app.Input().ID("pin-input").Type("password").Class("f-input k-req").
+						Attr("autocomplete", "off").Attr("inputmode", "numeric").MaxLength(16).
+						Placeholder("6 至 16 位数字"),
+					app.If(d.Err != "", func() app.UI {
+						return app.P().ID("pin-error").Class("login-error").Role("alert").Text(d.Err)
+					}),
+					app.Div().Class("modal-actions").Body(
+						app.Button().ID("pin-cancel").Type("button").Class("btn").Text("取消").OnClick(d.cancel),
+						app.Button().ID("pin-ok").Type("submit").Class("btn btn-primary").Text("签名并申报"),
+					),
+				),
+		),
+	)
+}
+
+func (d *PINDialog) onKey(ctx app.Context, e app.Event) {
+	if e.Get("key").String() == "Escape" {
+		d.cancel(ctx, e)
+		return
+	}
+	ctx.PreventUpdate()
+}
+
+func (d *PINDialog) ok(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	pin := readPIN("pin-input")
+	if !bridgeclient.ValidPIN(pin) {
+		wipePIN(pin)
+		d.Err = "IC 卡密码应为 6 至 16 位数字"
+		focusID("pin-input")
+		return
+	}
+	d.Open, d.Err = false, ""
+	if d.OnOK != nil {
+		d.OnOK(ctx, pin)
+	} else {
+		wipePIN(pin)
+	}
+}
+
+func (d *PINDialog) cancel(ctx app.Context, e app.Event) {
+	readPIN("pin-input")
+	d.Open, d.Err = false, ""
+	if d.OnCancel != nil {
+		d.OnCancel(ctx)
+	}
+}
+
+// signWithCard has the card sign data with pin (wiped afterwards); call it
+// from ctx.Async.
+func signWithCard(pin, data []byte) (protocol.SignResult, error) {
+	defer wipePIN(pin)
+	bc, err := bridgeClient(bg())
+	if err != nil {
+		return protocol.SignResult{}, err
+	}
+	ctx, cancel := cardCall()
+	defer cancel()
+	return bc.Sign(ctx, pin, data)
+}
+
+// ---- the card session's watch on its card ----
+
+// watchCardSession runs while the workspace of a card session is open,
+// until stop is closed: when the bridge reports the card removed (and the
+// reader no longer holds it) or another card, it ends the session; while
+// the card stays it reports it to the server every PresenceEvery seconds.
+// A bridge that cannot be reached is dialed again; the server ends the
+// session itself when the reports stop. gone runs on the UI goroutine.
+func watchCardSession(ac app.Context, number string, stop <-chan struct{}, gone func(ctx app.Context, msg string)) {
+	ac.Async(func() {
+		every := 30 * time.Second
+		if cfg, err := cardConfig(); err == nil && cfg.PresenceEvery > 0 {
+			every = time.Duration(cfg.PresenceEvery) * time.Second
+		}
+		// check reads the card: "" while it is the session's card, else
+		// why the session ends.
+		check := func(bc *bridgeclient.Client) (string, bool) {
+			ctx, cancel := cardCall()
+			defer cancel()
+			r, err := bc.ReadCertificate(ctx)
+			switch {
+			case bridgeclient.Code(err) == protocol.CodeNoCard:
+				return msgCardRemoved, true
+			case err != nil:
+				return "", false // the bridge or the card could not answer: try again later
+			case r.Card.CardNumber != number:
+				return "读卡器中的 IC 卡不是登录所用的卡，已退出登录。", true
+			}
+			return "", true
+		}
+		// report tells the server; false when the session has ended
+		// there (handleErr then goes back to the login page).
+		report := func() bool {
+			err := client().CardPresence(bg(), number)
+			if apiclient.IsUnauthorized(err) {
+				ac.Dispatch(func(ctx app.Context) { handleErr(ctx, err) })
+				return false
+			}
+			return true // a failure of the moment: the next report may pass
+		}
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			bc, err := bridgeClient(bg())
+			if err != nil {
+				select {
+				case <-stop:
+					return
+				case <-time.After(3 * time.Second):
+					continue
+				}
+			}
+			if msg, ok := check(bc); msg != "" {
+				ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
+				return
+			} else if ok && !report() {
+				return
+			}
+		events:
+			for {
+				select {
+				case <-stop:
+					return
+				case <-bc.Done():
+					break events
+				case ev := <-bc.Events():
+					if ev.Event != protocol.EventCardRemoved {
+						continue
+					}
+					if msg, _ := check(bc); msg != "" {
+						ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
+						return
+					}
+				case <-tick.C:
+					msg, ok := check(bc)
+					if msg != "" {
+						ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
+						return
+					}
+					if ok && !report() {
+						return
+					}
+				}
+			}
+		}
+	})
+}
+
+// endCardSession ends the session on the server and goes back to the
+// login page with msg.
+func endCardSession(ctx app.Context, msg string) {
+	ac := ctx
+	ac.Async(func() {
+		err := client().Logout(bg())
+		ac.Dispatch(func(ctx app.Context) {
+			_ = err // a session already ended on the server is fine
+			setSession(ctx, nil)
+			ctx.SessionStorage().Del(keyTabs)
+			flash, preferCard = msg, true
+			ctx.Navigate("/")
+		})
+	})
+}
+
+// displayName is how the page names the session's user: the card holder
+// and the card for a card session, the user name otherwise.
+func displayName(s *model.Session) string {
+	if s.CardNumber != "" {
+		return s.HolderName + "（" + s.CardKind.Label() + " " + s.CardNumber + "）"
+	}
+	return s.Username
+}

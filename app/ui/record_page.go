@@ -1,0 +1,1044 @@
+package ui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"eportid/app/apiclient"
+	"eportid/app/bridgeclient"
+	"eportid/app/model"
+)
+
+// RecordPage is the entry page of a filing or a change of any kind, one
+// component for all of them:
+//
+//   - Pre (N2–N4): 企业…资质备案（预录入） of the no-card administrator, 暂存
+//     only; refused with the server's message until the legal-person filing
+//     is declared.
+//   - a filing (L1–L3): 暂存 申报 打印 删除; the form opens the enterprise's
+//     filing (a no-card pre-entry is taken over as it is), or starts from
+//     the registry's record (back-fill), or from scratch.
+//   - Change (L4–L7): 法人信息变更 and the three 资质变更, only of an approved
+//     filing: the list of changes with 查看 / 修改 / 删除, 新增 to start one
+//     from the approved values; grey fields are fixed (FixedInChange).
+//
+// Every saved record shows its history (HistoryPanel). Fields are yellow,
+// white or grey as the model's form says; buttons are enabled by the
+// record's state (X1); unsaved input is kept in the browser's local
+// storage until it is saved.
+type RecordPage struct {
+	app.Compo
+	mounted
+
+	Kind         model.FilingKind
+	Change       bool
+	Pre          bool
+	EnterpriseID int64
+	Role         model.Role
+	// CardNumber is the card of a card session: its 申报 is signed with
+	// the card (X3), after the PIN dialog.
+	CardNumber string
+
+	loading bool
+	busy    bool
+	blocked string // why nothing can be entered here (shown, form locked)
+	note    string // how the form was filled (back-fill)
+	noteBad bool   // the back-fill failed: note is a warning
+	// takeOver: the record being opened is the one the page found on
+	// loading (a pre-entry to take over, say so).
+	takeOver bool
+
+	filing *apiclient.Rec  // Change: the approved filing
+	list   []apiclient.Rec // Change: the changes of the kind, newest first
+	rec    *apiclient.Rec  // the record in the form; nil for a new one
+
+	viewOnly bool
+	values   map[string]string
+	errs     model.FieldErrors
+	declare  bool
+
+	status    string
+	statusErr bool
+	conflict  bool
+	restored  string
+	histTick  int
+
+	confirmOpen  bool
+	confirmTitle string
+	confirmMsg   string
+	confirmOK    string
+	confirmRisky bool
+	pending      func(ctx app.Context)
+
+	pinOpen bool              // the PIN dialog of a signed 申报
+	pinErr  string            // why the last signature failed
+	pinVals map[string]string // what the PIN dialog is about to declare
+
+	lists formLists
+}
+
+// registrySource is whose record a kind's form is back-filled from.
+func registrySource(k model.FilingKind) string {
+	switch k {
+	case model.FilingCommerce:
+		return "商务部"
+	case model.FilingCustoms:
+		return "海关"
+	case model.FilingForex:
+		return "外汇局"
+	}
+	return "系统"
+}
+
+func (c *RecordPage) form() model.Form {
+	if c.Change {
+		return c.Kind.ChangeForm()
+	}
+	return c.Kind.Form()
+}
+
+// title is the page's name as the menu writes it.
+func (c *RecordPage) title() string {
+	switch {
+	case c.Change && c.Kind == model.FilingLegalPerson:
+		return "法人信息变更"
+	case c.Change:
+		return "企业" + c.Kind.ChangeLabel()
+	case c.Pre:
+		return "企业" + c.Kind.FilingLabel() + "（预录入）"
+	}
+	return "企业" + c.Kind.FilingLabel()
+}
+
+func (c *RecordPage) init() {
+	if c.values == nil {
+		c.values = map[string]string{}
+		c.errs = model.FieldErrors{}
+	}
+}
+
+func (c *RecordPage) OnMount(ctx app.Context) {
+	c.keep(ctx)
+	c.init()
+	if app.IsServer {
+		return
+	}
+	c.load(ctx)
+}
+
+func (c *RecordPage) mayDeclare() bool {
+	if c.Change {
+		return c.Role.MayChange(c.Kind)
+	}
+	return !c.Pre && c.Role.MayDeclare(c.Kind)
+}
+
+func (c *RecordPage) maySave() bool {
+	if c.Change {
+		return c.Role.MayChange(c.Kind)
+	}
+	return c.Role.MaySave(c.Kind)
+}
+
+// editable: a new record or a draft / returned one, not opened with 查看,
+// and nothing blocks the page.
+func (c *RecordPage) editable() bool {
+	if c.viewOnly || c.blocked != "" || !c.maySave() {
+		return false
+	}
+	return c.rec == nil || c.rec.State.CanEdit()
+}
+
+func (c *RecordPage) ref() model.RecordRef {
+	if c.rec == nil {
+		return model.RecordRef{Kind: c.Kind, Change: c.Change}
+	}
+	return model.RecordRef{Kind: c.Kind, Change: c.Change, ID: c.rec.ID}
+}
+
+func (c *RecordPage) setStatus(msg string, isErr bool) { c.status, c.statusErr = msg, isErr }
+
+// ---- loading ----
+
+// load reads what the page starts from: for a filing, the enterprise's
+// filing of the kind or else the back-fill; for a change, the approved
+// filing and the changes.
+func (c *RecordPage) load(ctx app.Context) {
+	c.loading = true
+	ac := c.on(ctx)
+	kind, change := c.Kind, c.Change
+	ac.Async(func() {
+		filings, err := client().Records(bg(), kind, false)
+		var changes []apiclient.Rec
+		var bf *model.Backfill
+		if err == nil && change {
+			changes, err = client().Records(bg(), kind, true)
+		}
+		var bfErr error
+		if err == nil && !change && len(filings) == 0 {
+			b, e := client().Backfill(bg(), kind)
+			bf, bfErr = &b, e
+		}
+		ac.Dispatch(func(ctx app.Context) {
+			c.loading = false
+			if msg, left := handleErr(ctx, err); left {
+				return
+			} else if msg != "" {
+				if c.refused(err) {
+					return
+				}
+				if apiclient.Code(err) == model.ErrForbidden {
+					c.blocked = msg
+					return
+				}
+				c.setStatus("查询失败："+msg, true)
+				c.conflict = true
+				return
+			}
+			if strings.HasPrefix(c.status, "查询失败") {
+				c.status, c.conflict = "", false
+			}
+			byNewest(filings)
+			byNewest(changes)
+			if change {
+				c.loadedChange(ctx, filings, changes)
+				return
+			}
+			if len(filings) > 0 {
+				c.takeOver = true
+				c.show(ctx, filings[0], false)
+				return
+			}
+			c.backfilled(ctx, bf, bfErr)
+		})
+	})
+}
+
+func byNewest(l []apiclient.Rec) {
+	sort.SliceStable(l, func(i, j int) bool { return l[i].UpdatedAt.After(l[j].UpdatedAt) })
+}
+
+// refused shows a refusal that concerns the whole page (the legal-person
+// filing not declared, the forex record blocked, the role); it reports
+// whether err was one.
+func (c *RecordPage) refused(err error) bool {
+	switch apiclient.Code(err) {
+	case model.ErrLegalPersonFirst, model.ErrForexBlocked:
+		c.blocked = err.Error()
+		return true
+	}
+	return false
+}
+
+// backfilled starts a new filing from the back-fill.
+func (c *RecordPage) backfilled(ctx app.Context, bf *model.Backfill, err error) {
+	if err != nil {
+		msg, left := handleErr(ctx, err)
+		if left || c.refused(err) {
+			c.newForm(ctx, nil)
+			return
+		}
+		c.newForm(ctx, nil)
+		c.note, c.noteBad = "反填失败："+msg+"。可直接录入后暂存。", true
+		return
+	}
+	if bf.Source == model.BackfillPreEntry && bf.RecordID != 0 {
+		c.takeOver = true
+		c.open(ctx, bf.RecordID, false)
+		return
+	}
+	c.newForm(ctx, bf.Fields)
+	src := registrySource(c.Kind)
+	switch {
+	case bf.Blocked:
+		c.blocked = bf.Message
+		if c.blocked == "" {
+			c.blocked = "企业在外汇管理局的备案为注销或吊销状态，不能办理外汇资质备案"
+		}
+	case bf.Registry == model.RegistryOK:
+		c.note, c.noteBad = "已从"+src+"备案信息反填，请核对；灰色项不可修改。", false
+	case bf.Registry == model.RegistryFailed:
+		msg := bf.Message
+		if msg == "" {
+			msg = src + "备案信息暂时无法获取"
+		}
+		c.note, c.noteBad = "未能从"+src+"备案信息反填："+msg+"。可直接录入后暂存。", true
+	case bf.Registry == model.RegistryNotFound:
+		c.note, c.noteBad = "未查到本企业的"+src+"备案信息，请直接录入。", false
+	case bf.Message != "":
+		c.note, c.noteBad = bf.Message, true
+	}
+}
+
+// loadedChange opens the open change of the approved filing, or a new one.
+func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.Rec) {
+	c.list = changes
+	c.filing = nil
+	for i := range filings {
+		if filings[i].State == model.StateApproved {
+			c.filing = &filings[i]
+			break
+		}
+	}
+	if c.filing == nil {
+		msg := "变更需要审批通过的备案：本企业的" + c.Kind.FilingLabel() + "尚未审批通过，暂不能办理变更。"
+		if len(filings) > 0 {
+			msg += "（当前备案状态：" + filings[0].State.Label() + "）"
+		}
+		c.blocked = msg
+		c.newForm(ctx, nil)
+		return
+	}
+	c.blocked = ""
+	if c.rec != nil {
+		return
+	}
+	for _, r := range changes {
+		if r.State != model.StateApproved {
+			c.show(ctx, r, false)
+			return
+		}
+	}
+	c.newForm(ctx, c.filing.Fields)
+	c.note, c.noteBad = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", false
+}
+
+// show puts a saved record into the form.
+func (c *RecordPage) show(ctx app.Context, r apiclient.Rec, viewOnly bool) {
+	c.rec = &r
+	c.viewOnly = viewOnly
+	c.values = map[string]string{}
+	for k, v := range r.Fields {
+		c.values[k] = v
+	}
+	c.errs = model.FieldErrors{}
+	c.declare, c.conflict, c.restored = false, false, ""
+	c.note = ""
+	if c.takeOver && !c.Change && !c.Pre && r.State.CanEdit() && c.mayDeclare() {
+		c.note, c.noteBad = "已调出本企业暂存的"+c.Kind.FilingLabel()+"信息（含无卡用户预录入的信息），核对无误后请点击【申报】。", false
+	}
+	c.takeOver = false
+	c.histTick++
+	c.restoreLocal(ctx)
+	c.replace(r)
+	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
+}
+
+// newForm empties the form for a new record, starting from start.
+func (c *RecordPage) newForm(ctx app.Context, start map[string]string) {
+	c.rec = nil
+	c.viewOnly = false
+	c.values = map[string]string{}
+	for k, v := range start {
+		c.values[k] = v
+	}
+	c.errs = model.FieldErrors{}
+	c.declare, c.conflict, c.restored = false, false, ""
+	c.restoreLocal(ctx)
+	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
+}
+
+func (c *RecordPage) listFailed(ctx app.Context, label, msg string) {
+	c.setStatus(label+"：列表加载失败，"+msg, true)
+}
+
+// replace puts r into the list of changes.
+func (c *RecordPage) replace(r apiclient.Rec) {
+	if !c.Change {
+		return
+	}
+	for i := range c.list {
+		if c.list[i].ID == r.ID {
+			c.list[i] = r
+			return
+		}
+	}
+	c.list = append([]apiclient.Rec{r}, c.list...)
+}
+
+// openChange reports whether a change of the filing is not yet approved
+// (at most one at a time).
+func (c *RecordPage) openChange() bool {
+	for _, r := range c.list {
+		if r.State != model.StateApproved {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- local copy of unsaved input ----
+
+func (c *RecordPage) localKey() string {
+	k := "eportid.rec-draft." + string(c.Kind)
+	if c.Change {
+		k += ".change"
+	}
+	return k + "." + strconv.FormatInt(c.EnterpriseID, 10)
+}
+
+func (c *RecordPage) saveLocal(ctx app.Context) {
+	if !c.editable() {
+		return
+	}
+	var id int64
+	if c.rec != nil {
+		id = c.rec.ID
+	}
+	vals := map[string]string{}
+	for _, f := range c.form() {
+		if f.Kind != model.System {
+			vals[f.Key] = c.values[f.Key]
+		}
+	}
+	ctx.LocalStorage().Set(c.localKey(), lpLocal{ID: id, Values: vals, SavedAt: time.Now().Format("2006-01-02 15:04")})
+}
+
+func (c *RecordPage) clearLocal(ctx app.Context) { ctx.LocalStorage().Del(c.localKey()) }
+
+// restoreLocal puts back input typed but not saved, when it belongs to the
+// record in the form (or to a new one) and the form may be changed.
+func (c *RecordPage) restoreLocal(ctx app.Context) {
+	var d lpLocal
+	if err := ctx.LocalStorage().Get(c.localKey(), &d); err != nil || d.Values == nil {
+		return
+	}
+	var id int64
+	if c.rec != nil {
+		id = c.rec.ID
+	}
+	if c.rec != nil && !c.rec.State.CanEdit() && d.ID == id {
+		c.clearLocal(ctx)
+		return
+	}
+	if d.ID != id || !c.editable() {
+		return
+	}
+	changed := false
+	for _, f := range c.form() {
+		if v, ok := d.Values[f.Key]; ok && f.Kind != model.System && v != c.values[f.Key] {
+			c.values[f.Key] = v
+			changed = true
+		}
+	}
+	if changed {
+		c.restored = "已恢复本机保存的未暂存内容（" + d.SavedAt + "），请核对后点击【暂存】。"
+	}
+}
+
+// ---- input ----
+
+func (c *RecordPage) mode() model.Mode {
+	if c.declare {
+		return model.Declare
+	}
+	return model.Draft
+}
+
+func (c *RecordPage) check() model.FieldErrors {
+	return checkValues(c.Kind, c.Change, normalized(c.form(), c.values), c.mode())
+}
+
+func (c *RecordPage) checkField(key string) {
+	if msg := c.check()[key]; msg != "" {
+		c.errs[key] = msg
+	} else {
+		delete(c.errs, key)
+	}
+}
+
+func (c *RecordPage) onInput(ctx app.Context, key, v string) {
+	c.values[key] = v
+	switch key {
+	case "credit_code":
+		c.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(v)))
+	case "province":
+		if city := c.values["city"]; city != "" && (len(v) < 2 || city[:2] != v[:2]) {
+			c.values["city"] = ""
+		}
+	case "agent_point":
+		c.values["market_dept"], c.values["tax_dept"] = "", ""
+	}
+	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
+	if _, had := c.errs[key]; had {
+		c.checkField(key)
+	}
+	c.status, c.conflict = "", false
+	c.saveLocal(ctx)
+}
+
+func (c *RecordPage) onCommit(ctx app.Context, key, v string) {
+	c.values[key] = v
+	if v == "" && !c.declare {
+		delete(c.errs, key)
+		return
+	}
+	c.checkField(key)
+	if key == "legal_rep_id_type" && c.values["legal_rep_id_number"] != "" {
+		c.checkField("legal_rep_id_number")
+	}
+}
+
+// ---- rendering ----
+
+func (c *RecordPage) Render() app.UI {
+	c.init()
+	edit := c.editable()
+	var st model.State
+	if c.rec != nil {
+		st = c.rec.State
+	}
+	busy := c.busy || c.loading
+	stateText := "新增（未暂存）"
+	switch {
+	case c.rec != nil:
+		stateText = st.Label()
+	case c.loading:
+		stateText = "正在加载…"
+	case c.blocked != "":
+		stateText = "不可办理"
+	}
+
+	form := c.form()
+	fields := make([]app.UI, 0, len(form))
+	for _, f := range form {
+		opts, loading := c.lists.options(f, c.values)
+		if edit && f.Options == model.OptionsCities && c.values["province"] == "" {
+			f.Hint = "请先选择省份"
+		}
+		if edit && (f.Options == model.OptionsMarketDepts || f.Options == model.OptionsTaxDepts) && c.values["agent_point"] == "" {
+			f.Hint = "请先选择发卡机构"
+		}
+		fields = append(fields, &FieldInput{
+			Spec:     f,
+			Value:    c.values[f.Key],
+			Err:      c.errs[f.Key],
+			Locked:   !edit,
+			Options:  opts,
+			Loading:  loading,
+			OnInput:  c.onInput,
+			OnCommit: c.onCommit,
+		})
+	}
+
+	statusCls := "status"
+	if c.status != "" {
+		statusCls += map[bool]string{true: " err", false: " ok"}[c.statusErr]
+	}
+	name := map[bool]string{true: "change", false: "filing"}[c.Change]
+
+	return app.Div().Class("lp-page rec-page").DataSet("form", string(c.Kind)+"-"+name).Body(
+		app.Div().Class("toolbar").Role("toolbar").Aria("label", c.title()+"操作").Body(
+			app.If(c.Change, func() app.UI {
+				return app.Button().ID("btn-new").Type("button").Class("btn btn-primary").
+					Disabled(busy || c.blocked != "" || c.filing == nil || c.openChange() || c.rec == nil).
+					OnClick(c.onNew).Text("新增")
+			}),
+			app.Button().ID("btn-save").Type("button").Class("btn btn-primary").DataSet("default", "1").
+				Disabled(busy || !edit).OnClick(c.onSave).Text("暂存"),
+			app.If(!c.Pre, func() app.UI {
+				return app.Button().ID("btn-declare").Type("button").Class("btn btn-primary").
+					Disabled(busy || !edit || !c.mayDeclare()).OnClick(c.onDeclare).Text("申报")
+			}),
+			app.If(!c.Pre, func() app.UI {
+				return app.Button().ID("btn-print").Type("button").Class("btn btn-primary").
+					Disabled(busy || c.rec == nil).OnClick(c.onPrint).Text("打印")
+			}),
+			app.If(!c.Pre, func() app.UI {
+				return app.Button().ID("btn-delete").Type("button").Class("btn btn-primary").
+					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare()).OnClick(c.onDelete).Text("删除")
+			}),
+			app.If(c.viewOnly && c.rec != nil && st.CanEdit() && c.blocked == "", func() app.UI {
+				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")
+			}),
+			app.Div().ID("status").Class(statusCls).Role("status").Aria("live", "polite").Body(
+				app.Text(c.status),
+				app.If(c.conflict, func() app.UI {
+					return app.Button().ID("btn-reload").Type("button").Class("link").Text("重新载入").OnClick(c.onReload)
+				}),
+			),
+			app.Span().Class("toolbar-state").Body(
+				app.Text("状态："),
+				app.Span().ID("state").Class("state state-"+string(st)).Text(stateText),
+			),
+		),
+		app.If(c.blocked != "", func() app.UI {
+			return app.P().ID("blocked").Class("return-reason").Role("alert").Body(
+				app.Text(c.blocked),
+				app.Button().ID("btn-recheck").Type("button").Class("link").Disabled(busy).Text("重新检查").OnClick(c.onRecheck),
+			)
+		}),
+		app.If(c.Pre, func() app.UI {
+			return app.P().ID("pre-note").Class("note").Text("本页面只提供暂存功能，不提供申报。暂存后的信息，须本企业法人卡用户持卡申报。")
+		}),
+		app.If(c.rec != nil && st == model.StateReturned && c.rec.ReturnReason != "", func() app.UI {
+			return app.P().ID("return-reason").Class("return-reason").Text("退单原因：" + c.rec.ReturnReason)
+		}),
+		app.If(c.note != "" && c.blocked == "", func() app.UI {
+			return app.P().ID("backfill-note").Class(classes("note", map[bool]string{true: "note-warn", false: "note-ok"}[c.noteBad])).Text(c.note)
+		}),
+		app.If(c.restored != "", func() app.UI {
+			return app.P().ID("restored").Class("note note-warn").Text(c.restored)
+		}),
+		app.If(c.Change, func() app.UI { return c.renderChanges(busy) }),
+		app.Section().Class("form-box").Aria("label", c.title()).Body(
+			app.H3().Class("section-title").Body(
+				app.Text(c.title()),
+				app.If(c.rec != nil && c.rec.Signature != nil, func() app.UI {
+					sig := c.rec.Signature
+					if !sig.Verified {
+						return app.Span().ID("signed").Class("sig sig-bad").Text("签名未通过验证")
+					}
+					return app.Span().ID("signed").Class("signed").
+						Title("IC 卡 " + sig.CardNumber + "，" + formatTime(sig.SignedAt)).Text("已签名：" + sig.HolderName)
+				}),
+				app.Span().Class("legend").Body(
+					app.Span().Class("swatch k-req"), app.Text("必填"),
+					app.Span().Class("swatch k-opt"), app.Text("选填"),
+					app.Span().Class("swatch k-sys"), app.Text("系统反填/不可修改"),
+				),
+			),
+			app.If(edit, func() app.UI {
+				return app.P().Class("note").Text("录入内容会自动保存在本机浏览器中，暂存成功后清除本机副本。按 Tab 或回车键跳至下一项，下拉框按空格展开。")
+			}),
+			app.Div().Class("fields").Body(fields...),
+		),
+		app.If(c.rec != nil, func() app.UI {
+			return &HistoryPanel{Ref: c.ref(), Tick: c.histTick, Versions: !c.Change}
+		}),
+		c.renderPrint(),
+		&PINDialog{
+			Open:     c.pinOpen,
+			Title:    "IC 卡签名",
+			Message:  "申报内容将用 IC 卡签名后提交。请输入 IC 卡密码：",
+			Err:      c.pinErr,
+			OnOK:     c.onPIN,
+			OnCancel: c.onPINCancel,
+		},
+		&ConfirmDialog{
+			Open:     c.confirmOpen,
+			Title:    c.confirmTitle,
+			Message:  c.confirmMsg,
+			OKLabel:  c.confirmOK,
+			Danger:   c.confirmRisky,
+			OnOK:     c.onConfirmOK,
+			OnCancel: c.onConfirmCancel,
+		},
+	)
+}
+
+// renderChanges is the list of the kind's changes (查看 / 修改 / 删除).
+func (c *RecordPage) renderChanges(busy bool) app.UI {
+	rows := c.list
+	return app.Section().Class("query-box").Aria("label", "变更记录").Body(
+		app.H3().Class("section-title").Text("变更记录"),
+		app.Div().Class("table-wrap").Body(
+			app.Table().ID("change-list").Class("grid").Body(
+				app.THead().Body(app.Tr().Body(
+					app.Th().Text("变更编号"),
+					app.Th().Text("状态"),
+					app.Th().Text("申报时间"),
+					app.Th().Text("更新时间"),
+					app.Th().Text("操作"),
+				)),
+				app.TBody().Body(
+					app.Range(rows).Slice(func(i int) app.UI {
+						r := rows[i]
+						id := strconv.FormatInt(r.ID, 10)
+						declared := ""
+						if r.DeclaredAt != nil {
+							declared = formatTime(*r.DeclaredAt)
+						}
+						return app.Tr().DataSet("id", id).Class(activeIf(c.rec != nil && c.rec.ID == r.ID)).Body(
+							app.Td().Class("mono").Text(id),
+							app.Td().Body(app.Span().Class("state state-"+string(r.State)).Text(r.State.Label())),
+							app.Td().Class("nowrap").Text(declared),
+							app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)),
+							app.Td().Class("actions").Body(
+								app.Button().Type("button").Class("link act-view").DataSet("id", id).
+									Disabled(busy).OnClick(c.onView).Text("查看"),
+								app.Button().Type("button").Class("link act-edit").DataSet("id", id).
+									Disabled(busy || !r.State.CanEdit()).OnClick(c.onEdit).Text("修改"),
+								app.Button().Type("button").Class("link act-delete").DataSet("id", id).
+									Disabled(busy || !r.State.CanDelete()).OnClick(c.onDeleteRow).Text("删除"),
+							),
+						)
+					}),
+					app.If(len(rows) == 0, func() app.UI {
+						text := "尚无变更记录"
+						if c.loading {
+							text = "正在查询…"
+						}
+						return app.Tr().Body(app.Td().ColSpan(5).Class("empty").Text(text))
+					}),
+				),
+			),
+		),
+	)
+}
+
+// renderPrint is the record as 打印 prints it (print CSS only).
+func (c *RecordPage) renderPrint() app.UI {
+	if c.rec == nil {
+		return app.Div().Class("print-view")
+	}
+	var rows []app.UI
+	for _, f := range c.form() {
+		rows = append(rows, app.Tr().Body(app.Th().Text(f.Label), app.Td().Text(c.lists.optionText(f, c.rec.Fields, c.rec.Fields[f.Key]))))
+	}
+	return app.Div().Class("print-view").Body(
+		app.H1().Text("中国电子口岸 身份认证管理系统"),
+		app.H2().Text(c.title()+"表"),
+		app.P().Class("print-meta").Text(
+			"状态："+c.rec.State.Label()+"　　更新时间："+formatTime(c.rec.UpdatedAt)+"　　打印时间："+time.Now().Format("2006-01-02 15:04")),
+		app.Table().Class("print-table").Body(app.TBody().Body(rows...)),
+		app.P().Class("print-sign").Text("企业（盖章）：　　　　　　　　　法定代表人（签字）：　　　　　　　　　日期："),
+	)
+}
+
+// ---- actions ----
+
+func (c *RecordPage) ask(ctx app.Context, title, msg, ok string, risky bool, then func(ctx app.Context)) {
+	c.confirmOpen = true
+	c.confirmTitle, c.confirmMsg, c.confirmOK, c.confirmRisky = title, msg, ok, risky
+	c.pending = then
+	ctx.Defer(func(app.Context) { focusID("confirm-ok") })
+}
+
+func (c *RecordPage) onConfirmOK(ctx app.Context) {
+	c.confirmOpen = false
+	if p := c.pending; p != nil {
+		c.pending = nil
+		p(ctx)
+	}
+}
+
+func (c *RecordPage) onConfirmCancel(ctx app.Context) {
+	c.confirmOpen = false
+	c.pending = nil
+}
+
+func (c *RecordPage) onView(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), true) }
+func (c *RecordPage) onEdit(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), false) }
+
+func (c *RecordPage) onEditCurrent(ctx app.Context, e app.Event) {
+	if c.rec != nil {
+		c.open(ctx, c.rec.ID, false)
+	}
+}
+
+// onRecheck loads the page again after what blocked it may have changed
+// (the legal-person filing declared, the filing approved, in another tab).
+func (c *RecordPage) onRecheck(ctx app.Context, e app.Event) {
+	c.blocked, c.note, c.rec = "", "", nil
+	c.setStatus("", false)
+	c.load(ctx)
+}
+
+func (c *RecordPage) onReload(ctx app.Context, e app.Event) {
+	if c.rec != nil {
+		c.open(ctx, c.rec.ID, c.viewOnly)
+		return
+	}
+	c.load(ctx)
+}
+
+// open reads a record and puts it into the form.
+func (c *RecordPage) open(ctx app.Context, id int64, viewOnly bool) {
+	c.busy = true
+	ref := model.RecordRef{Kind: c.Kind, Change: c.Change, ID: id}
+	ac := c.on(ctx)
+	ac.Async(func() {
+		r, err := client().Record(bg(), ref)
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if msg, left := handleErr(ctx, err); left {
+				return
+			} else if msg != "" {
+				c.setStatus(msg, true)
+				c.conflict = true
+				return
+			}
+			c.status = ""
+			c.show(ctx, r, viewOnly)
+		})
+	})
+}
+
+func (c *RecordPage) onNew(ctx app.Context, e app.Event) {
+	if c.filing == nil || c.openChange() {
+		return
+	}
+	c.clearLocal(ctx)
+	c.newForm(ctx, c.filing.Fields)
+	c.setStatus("", false)
+	c.note, c.noteBad = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", false
+}
+
+// failed shows the outcome of a refused 暂存 / 申报.
+func (c *RecordPage) failed(ctx app.Context, what string, err error) {
+	msg, left := handleErr(ctx, err)
+	if left {
+		return
+	}
+	c.conflict = false
+	switch apiclient.Code(err) {
+	case model.ErrInvalid:
+		fe := apiclient.FieldErrors(err)
+		for k, v := range fe {
+			c.errs[k] = v
+		}
+		if len(fe) > 0 {
+			msg = what + "失败：有 " + strconv.Itoa(len(fe)) + " 项不符合要求，请按红色提示修改"
+			focusFirstError(ctx, c.form(), fe, "")
+		} else {
+			msg = what + "失败：" + msg
+		}
+	case model.ErrConflict, model.ErrState, model.ErrNotFound, model.ErrOpenChange:
+		msg = what + "失败：" + msg
+		c.conflict = true
+	case apiclient.ErrNetwork:
+		msg = what + "失败：" + msg + "。录入的内容已保存在本机，恢复连接后请重试。"
+	default:
+		msg = what + "失败：" + msg
+	}
+	c.setStatus(msg, true)
+}
+
+// checkAll runs the page's own rules before 暂存 / 申报.
+func (c *RecordPage) checkAll(ctx app.Context, what string) (map[string]string, bool) {
+	vals := normalized(c.form(), c.values)
+	errs := checkValues(c.Kind, c.Change, vals, c.mode())
+	c.errs = errs
+	if len(errs) > 0 {
+		c.setStatus(what+"失败：有 "+strconv.Itoa(len(errs))+" 项不符合要求，请按红色提示修改", true)
+		focusFirstError(ctx, c.form(), errs, "")
+		return vals, false
+	}
+	return vals, true
+}
+
+// create saves a new record: a filing, or a change of the approved filing.
+func (c *RecordPage) create(vals map[string]string) (apiclient.Rec, error) {
+	var filingID int64
+	if c.Change && c.filing != nil {
+		filingID = c.filing.ID
+	}
+	return client().CreateRecord(bg(), c.Kind, filingID, vals)
+}
+
+func (c *RecordPage) onSave(ctx app.Context, e app.Event) {
+	if c.busy || !c.editable() {
+		return
+	}
+	c.declare = false
+	vals, ok := c.checkAll(ctx, "暂存")
+	if !ok {
+		return
+	}
+	c.busy = true
+	c.setStatus("正在暂存…", false)
+	rec := c.rec
+	ac := c.on(ctx)
+	ac.Async(func() {
+		var r apiclient.Rec
+		var err error
+		if rec == nil {
+			r, err = c.create(vals)
+		} else {
+			r, err = client().SaveRecord(bg(), model.RecordRef{Kind: c.Kind, Change: c.Change, ID: rec.ID}, rec.Version, vals)
+		}
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if err != nil {
+				if c.refused(err) {
+					c.setStatus("暂存失败："+err.Error(), true)
+					return
+				}
+				c.failed(ctx, "暂存", err)
+				return
+			}
+			c.clearLocal(ctx)
+			c.show(ctx, r, false)
+			c.setStatus("暂存成功", false)
+		})
+	})
+}
+
+func (c *RecordPage) onDeclare(ctx app.Context, e app.Event) {
+	if c.busy || !c.editable() || !c.mayDeclare() {
+		return
+	}
+	c.declare = true
+	vals, ok := c.checkAll(ctx, "申报")
+	if !ok {
+		return
+	}
+	c.ask(ctx, "申报确认", "申报后信息将发送到制卡代理点（审批部门）审批，申报后的数据不可修改。确定申报吗？", "申报", false, func(ctx app.Context) {
+		if c.CardNumber != "" {
+			// A card holder signs the declaration with the card (X3).
+			c.pinVals, c.pinErr, c.pinOpen = vals, "", true
+			ctx.Defer(func(app.Context) { focusID("pin-input") })
+			return
+		}
+		c.doDeclare(ctx, vals, nil)
+	})
+}
+
+func (c *RecordPage) onPIN(ctx app.Context, pin []byte) {
+	c.pinOpen = false
+	c.doDeclare(ctx, c.pinVals, pin)
+}
+
+func (c *RecordPage) onPINCancel(ctx app.Context) {
+	c.pinOpen = false
+	c.setStatus("已取消申报", false)
+}
+
+// signed has the card sign the canonical form of what the server will
+// store (X3): the record, the version the declaration makes and the
+// normalized fields, the grey ones as the server last set them.
+func (c *RecordPage) signed(ref model.RecordRef, rec *apiclient.Rec, vals map[string]string, pin []byte) (*model.CardSignature, error) {
+	fields := map[string]string{}
+	for k, v := range vals {
+		fields[k] = v
+	}
+	for _, f := range c.form() {
+		if f.Kind == model.System {
+			fields[f.Key] = rec.Fields[f.Key]
+		}
+	}
+	fields = normalizeValues(c.Kind, fields)
+	d := model.SignedDigest(model.CanonicalRecord(ref.Name(), ref.ID, rec.Version+1, fields))
+	sig, err := signWithCard(pin, d[:])
+	if err != nil {
+		return nil, err
+	}
+	return &model.CardSignature{Signature: sig.Signature, Certificate: sig.Certificate}, nil
+}
+
+// doDeclare saves and declares vals; with pin (a card session) signed
+// with the card.
+func (c *RecordPage) doDeclare(ctx app.Context, vals map[string]string, pin []byte) {
+	c.busy = true
+	c.setStatus("正在申报…", false)
+	rec := c.rec
+	ac := c.on(ctx)
+	ac.Async(func() {
+		defer wipePIN(pin)
+		var r apiclient.Rec
+		var err error
+		var created *apiclient.Rec
+		cardFailed := false
+		if rec == nil {
+			// A new record is saved first, then declared.
+			var n apiclient.Rec
+			if n, err = c.create(vals); err == nil {
+				rec, created = &n, &n
+			}
+		}
+		if err == nil {
+			ref := model.RecordRef{Kind: c.Kind, Change: c.Change, ID: rec.ID}
+			var sig *model.CardSignature
+			if pin != nil {
+				ac.Dispatch(func(ctx app.Context) { c.setStatus("正在用 IC 卡签名…", false) })
+				if sig, err = c.signed(ref, rec, vals, pin); err != nil {
+					cardFailed = true
+				}
+			}
+			if err == nil {
+				r, err = client().DeclareRecord(bg(), ref, rec.Version, vals, sig)
+			}
+		}
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if err != nil {
+				if created != nil {
+					// Saved as a draft, but not declared.
+					c.rec = created
+					c.replace(*created)
+					c.histTick++
+				}
+				if cardFailed {
+					c.setStatus("申报失败："+bridgeclient.Message(err), true)
+					return
+				}
+				if c.refused(err) {
+					c.setStatus("申报失败："+err.Error(), true)
+					return
+				}
+				c.failed(ctx, "申报", err)
+				return
+			}
+			c.declare = false
+			c.clearLocal(ctx)
+			c.show(ctx, r, false)
+			c.setStatus("申报成功", false)
+		})
+	})
+}
+
+func (c *RecordPage) onPrint(ctx app.Context, e app.Event) {
+	if c.rec == nil {
+		return
+	}
+	ctx.Defer(func(app.Context) {
+		body := app.Window().Get("document").Get("body")
+		body.Get("classList").Call("add", "print-record")
+		app.Window().Call("print")
+		body.Get("classList").Call("remove", "print-record")
+	})
+}
+
+func (c *RecordPage) onDelete(ctx app.Context, e app.Event) {
+	if c.rec == nil || !c.rec.State.CanDelete() {
+		return
+	}
+	id := c.rec.ID
+	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除当前"+c.title()+"信息吗？", "删除", true, func(ctx app.Context) {
+		c.remove(ctx, id)
+	})
+}
+
+func (c *RecordPage) onDeleteRow(ctx app.Context, e app.Event) {
+	id := rowID(ctx)
+	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除这条变更吗？", "删除", true, func(ctx app.Context) {
+		c.remove(ctx, id)
+	})
+}
+
+func (c *RecordPage) remove(ctx app.Context, id int64) {
+	c.busy = true
+	c.setStatus("正在删除…", false)
+	ref := model.RecordRef{Kind: c.Kind, Change: c.Change, ID: id}
+	ac := c.on(ctx)
+	ac.Async(func() {
+		err := client().DeleteRecord(bg(), ref)
+		ac.Dispatch(func(ctx app.Context) {
+			c.busy = false
+			if err != nil && apiclient.Code(err) != model.ErrNotFound {
+				if msg, left := handleErr(ctx, err); !left {
+					c.setStatus("删除失败："+msg, true)
+				}
+				return
+			}
+			for i := range c.list {
+				if c.list[i].ID == id {
+					c.list = append(c.list[:i:i], c.list[i+1:]...)
+					break
+				}
+			}
+			if c.rec != nil && c.rec.ID == id {
+				c.clearLocal(ctx)
+				c.rec = nil
+				c.note = ""
+				c.load(ctx)
+			}
+			c.setStatus("删除成功", false)
+		})
+	})
+}

@@ -1,0 +1,92 @@
+// Command eportid-admin does what has no page: today, creating the
+// reviewers of the agent points (the review console's users).
+//
+//	eportid-admin [-database URL] reviewer add -agent-point FJ01 -username fj01-zhang
+//
+// It prints the reviewer's one-time password and TOTP secret (base32, and
+// as an otpauth:// URI for a QR code) once; the database keeps only the
+// password's hash and the secret. The database is DATABASE_URL (or
+// -database), as the server's: a postgres:// URL or a SQLite file path,
+// default ./var/eportid.db.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"eportid/backend/auth"
+	"eportid/backend/server"
+	"eportid/backend/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "eportid-admin:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: eportid-admin [-database URL] reviewer add -agent-point CODE -username NAME`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eportid-admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbDefault := getenv("DATABASE_URL")
+	if dbDefault == "" {
+		dbDefault = server.DefaultDatabaseURL
+	}
+	database := fs.String("database", dbDefault, "postgres:// URL or SQLite file path (DATABASE_URL)")
+	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) < 2 || rest[0] != "reviewer" || rest[1] != "add" {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	sub := flag.NewFlagSet("reviewer add", flag.ContinueOnError)
+	sub.SetOutput(stderr)
+	agentPoint := sub.String("agent-point", "", "code of the reviewer's agent point, e.g. FJ01")
+	username := sub.String("username", "", "the reviewer's user name (4–32 characters, a letter first)")
+	if err := sub.Parse(rest[2:]); err != nil {
+		return err
+	}
+	if *agentPoint == "" || *username == "" || sub.NArg() > 0 {
+		fmt.Fprintln(stderr, usage)
+		return flag.ErrHelp
+	}
+
+	st, err := store.Open(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// The agent points are reference data; loading it is idempotent.
+	if err := st.LoadRefData(ctx); err != nil {
+		return fmt.Errorf("load reference data: %w", err)
+	}
+	cred, err := server.AddReviewer(ctx, st, auth.NewHasher(auth.DefaultParams, 0), *agentPoint, *username)
+	switch {
+	case errors.Is(err, store.ErrUsernameTaken):
+		return fmt.Errorf("user name %q is taken", *username)
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("no agent point %q", *agentPoint)
+	case err != nil:
+		return err
+	}
+	cred.Print(stdout)
+	fmt.Fprintln(stdout, "Give the password and the TOTP secret to the reviewer now: they are not shown again.")
+	return nil
+}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# run.sh - what `make run` starts: the eportid server and, where this
+# machine has them, the IC card side for development (issue #4):
+#   pcscd with the vpcd virtual reader (cardbridge/testenv/start-pcscd.sh),
+#   a demo legal-person soft card whose certificate the server's CA issues,
+#   registered with its enterprise in the database (backend/cmd/democard;
+#   its PIN is printed), and the card bridge allowing the server's origin.
+# What is missing is said, and the server starts anyway. Ctrl-C stops all.
+#
+# Env: ADDR (127.0.0.1:8080), GO (go), BIN (var/bin), EPORTID_BASE_URL,
+# DATABASE_URL, EPORTID_CA_DIR, EPORTID_CARDBRIDGE_ADDR (127.0.0.1:34567),
+# EPORTID_NO_CARD=1 (skip the card side).
+set -u
+cd "$(dirname "$0")/.."
+ADDR=${ADDR:-127.0.0.1:8080}
+GO=${GO:-go}
+BIN=${BIN:-var/bin}
+BRIDGE_ADDR=${EPORTID_CARDBRIDGE_ADDR:-127.0.0.1:34567}
+ORIGIN=${EPORTID_BASE_URL:-http://$ADDR}
+ORIGIN=${ORIGIN%/}
+mkdir -p "$BIN" var
+
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	pids=""
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+say() { echo "make run: $*"; }
+
+card_side() {
+	if [ "${EPORTID_NO_CARD:-}" = 1 ]; then
+		say "EPORTID_NO_CARD=1: IC 卡部分未启动"
+		return
+	fi
+	# The bridge talks PC/SC through pcsc-lite: cgo and libpcsclite-dev.
+	if [ "$($GO env CGO_ENABLED)" != 1 ] || ! command -v "$($GO env CC | cut -d' ' -f1)" >/dev/null 2>&1 ||
+		! { pkg-config --exists libpcsclite 2>/dev/null || [ -r /usr/include/PCSC/winscard.h ]; }; then
+		say "未找到 C 编译器或 libpcsclite-dev：无法构建读卡服务 cardbridge，IC 卡登录不可用；安装 gcc libpcsclite-dev pcscd vsmartcard-vpcd 后重试"
+		return
+	fi
+	if ! out=$(sh cardbridge/testenv/start-pcscd.sh 2>&1); then
+		echo "$out" | sed 's/^/  /'
+		if echo "$out" | grep -q missing; then
+			say "未找到 pcscd / vpcd：IC 卡登录不可用；安装 pcscd vsmartcard-vpcd 后重试"
+		else
+			say "pcscd / vpcd 未就绪：IC 卡登录不可用（见上）"
+		fi
+		return
+	fi
+	if ! $GO build -o "$BIN/cardbridge" ./cardbridge/cmd/cardbridge || ! $GO build -o "$BIN/democard" ./backend/cmd/democard; then
+		say "读卡服务 cardbridge 或演示卡构建失败：IC 卡登录不可用"
+		return
+	fi
+	# The demo card: made (or renewed) and registered first, then in the reader.
+	if ! "$BIN/democard" -setup; then
+		say "演示卡准备失败：IC 卡登录不可用"
+		return
+	fi
+	"$BIN/democard" >var/democard.log 2>&1 &
+	pids="$pids $!"
+	"$BIN/cardbridge" -addr "$BRIDGE_ADDR" -origins "$ORIGIN" >var/cardbridge.log 2>&1 &
+	pids="$pids $!"
+	sleep 1
+	for p in $pids; do
+		if ! kill -0 "$p" 2>/dev/null; then
+			say "演示卡或读卡服务未能启动，见 var/democard.log、var/cardbridge.log："
+			tail -n 5 var/democard.log var/cardbridge.log 2>/dev/null | sed 's/^/  /'
+			return
+		fi
+	done
+	say "读卡服务 cardbridge 在 ws://$BRIDGE_ADDR（允许 $ORIGIN），演示卡已插入虚拟读卡器；日志 var/cardbridge.log、var/democard.log"
+	say "拔出演示卡：停止 make run（Ctrl-C）；IC 卡登录：打开 $ORIGIN/ →【IC 卡登录】"
+}
+
+card_side
+EPORTID_ADDR=$ADDR EPORTID_CARDBRIDGE_URL=${EPORTID_CARDBRIDGE_URL:-ws://$BRIDGE_ADDR} "./$BIN/eportid" &
+server=$!
+pids="$pids $server"
+wait "$server"
