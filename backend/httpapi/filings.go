@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"eportid/app/model"
 	"eportid/backend/registry"
@@ -523,7 +524,15 @@ func (k records[F]) prepare(ctx context.Context, a *API, ent store.Enterprise, f
 		model.FillFromLegalPerson(f, lp)
 	}
 	if keys := k.registryKeys(); len(keys) > 0 {
-		reg, err := lookupRegistry[F](ctx, a, ent.CreditCode)
+		// 暂存 must not wait on a slow registry for long: the page has the
+		// back-fill already, and the stored values are kept when it fails.
+		lctx := ctx
+		if mode == model.Draft {
+			var cancel context.CancelFunc
+			lctx, cancel = context.WithTimeout(ctx, draftRegistryWait)
+			defer cancel()
+		}
+		reg, err := lookupRegistry[F](lctx, a, ent.CreditCode)
 		switch {
 		case err == nil:
 			model.KeepFields(f, reg, keys)
@@ -551,6 +560,10 @@ func (k records[F]) prepare(ctx context.Context, a *API, ent store.Enterprise, f
 	}
 	return k.check(ctx, a, ent, f, mode)
 }
+
+// draftRegistryWait bounds the registry lookup of a 暂存 (the full
+// registry timeout still applies to 申报 and to the back-fill).
+const draftRegistryWait = 800 * time.Millisecond
 
 // registryKeys are the fields the registry fills: a filing's
 // RegistryKeys; in a change those not fixed from the approved filing (the

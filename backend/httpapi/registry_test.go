@@ -157,3 +157,34 @@ func TestChangeGreyFields(t *testing.T) {
 		}
 	})
 }
+
+// 暂存 does not wait out a slow registry's whole timeout: the back-fill has
+// already told the user, and the draft keeps what it had.
+func TestDraftSaveDoesNotWaitForSlowRegistry(t *testing.T) {
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(release) })
+	configure := func(a *httpapi.API) {
+		a.Registries = registry.NewHTTP(registry.HTTPConfig{CommerceURL: hang.URL + "/commerce",
+			CustomsURL: hang.URL + "/customs", ForexURL: hang.URL + "/forex", Timeout: 20 * time.Second})
+	}
+	filingsEach(t, configure, func(t *testing.T, e *fenv) {
+		_, ent, _ := e.lpDeclared()
+		h := e.cardHolder(ent)
+		start := time.Now()
+		cu := createRec(h.client, sampleFields[model.Customs](ent.CreditCode))
+		cu, _ = saveRec(h.client, cu, http.StatusOK)
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("create and 暂存 with a hanging registry took %v", took)
+		}
+		if cu.State != model.StateDraft {
+			t.Errorf("customs draft %+v", cu.RecordMeta)
+		}
+	})
+}
