@@ -17,12 +17,12 @@ func BenchmarkVerifyLogin(b *testing.B) {
 	card := newCard(b, authority, ca.CardLegalPerson)
 	nonce := cardauth.NewNonce()
 	raw, _ := cardauth.DecodeNonce(nonce)
-	sig := card.signLogin(b, testOrigin, raw)
+	sig := card.SignLogin(b, testOrigin, raw)
 	now := t0.Add(time.Hour)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, sig, now); err != nil {
+		if _, err := cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, sig, now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -40,12 +40,12 @@ func BenchmarkVerifyRecord(b *testing.B) {
 	now := t0.Add(time.Hour)
 	c := model.CanonicalRecord("legal_person", 1, 1, fields)
 	d := model.SignedDigest(c)
-	sig := card.signData(b, d[:])
+	sig := card.SignData(b, d[:])
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		c := model.CanonicalRecord("legal_person", 1, 1, fields)
-		if _, err := cardauth.VerifyRecord(authority, card.certDER, c, sig, now); err != nil {
+		if _, err := cardauth.VerifyRecord(authority, card.CertDER, c, sig, now); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -63,47 +63,47 @@ func TestVerifyLogin(t *testing.T) {
 	card := newCard(t, authority, ca.CardLegalPerson)
 	nonce := cardauth.NewNonce()
 	now := t0.Add(time.Hour)
-	sig := card.signLogin(t, testOrigin, rawNonce(t, nonce))
+	sig := card.SignLogin(t, testOrigin, rawNonce(t, nonce))
 
-	id, err := cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, sig, now)
+	id, err := cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, sig, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id != card.id || id.CardKind != ca.CardLegalPerson || id.HolderName != "张三" {
-		t.Errorf("identity %+v, want %+v", id, card.id)
+	if id != card.Identity || id.CardKind != ca.CardLegalPerson || id.HolderName != "张三" {
+		t.Errorf("identity %+v, want %+v", id, card.Identity)
 	}
 
 	// The same signature for another origin, or another nonce.
 	for _, origin := range []string{"http://localhost:8080", "https://127.0.0.1:8080", "http://127.0.0.1:8081", testOrigin + "/", "http://evil.example"} {
-		_, err := cardauth.VerifyLogin(authority, card.certDER, origin, nonce, sig, now)
+		_, err := cardauth.VerifyLogin(authority, card.CertDER, origin, nonce, sig, now)
 		wantErr(t, "origin "+origin, err, cardauth.ErrBadSignature)
 	}
-	_, err = cardauth.VerifyLogin(authority, card.certDER, testOrigin, cardauth.NewNonce(), sig, now)
+	_, err = cardauth.VerifyLogin(authority, card.CertDER, testOrigin, cardauth.NewNonce(), sig, now)
 	wantErr(t, "other nonce", err, cardauth.ErrBadSignature)
 
 	// A signature made by a page of another origin does not pass here.
-	evil := card.signLogin(t, "http://evil.example", rawNonce(t, nonce))
-	_, err = cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, evil, now)
+	evil := card.SignLogin(t, "http://evil.example", rawNonce(t, nonce))
+	_, err = cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, evil, now)
 	wantErr(t, "signed for another origin", err, cardauth.ErrBadSignature)
 
 	// Tampered signatures.
 	for i := range sig {
 		bad := append([]byte(nil), sig...)
 		bad[i] ^= 0x01
-		_, err := cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, bad, now)
+		_, err := cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, bad, now)
 		wantErr(t, "tampered", err, cardauth.ErrBadSignature)
 	}
 	for _, bad := range [][]byte{nil, sig[:len(sig)-1], append(append([]byte(nil), sig...), 0), make([]byte, 200)} {
-		_, err := cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, bad, now)
+		_, err := cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, bad, now)
 		wantErr(t, "malformed signature", err, cardauth.ErrBadSignature)
 	}
 
 	// A declaration signature is never a login signature.
-	d := card.signData(t, rawNonce(t, nonce))
-	_, err = cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, d, now)
+	d := card.SignData(t, rawNonce(t, nonce))
+	_, err = cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, d, now)
 	wantErr(t, "sign instead of sign_login", err, cardauth.ErrBadSignature)
 
-	_, err = cardauth.VerifyLogin(authority, card.certDER, testOrigin, "not-a-nonce", sig, now)
+	_, err = cardauth.VerifyLogin(authority, card.CertDER, testOrigin, "not-a-nonce", sig, now)
 	wantErr(t, "malformed nonce", err, cardauth.ErrNonce)
 }
 
@@ -111,21 +111,21 @@ func TestVerifyLoginCertificate(t *testing.T) {
 	authority := newCA(t)
 	card := newCard(t, authority, ca.CardOperator)
 	nonce := cardauth.NewNonce()
-	sig := card.signLogin(t, testOrigin, rawNonce(t, nonce))
+	sig := card.SignLogin(t, testOrigin, rawNonce(t, nonce))
 
-	_, err := cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, sig, t0.AddDate(2, 0, 1))
+	_, err := cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, sig, t0.AddDate(2, 0, 1))
 	wantErr(t, "expired", err, cardauth.ErrCertExpired)
-	_, err = cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, sig, t0.Add(-time.Minute))
+	_, err = cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, sig, t0.Add(-time.Minute))
 	wantErr(t, "not yet valid", err, cardauth.ErrCertNotYetValid)
 
 	// A card of another CA (same CA name), with a good signature.
 	foreign := newCard(t, newCA(t), ca.CardLegalPerson)
-	fsig := foreign.signLogin(t, testOrigin, rawNonce(t, nonce))
-	_, err = cardauth.VerifyLogin(authority, foreign.certDER, testOrigin, nonce, fsig, t0.Add(time.Hour))
+	fsig := foreign.SignLogin(t, testOrigin, rawNonce(t, nonce))
+	_, err = cardauth.VerifyLogin(authority, foreign.CertDER, testOrigin, nonce, fsig, t0.Add(time.Hour))
 	wantErr(t, "foreign CA", err, cardauth.ErrUnknownIssuer)
 
 	// Our certificate with another card's signature.
-	_, err = cardauth.VerifyLogin(authority, card.certDER, testOrigin, nonce, fsig, t0.Add(time.Hour))
+	_, err = cardauth.VerifyLogin(authority, card.CertDER, testOrigin, nonce, fsig, t0.Add(time.Hour))
 	wantErr(t, "another card's signature", err, cardauth.ErrBadSignature)
 
 	_, err = cardauth.VerifyLogin(authority, []byte("junk"), testOrigin, nonce, sig, t0.Add(time.Hour))
@@ -147,15 +147,15 @@ func TestAuthenticatorNonces(t *testing.T) {
 			t.Fatal(err)
 		}
 		return nonce, cardauth.LoginProof{
-			AttemptID: attempt, Nonce: nonce, Certificate: card.certDER,
-			Signature: card.signLogin(t, testOrigin, rawNonce(t, nonce)),
+			AttemptID: attempt, Nonce: nonce, Certificate: card.CertDER,
+			Signature: card.SignLogin(t, testOrigin, rawNonce(t, nonce)),
 		}
 	}
 
 	// Good, then reused.
 	_, p := begin("attempt-1")
 	id, err := a.Finish(ctx, testOrigin, p, start.Add(4*time.Minute+59*time.Second))
-	if err != nil || id.CardNumber != card.id.CardNumber {
+	if err != nil || id.CardNumber != card.Identity.CardNumber {
 		t.Fatalf("login: %v %+v", err, id)
 	}
 	_, err = a.Finish(ctx, testOrigin, p, start.Add(5*time.Second))
@@ -171,8 +171,8 @@ func TestAuthenticatorNonces(t *testing.T) {
 	// A nonce the server never issued, properly signed.
 	stray := cardauth.NewNonce()
 	_, err = a.Finish(ctx, testOrigin, cardauth.LoginProof{
-		AttemptID: "attempt-3", Nonce: stray, Certificate: card.certDER,
-		Signature: card.signLogin(t, testOrigin, rawNonce(t, stray)),
+		AttemptID: "attempt-3", Nonce: stray, Certificate: card.CertDER,
+		Signature: card.SignLogin(t, testOrigin, rawNonce(t, stray)),
 	}, start)
 	wantErr(t, "unknown nonce", err, cardauth.ErrNonce)
 
@@ -190,7 +190,7 @@ func TestAuthenticatorNonces(t *testing.T) {
 	pb.Signature = pa.Signature
 	_, err = a.Finish(ctx, testOrigin, pb, start)
 	wantErr(t, "wrong nonce signed", err, cardauth.ErrBadSignature)
-	pb.Signature = card.signLogin(t, testOrigin, rawNonce(t, nonceB))
+	pb.Signature = card.SignLogin(t, testOrigin, rawNonce(t, nonceB))
 	_, err = a.Finish(ctx, testOrigin, pb, start)
 	wantErr(t, "retry after failure", err, cardauth.ErrNonce)
 

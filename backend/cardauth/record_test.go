@@ -17,18 +17,18 @@ func TestRecordSignature(t *testing.T) {
 	canonical := model.CanonicalRecord("legal_person", 42, 3, fields)
 	digest := model.SignedDigest(canonical)
 	// The page sends the digest as the bridge's sign data.
-	sig := card.signData(t, digest[:])
+	sig := card.SignData(t, digest[:])
 	now := t0.Add(time.Hour)
 
-	if err := cardauth.VerifyRecordSignature(card.certDER, canonical, sig); err != nil {
+	if err := cardauth.VerifyRecordSignature(card.CertDER, canonical, sig); err != nil {
 		t.Fatal(err)
 	}
-	id, err := cardauth.VerifyRecord(authority, card.certDER, canonical, sig, now)
-	if err != nil || id != card.id {
+	id, err := cardauth.VerifyRecord(authority, card.CertDER, canonical, sig, now)
+	if err != nil || id != card.Identity {
 		t.Fatalf("VerifyRecord: %v %+v", err, id)
 	}
 	// What the bridge itself checks agrees.
-	if !cardsig.VerifySign(card.card.PublicKey(), digest[:], sig) {
+	if !cardsig.VerifySign(card.Soft.PublicKey(), digest[:], sig) {
 		t.Fatal("cardsig.VerifySign disagrees")
 	}
 
@@ -42,28 +42,28 @@ func TestRecordSignature(t *testing.T) {
 		"digest not form": digest[:],
 	}
 	for what, c := range others {
-		wantErr(t, what, cardauth.VerifyRecordSignature(card.certDER, c, sig), cardauth.ErrBadSignature)
-		_, err := cardauth.VerifyRecord(authority, card.certDER, c, sig, now)
+		wantErr(t, what, cardauth.VerifyRecordSignature(card.CertDER, c, sig), cardauth.ErrBadSignature)
+		_, err := cardauth.VerifyRecord(authority, card.CertDER, c, sig, now)
 		wantErr(t, what, err, cardauth.ErrBadSignature)
 	}
 	bad := append([]byte(nil), sig...)
 	bad[len(bad)-1] ^= 0x80
-	wantErr(t, "tampered", cardauth.VerifyRecordSignature(card.certDER, canonical, bad), cardauth.ErrBadSignature)
+	wantErr(t, "tampered", cardauth.VerifyRecordSignature(card.CertDER, canonical, bad), cardauth.ErrBadSignature)
 
 	// A login signature over the same 32 bytes is not a record signature.
-	e := card.signLogin(t, testOrigin, digest[:])
-	wantErr(t, "login signature", cardauth.VerifyRecordSignature(card.certDER, canonical, e), cardauth.ErrBadSignature)
+	e := card.SignLogin(t, testOrigin, digest[:])
+	wantErr(t, "login signature", cardauth.VerifyRecordSignature(card.CertDER, canonical, e), cardauth.ErrBadSignature)
 
 	// The stored signature still checks after the certificate expired;
 	// accepting a new declaration does not.
 	later := t0.AddDate(3, 0, 0)
-	if err := cardauth.VerifyRecordSignature(card.certDER, canonical, sig); err != nil {
+	if err := cardauth.VerifyRecordSignature(card.CertDER, canonical, sig); err != nil {
 		t.Fatal(err)
 	}
-	_, err = cardauth.VerifyRecord(authority, card.certDER, canonical, sig, later)
+	_, err = cardauth.VerifyRecord(authority, card.CertDER, canonical, sig, later)
 	wantErr(t, "expired card", err, cardauth.ErrCertExpired)
 	foreign := newCard(t, newCA(t), ca.CardLegalPerson)
-	fsig := foreign.signData(t, digest[:])
-	_, err = cardauth.VerifyRecord(authority, foreign.certDER, canonical, fsig, now)
+	fsig := foreign.SignData(t, digest[:])
+	_, err = cardauth.VerifyRecord(authority, foreign.CertDER, canonical, fsig, now)
 	wantErr(t, "foreign card", err, cardauth.ErrUnknownIssuer)
 }

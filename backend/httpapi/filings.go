@@ -455,8 +455,20 @@ func (k records[F]) writeError(ctx context.Context, a *API, enterpriseID, id int
 	return k.stateError(st, op, err)
 }
 
-// stateError says why a record in state st may not undergo op.
+// stateError says why a record in state st may not undergo op; an
+// approved filing's message says to change it instead.
 func (k records[F]) stateError(st model.State, op string, err error) error {
+	var hint string
+	if op != "delete" && !k.change {
+		hint = "；如需修改，请办理" + k.kind().ChangeLabel()
+	}
+	return stateError(st, op, hint, err)
+}
+
+// stateError says why a record in state st may not undergo op ("save",
+// "declare", "delete"); approvedHint follows the message of an approved
+// record.
+func stateError(st model.State, op, approvedHint string, err error) error {
 	var what string
 	switch op {
 	case "declare":
@@ -471,10 +483,7 @@ func (k records[F]) stateError(st model.State, op string, err error) error {
 	case model.StateDeclared:
 		msg = "该记录已申报，" + what
 	case model.StateApproved:
-		msg = "该记录已审批通过，" + what
-		if op != "delete" && !k.change {
-			msg += "；如需修改，请办理" + k.kind().ChangeLabel()
-		}
+		msg = "该记录已审批通过，" + what + approvedHint
 	default:
 		msg = "该记录当前状态为“" + st.Label() + "”，" + what
 	}

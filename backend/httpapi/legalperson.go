@@ -183,25 +183,7 @@ func (a *API) legalPersonError(ctx context.Context, enterpriseID, id int64, op s
 	if rec, gerr := a.Store.GetLegalPerson(ctx, enterpriseID, id); gerr == nil {
 		st = rec.State
 	}
-	var what string
-	switch op {
-	case "declare":
-		what = "不能再次申报"
-	case "delete":
-		what = "不能删除（只有暂存或退单的记录可以删除）"
-	default:
-		what = "不能修改"
-	}
-	var msg string
-	switch st {
-	case model.StateDeclared:
-		msg = "该记录已申报，" + what
-	case model.StateApproved:
-		msg = "该记录已审批通过，" + what
-	default:
-		msg = "该记录当前状态为“" + st.Label() + "”，" + what
-	}
-	return &Error{Code: model.ErrState, Message: msg, Err: err}
+	return stateError(st, op, "", err)
 }
 
 // checkLegalPerson normalizes p and checks it in mode: the rules of the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"eportid/app/model"
 	"eportid/backend/auth"
@@ -28,95 +29,36 @@ func (a *API) reviewLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req.Username, req.TOTP = strings.TrimSpace(req.Username), strings.TrimSpace(req.TOTP)
-	fields := model.FieldErrors{}
-	if req.Username == "" {
-		fields["username"] = "用户名：必填，不能为空"
-	}
-	if req.Password == "" {
-		fields["password"] = "密码：必填，不能为空"
-	}
+	fields := loginFields(req.Username, req.Password)
 	if req.TOTP == "" {
 		fields["totp"] = "动态口令：必填，不能为空"
 	}
 	if len(fields) > 0 {
 		return invalid(fields)
 	}
-	tooLong := len(req.Password) > 4*128
-	ctx := r.Context()
-	now := a.now()
-	acctKey, ipKey := accountKey(req.Username), a.addrKey("login:ip:", r)
-
-	wait, err := a.throttle.Wait(ctx, acctKey, a.AccountPolicy, now)
-	if err != nil {
-		return err
+	var rv store.Reviewer
+	find := func(ctx context.Context) (store.User, error) {
+		var err error
+		rv, err = a.Store.ReviewerByUsername(ctx, req.Username)
+		return rv.User, err
 	}
-	if w2, err := a.throttle.Wait(ctx, ipKey, a.AddrPolicy, now); err != nil {
-		return err
-	} else if w2 > wait {
-		wait = w2
-	}
-	if wait > 0 {
-		s := auth.RetryAfter(wait)
-		return &Error{Code: model.ErrThrottled, RetryAfter: s,
-			Message: "登录失败次数过多，请" + waitText(s) + "后再试"}
-	}
-
-	rv, err := a.Store.ReviewerByUsername(ctx, req.Username)
-	ok, rehash := false, false
-	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && tooLong:
-		if err := a.Hasher.VerifyDummy(ctx, req.Password[:min(len(req.Password), 4*128)]); err != nil {
-			return err
+	second := func(ctx context.Context, now time.Time) (bool, error) {
+		step, ok := auth.VerifyTOTP(rv.TOTPSecret.Reveal(), req.TOTP, now)
+		if !ok {
+			return false, nil
 		}
-	case err != nil:
-		return err
-	default:
-		ok, rehash, err = a.Hasher.Verify(ctx, rv.PasswordHash, req.Password)
-		if errors.Is(err, auth.ErrMalformedHash) {
-			a.Log.ErrorContext(ctx, "malformed password hash", "user_id", rv.ID)
-			ok, err = false, nil
+		// A code is good once: a replay of this step (or an earlier one)
+		// is refused.
+		err := a.Store.UseTOTPStep(ctx, rv.ID, step)
+		if errors.Is(err, store.ErrConflict) {
+			return false, nil
 		}
-		if err != nil {
-			return err
-		}
+		return err == nil, err
 	}
-	if ok {
-		var step int64
-		if step, ok = auth.VerifyTOTP(rv.TOTPSecret.Reveal(), req.TOTP, now); ok {
-			// A code is good once: a replay of this step (or an earlier
-			// one) is refused.
-			err := a.Store.UseTOTPStep(ctx, rv.ID, step)
-			if errors.Is(err, store.ErrConflict) {
-				ok = false
-			} else if err != nil {
-				return err
-			}
-		}
-	}
-	if !ok {
-		dctx := detached(ctx)
-		if err := a.throttle.Count(dctx, acctKey, a.AccountPolicy, now); err != nil {
-			return err
-		}
-		if err := a.throttle.Count(dctx, ipKey, a.AddrPolicy, now); err != nil {
-			return err
-		}
-		return &Error{Code: model.ErrBadLogin, Message: msgBadReviewLogin}
-	}
-	if rv.Disabled {
-		return &Error{Code: model.ErrForbidden, Message: "该帐号已停用"}
-	}
-	if err := a.throttle.Clear(ctx, acctKey); err != nil {
-		return err
-	}
-	if rehash {
-		if h, err := a.Hasher.Hash(ctx, req.Password); err == nil {
-			if err := a.Store.SetPasswordHash(ctx, rv.ID, h); err != nil {
-				a.Log.WarnContext(ctx, "upgrade password hash", "user_id", rv.ID, "err", err)
-			}
-		}
-	}
-	return a.startSession(w, r, rv.User)
+	return a.passwordLogin(w, r, passwordLogin{
+		username: req.Username, password: req.Password, find: find, second: second,
+		badLogin: msgBadReviewLogin, disabled: "该帐号已停用",
+	})
 }
 
 // startSession opens a new session of user (never the one the request

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"eportid/app/model"
 	"eportid/backend/auth"
@@ -63,22 +65,58 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req.Username = strings.TrimSpace(req.Username)
-	if req.Username == "" || req.Password == "" {
-		fields := model.FieldErrors{}
-		if req.Username == "" {
-			fields["username"] = "用户名：必填，不能为空"
-		}
-		if req.Password == "" {
-			fields["password"] = "密码：必填，不能为空"
-		}
+	if fields := loginFields(req.Username, req.Password); len(fields) > 0 {
 		return invalid(fields)
 	}
-	// A password longer than any valid one is a wrong login, answered
-	// after the same work but without hashing a megabyte.
-	tooLong := len(req.Password) > 4*128
+	find := func(ctx context.Context) (store.User, error) {
+		user, err := a.Store.UserByUsername(ctx, req.Username)
+		if err == nil && (store.IsCardRole(user.Role) || user.Role == model.RoleReviewer) {
+			// A card's account has no password: it is as unknown here. A
+			// reviewer logs in with a second factor (POST /api/review/session).
+			return store.User{}, store.ErrNotFound
+		}
+		return user, err
+	}
+	return a.passwordLogin(w, r, passwordLogin{
+		username: req.Username, password: req.Password, find: find,
+		badLogin: msgBadLogin, disabled: "该帐号已停用，如有疑问请联系制卡代理点",
+	})
+}
+
+// loginFields are the field errors of a login's user name and password.
+func loginFields(username, password string) model.FieldErrors {
+	fields := model.FieldErrors{}
+	if username == "" {
+		fields["username"] = "用户名：必填，不能为空"
+	}
+	if password == "" {
+		fields["password"] = "密码：必填，不能为空"
+	}
+	return fields
+}
+
+// passwordLogin is one login by user name and password (and, optionally,
+// a second factor) for passwordLogin.
+type passwordLogin struct {
+	username, password string
+	// find looks the account up; store.ErrNotFound for one that cannot log
+	// in this way.
+	find func(ctx context.Context) (store.User, error)
+	// second, if set, checks the second factor once the password is good.
+	second func(ctx context.Context, now time.Time) (bool, error)
+	// The answers to a wrong login and to a disabled account.
+	badLogin, disabled string
+}
+
+// passwordLogin checks l against the throttle, the account's password and
+// its second factor, and starts a session. A password longer than any
+// valid one is a wrong login, answered after the same work but without
+// hashing a megabyte.
+func (a *API) passwordLogin(w http.ResponseWriter, r *http.Request, l passwordLogin) error {
+	tooLong := len(l.password) > 4*128
 	ctx := r.Context()
 	now := a.now()
-	acctKey, ipKey := accountKey(req.Username), a.addrKey("login:ip:", r)
+	acctKey, ipKey := accountKey(l.username), a.addrKey("login:ip:", r)
 
 	wait, err := a.throttle.Wait(ctx, acctKey, a.AccountPolicy, now)
 	if err != nil {
@@ -95,24 +133,27 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 			Message: "登录失败次数过多，请" + waitText(s) + "后再试"}
 	}
 
-	user, err := a.Store.UserByUsername(ctx, req.Username)
+	user, err := l.find(ctx)
 	ok, rehash := false, false
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && (tooLong || store.IsCardRole(user.Role) || user.Role == model.RoleReviewer):
-		// A card's account has no password: it is as unknown here. A
-		// reviewer logs in with a second factor (POST /api/review/session).
-		if err := a.Hasher.VerifyDummy(ctx, req.Password[:min(len(req.Password), 4*128)]); err != nil {
+	case errors.Is(err, store.ErrNotFound) || err == nil && tooLong:
+		if err := a.Hasher.VerifyDummy(ctx, l.password[:min(len(l.password), 4*128)]); err != nil {
 			return err
 		}
 	case err != nil:
 		return err
 	default:
-		ok, rehash, err = a.Hasher.Verify(ctx, user.PasswordHash, req.Password)
+		ok, rehash, err = a.Hasher.Verify(ctx, user.PasswordHash, l.password)
 		if errors.Is(err, auth.ErrMalformedHash) {
 			a.Log.ErrorContext(ctx, "malformed password hash", "user_id", user.ID)
 			ok, err = false, nil
 		}
 		if err != nil {
+			return err
+		}
+	}
+	if ok && l.second != nil {
+		if ok, err = l.second(ctx, now); err != nil {
 			return err
 		}
 	}
@@ -125,43 +166,22 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 		if err := a.throttle.Count(dctx, ipKey, a.AddrPolicy, now); err != nil {
 			return err
 		}
-		return &Error{Code: model.ErrBadLogin, Message: msgBadLogin}
+		return &Error{Code: model.ErrBadLogin, Message: l.badLogin}
 	}
 	if user.Disabled {
-		return &Error{Code: model.ErrForbidden, Message: "该帐号已停用，如有疑问请联系制卡代理点"}
+		return &Error{Code: model.ErrForbidden, Message: l.disabled}
 	}
 	if err := a.throttle.Clear(ctx, acctKey); err != nil {
 		return err
 	}
 	if rehash {
-		if h, err := a.Hasher.Hash(ctx, req.Password); err == nil {
+		if h, err := a.Hasher.Hash(ctx, l.password); err == nil {
 			if err := a.Store.SetPasswordHash(ctx, user.ID, h); err != nil {
 				a.Log.WarnContext(ctx, "upgrade password hash", "user_id", user.ID, "err", err)
 			}
 		}
 	}
-	// A new session, never the one the request came with (fixation).
-	if old := auth.SessionToken(r); old != "" {
-		if s, err := a.Store.SessionByTokenHash(ctx, auth.HashToken(old)); err == nil {
-			_ = a.Store.DeleteSession(ctx, s.ID)
-		}
-	}
-	token, hash := auth.NewToken()
-	csrf, _ := auth.NewToken()
-	sess, err := a.Store.CreateSession(ctx, store.Session{
-		TokenHash: hash, UserID: user.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now,
-	})
-	if err != nil {
-		return err
-	}
-	c := &current{session: sess, user: user}
-	s, err := a.sessionJSON(r, c)
-	if err != nil {
-		return err
-	}
-	auth.SetSessionCookie(w, token, a.secure(r))
-	writeJSON(w, http.StatusOK, s)
-	return nil
+	return a.startSession(w, r, user)
 }
 
 // logout: DELETE /api/session (【退出】). Ends the session on the server and
