@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -36,23 +35,11 @@ type LegalPersonPage struct {
 	qState   string // condition being edited
 	qApplied string // condition of the list shown
 
-	rec      *model.LegalPersonRecord // nil: a new, unsaved filing
-	viewOnly bool                     // opened with 查看
-	values   map[string]string
-	errs     model.FieldErrors
-	declare  bool // 申报 was tried: empty required fields are errors now
+	rec *model.LegalPersonRecord // nil: a new, unsaved filing
+	entryForm
+	pageStatus
 
-	status    string
-	statusErr bool
-	conflict  bool
-	restored  string
-
-	confirmOpen  bool
-	confirmTitle string
-	confirmMsg   string
-	confirmOK    string
-	confirmRisky bool
-	pending      func(ctx app.Context)
+	confirming
 
 	pinOpen  bool              // the PIN dialog of a signed 申报
 	pinErr   string            // why the last signature failed
@@ -69,21 +56,12 @@ type LegalPersonPage struct {
 	loadingOf map[string]bool
 }
 
-// lpLocal is the local copy of unsaved input.
-type lpLocal struct {
-	ID      int64             `json:"id"`
-	Values  map[string]string `json:"values"`
-	SavedAt string            `json:"saved_at"`
-}
-
 func (c *LegalPersonPage) localKey() string {
 	return "eportid.lp-draft." + strconv.FormatInt(c.EnterpriseID, 10)
 }
 
 func (c *LegalPersonPage) init() {
-	if c.values == nil {
-		c.values = map[string]string{}
-		c.errs = model.FieldErrors{}
+	if c.initForm() {
 		c.loadingOf = map[string]bool{}
 	}
 }
@@ -175,12 +153,8 @@ func (c *LegalPersonPage) refresh(ctx app.Context, open bool) {
 // show puts a saved record into the form.
 func (c *LegalPersonPage) show(ctx app.Context, r model.LegalPersonRecord, viewOnly bool) {
 	c.rec = &r
-	c.viewOnly = viewOnly
-	c.values = model.Values(&r.LegalPerson)
-	c.errs = model.FieldErrors{}
-	c.declare = false
+	c.fill(model.Values(&r.LegalPerson), viewOnly)
 	c.conflict = false
-	c.restored = ""
 	c.restoreLocal(ctx)
 	c.ensureDeps(ctx)
 	c.histTick++
@@ -190,16 +164,13 @@ func (c *LegalPersonPage) show(ctx app.Context, r model.LegalPersonRecord, viewO
 // code filled in.
 func (c *LegalPersonPage) newForm(ctx app.Context) {
 	c.rec = nil
-	c.viewOnly = false
-	c.values = map[string]string{}
+	start := map[string]string{}
 	if c.CreditCode != "" {
-		c.values["credit_code"] = c.CreditCode
-		c.values["subject_code"] = model.SubjectCode(c.CreditCode)
+		start["credit_code"] = c.CreditCode
+		start["subject_code"] = model.SubjectCode(c.CreditCode)
 	}
-	c.errs = model.FieldErrors{}
-	c.declare = false
+	c.fill(start, false)
 	c.conflict = false
-	c.restored = ""
 	c.restoreLocal(ctx)
 	c.ensureDeps(ctx)
 }
@@ -279,7 +250,7 @@ func (c *LegalPersonPage) saveLocal(ctx app.Context) {
 	for k, v := range c.values {
 		vals[k] = v
 	}
-	ctx.LocalStorage().Set(c.localKey(), lpLocal{ID: id, Values: vals, SavedAt: time.Now().Format("2006-01-02 15:04")})
+	storeLocal(ctx, c.localKey(), id, vals)
 }
 
 func (c *LegalPersonPage) clearLocal(ctx app.Context) {
@@ -289,8 +260,8 @@ func (c *LegalPersonPage) clearLocal(ctx app.Context) {
 // restoreLocal puts back input that was typed but not saved (a reload, a
 // dropped connection), if the form may still be changed.
 func (c *LegalPersonPage) restoreLocal(ctx app.Context) {
-	var d lpLocal
-	if err := ctx.LocalStorage().Get(c.localKey(), &d); err != nil || d.Values == nil {
+	d, ok := readLocal(ctx, c.localKey())
+	if !ok {
 		return
 	}
 	if !c.editable() {
@@ -300,30 +271,12 @@ func (c *LegalPersonPage) restoreLocal(ctx app.Context) {
 		}
 		return
 	}
-	changed := false
-	for _, f := range model.LegalPersonForm {
-		if f.Kind == model.System {
-			continue
-		}
-		if v, ok := d.Values[f.Key]; ok && v != c.values[f.Key] {
-			c.values[f.Key] = v
-			changed = true
-		}
-	}
-	if changed {
+	if c.restore(d, model.LegalPersonForm) {
 		c.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(c.values["credit_code"])))
-		c.restored = "已恢复本机保存的未暂存内容（" + d.SavedAt + "），请核对后点击【暂存】。"
 	}
 }
 
 // ---- the form ----
-
-func (c *LegalPersonPage) mode() model.Mode {
-	if c.declare {
-		return model.Declare
-	}
-	return model.Draft
-}
 
 // filing returns the form's values as a normalized LegalPerson.
 func (c *LegalPersonPage) filing() model.LegalPerson {
@@ -340,25 +293,12 @@ func (c *LegalPersonPage) checkField(key string) {
 		return
 	}
 	lp := c.filing()
-	errs := lp.Validate(c.mode())
-	if msg := errs[key]; msg != "" {
-		c.errs[key] = msg
-	} else {
-		delete(c.errs, key)
-	}
+	c.setErr(key, lp.Validate(c.mode())[key])
 }
 
 func (c *LegalPersonPage) onInput(ctx app.Context, key, v string) {
-	c.values[key] = v
-	switch key {
-	case "credit_code":
-		c.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(v)))
-	case "province":
-		if city := c.values["city"]; city != "" && (len(v) < 2 || city[:2] != v[:2]) {
-			c.values["city"] = ""
-		}
-		c.ensureDeps(ctx)
-	case "agent_point":
+	c.input(key, v)
+	if key == "province" || key == "agent_point" {
 		c.ensureDeps(ctx)
 	}
 	if _, had := c.errs[key]; had {
@@ -370,12 +310,7 @@ func (c *LegalPersonPage) onInput(ctx app.Context, key, v string) {
 }
 
 func (c *LegalPersonPage) onCommit(ctx app.Context, key, v string) {
-	c.values[key] = v
-	if v == "" && !c.declare {
-		delete(c.errs, key)
-	} else {
-		c.checkField(key)
-	}
+	c.commit(key, v, c.checkField)
 	switch key {
 	case "legal_rep_id_type":
 		if c.values["legal_rep_id_number"] != "" {
@@ -404,10 +339,6 @@ func (c *LegalPersonPage) options(f model.Field) ([]model.Option, bool) {
 	return staticOptions(f.Options), false
 }
 
-func (c *LegalPersonPage) setStatus(msg string, isErr bool) {
-	c.status, c.statusErr = msg, isErr
-}
-
 // ---- rendering ----
 
 func (c *LegalPersonPage) Render() app.UI {
@@ -423,33 +354,7 @@ func (c *LegalPersonPage) Render() app.UI {
 		stateText = st.Label()
 	}
 
-	fields := make([]app.UI, 0, len(model.LegalPersonForm))
-	for _, f := range model.LegalPersonForm {
-		opts, loading := c.options(f)
-		if f.Options == model.OptionsMarketDepts || f.Options == model.OptionsTaxDepts {
-			if c.values["agent_point"] == "" && edit {
-				f.Hint = "请先选择发卡机构"
-			}
-		}
-		if f.Options == model.OptionsCities && c.values["province"] == "" && edit {
-			f.Hint = "请先选择省份"
-		}
-		fields = append(fields, &FieldInput{
-			Spec:     f,
-			Value:    c.values[f.Key],
-			Err:      c.errs[f.Key],
-			Locked:   !edit,
-			Options:  opts,
-			Loading:  loading,
-			OnInput:  c.onInput,
-			OnCommit: c.onCommit,
-		})
-	}
-
-	statusCls := "status"
-	if c.status != "" {
-		statusCls += map[bool]string{true: " err", false: " ok"}[c.statusErr]
-	}
+	fields := formFields(model.LegalPersonForm, c.values, c.errs, edit, c.options, c.onInput, c.onCommit)
 
 	return app.Div().Class("lp-page").DataSet("form", "legal-person").Body(
 		app.Div().Class("toolbar").Role("toolbar").Aria("label", "法人信息操作").Body(
@@ -466,12 +371,7 @@ func (c *LegalPersonPage) Render() app.UI {
 			app.If(c.viewOnly && c.rec != nil && st.CanEdit(), func() app.UI {
 				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")
 			}),
-			app.Div().ID("status").Class(statusCls).Role("status").Aria("live", "polite").Body(
-				app.Text(c.status),
-				app.If(c.conflict, func() app.UI {
-					return app.Button().ID("btn-reload").Type("button").Class("link").Text("重新载入").OnClick(c.onReload)
-				}),
-			),
+			c.renderStatus(c.onReload),
 			app.Span().Class("toolbar-state").Body(
 				app.Text("状态："),
 				app.Span().ID("state").Class("state state-"+string(st)).Text(stateText),
@@ -488,11 +388,7 @@ func (c *LegalPersonPage) Render() app.UI {
 		app.Section().Class("form-box").Aria("label", "法人信息").Body(
 			app.H3().Class("section-title").Body(
 				app.Text("法人信息"),
-				app.Span().Class("legend").Body(
-					app.Span().Class("swatch k-req"), app.Text("必填"),
-					app.Span().Class("swatch k-opt"), app.Text("选填"),
-					app.Span().Class("swatch k-sys"), app.Text("系统反填/不可修改"),
-				),
+				formLegend(),
 			),
 			app.If(edit, func() app.UI {
 				return app.P().ID("local-note").Class("note").Text("录入内容会自动保存在本机浏览器中，刷新页面或网络中断不会丢失；暂存成功后清除本机副本。按 Tab 或回车键跳至下一项，下拉框按空格展开。")
@@ -503,23 +399,8 @@ func (c *LegalPersonPage) Render() app.UI {
 			return &HistoryPanel{Ref: model.RecordRef{Kind: model.FilingLegalPerson, ID: c.rec.ID}, Tick: c.histTick, Versions: true}
 		}),
 		c.renderPrint(),
-		&PINDialog{
-			Open:     c.pinOpen,
-			Title:    "IC 卡签名",
-			Message:  "申报内容将用 IC 卡签名后提交。请输入 IC 卡密码：",
-			Err:      c.pinErr,
-			OnOK:     c.onPIN,
-			OnCancel: c.onPINCancel,
-		},
-		&ConfirmDialog{
-			Open:     c.confirmOpen,
-			Title:    c.confirmTitle,
-			Message:  c.confirmMsg,
-			OKLabel:  c.confirmOK,
-			Danger:   c.confirmRisky,
-			OnOK:     c.onConfirmOK,
-			OnCancel: c.onConfirmCancel,
-		},
+		signPINDialog(c.pinOpen, c.pinErr, c.onPIN, c.onPINCancel),
+		c.renderConfirm(),
 	)
 }
 
@@ -531,6 +412,21 @@ func (c *LegalPersonPage) renderQuery(busy bool) app.UI {
 		if c.qApplied == "" || string(r.State) == c.qApplied {
 			rows = append(rows, r)
 		}
+	}
+	list := make([]app.UI, 0, len(rows))
+	for _, r := range rows {
+		list = append(list, listRow(r.ID, r.State, c.rec != nil && c.rec.ID == r.ID, busy, c.onView, c.onEdit, c.onDeleteRow,
+			app.Td().Class("mono").Text(r.CreditCode),
+			app.Td().Text(r.NameCN),
+			stateCell(r.State),
+			app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)),
+		))
+	}
+	empty := "没有符合条件的记录"
+	if c.loading {
+		empty = "正在查询…"
+	} else if len(c.records) == 0 {
+		empty = "尚无法人信息备案，请在下方录入后点击【暂存】或【申报】"
 	}
 	return app.Section().Class("query-box").Aria("label", "查询").Body(
 		app.Form().Class("query-conds").OnSubmit(c.onQuery).Body(
@@ -545,55 +441,8 @@ func (c *LegalPersonPage) renderQuery(busy bool) app.UI {
 			app.Button().ID("btn-query").Type("submit").Class("btn btn-primary").Disabled(busy).Text("查询"),
 			app.Button().ID("btn-reset").Type("button").Class("btn").Disabled(busy).OnClick(c.onReset).Text("重置"),
 		),
-		app.Div().Class("table-wrap").Body(
-			app.Table().ID("lp-list").Class("grid").Body(
-				app.THead().Body(app.Tr().Body(
-					app.Th().Text("统一社会信用代码"),
-					app.Th().Text("企业中文名称"),
-					app.Th().Text("状态"),
-					app.Th().Text("更新时间"),
-					app.Th().Text("操作"),
-				)),
-				app.TBody().Body(
-					app.Range(rows).Slice(func(i int) app.UI {
-						r := rows[i]
-						id := strconv.FormatInt(r.ID, 10)
-						current := c.rec != nil && c.rec.ID == r.ID
-						return app.Tr().DataSet("id", id).Class(activeIf(current)).Body(
-							app.Td().Class("mono").Text(r.CreditCode),
-							app.Td().Text(r.NameCN),
-							app.Td().Body(app.Span().Class("state state-"+string(r.State)).Text(r.State.Label())),
-							app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)),
-							app.Td().Class("actions").Body(
-								app.Button().Type("button").Class("link act-view").DataSet("id", id).
-									Disabled(busy).OnClick(c.onView).Text("查看"),
-								app.Button().Type("button").Class("link act-edit").DataSet("id", id).
-									Disabled(busy || !r.State.CanEdit()).OnClick(c.onEdit).Text("修改"),
-								app.Button().Type("button").Class("link act-delete").DataSet("id", id).
-									Disabled(busy || !r.State.CanDelete()).OnClick(c.onDeleteRow).Text("删除"),
-							),
-						)
-					}),
-					app.If(len(rows) == 0, func() app.UI {
-						text := "没有符合条件的记录"
-						if c.loading {
-							text = "正在查询…"
-						} else if len(c.records) == 0 {
-							text = "尚无法人信息备案，请在下方录入后点击【暂存】或【申报】"
-						}
-						return app.Tr().Body(app.Td().ColSpan(5).Class("empty").Text(text))
-					}),
-				),
-			),
-		),
+		recordList("lp-list", []string{"统一社会信用代码", "企业中文名称", "状态", "更新时间", "操作"}, list, empty),
 	)
-}
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }
 
 // renderPrint is the record as printed by 打印: shown only by print CSS.
@@ -614,14 +463,7 @@ func (c *LegalPersonPage) renderPrint() app.UI {
 		}
 		rows = append(rows, app.Tr().Body(app.Th().Text(f.Label), app.Td().Text(v)))
 	}
-	return app.Div().Class("print-view").ID("print-view").Body(
-		app.H1().Text("中国电子口岸 身份认证管理系统"),
-		app.H2().Text("企业法人信息备案表"),
-		app.P().Class("print-meta").Text(
-			"状态："+r.State.Label()+"　　更新时间："+formatTime(r.UpdatedAt)+"　　打印时间："+time.Now().Format("2006-01-02 15:04")),
-		app.Table().Class("print-table").Body(app.TBody().Body(rows...)),
-		app.P().Class("print-sign").Text("企业（盖章）：　　　　　　　　　法定代表人（签字）：　　　　　　　　　日期："),
-	)
+	return printView(app.Div().ID("print-view"), "企业法人信息备案表", r.State, r.UpdatedAt, rows)
 }
 
 // ---- query actions ----
@@ -639,11 +481,6 @@ func (c *LegalPersonPage) onQuery(ctx app.Context, e app.Event) {
 func (c *LegalPersonPage) onReset(ctx app.Context, e app.Event) {
 	c.qState, c.qApplied = "", ""
 	c.refresh(ctx, false)
-}
-
-func rowID(ctx app.Context) int64 {
-	id, _ := strconv.ParseInt(ctx.JSSrc().Get("dataset").Get("id").String(), 10, 64)
-	return id
 }
 
 func (c *LegalPersonPage) onView(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), true) }
@@ -709,26 +546,6 @@ func (c *LegalPersonPage) onDeleteRow(ctx app.Context, e app.Event) {
 
 // ---- form actions ----
 
-func (c *LegalPersonPage) ask(ctx app.Context, title, msg, ok string, risky bool, then func(ctx app.Context)) {
-	c.confirmOpen = true
-	c.confirmTitle, c.confirmMsg, c.confirmOK, c.confirmRisky = title, msg, ok, risky
-	c.pending = then
-	ctx.Defer(func(app.Context) { focusID("confirm-ok") })
-}
-
-func (c *LegalPersonPage) onConfirmOK(ctx app.Context) {
-	c.confirmOpen = false
-	if p := c.pending; p != nil {
-		c.pending = nil
-		p(ctx)
-	}
-}
-
-func (c *LegalPersonPage) onConfirmCancel(ctx app.Context) {
-	c.confirmOpen = false
-	c.pending = nil
-}
-
 // dirty reports whether the form holds input beyond what was loaded.
 func (c *LegalPersonPage) dirty() bool {
 	var base map[string]string
@@ -749,49 +566,32 @@ func (c *LegalPersonPage) onNew(ctx app.Context, e app.Event) {
 	if c.hasFiling() {
 		return
 	}
+	start := func(ctx app.Context) {
+		c.clearLocal(ctx)
+		c.newForm(ctx)
+		c.setStatus("", false)
+		ctx.Defer(func(app.Context) { focusID("f-name_cn") })
+	}
 	if c.dirty() {
-		c.ask(ctx, "新增确认", "当前录入的内容尚未暂存，新增将清空这些内容。确定新增吗？", "新增", false, func(ctx app.Context) {
-			c.clearLocal(ctx)
-			c.newForm(ctx)
-			c.setStatus("", false)
-			ctx.Defer(func(app.Context) { focusID("f-name_cn") })
-		})
+		c.ask(ctx, "新增确认", "当前录入的内容尚未暂存，新增将清空这些内容。确定新增吗？", "新增", false, start)
 		return
 	}
-	c.clearLocal(ctx)
-	c.newForm(ctx)
-	c.setStatus("", false)
-	ctx.Defer(func(app.Context) { focusID("f-name_cn") })
+	start(ctx)
 }
 
 // failed shows the outcome of a refused 暂存 / 申报.
 func (c *LegalPersonPage) failed(ctx app.Context, what string, err error) {
-	msg, left := handleErr(ctx, err)
-	if left {
-		return
+	c.pageStatus.failed(ctx, what, err, model.LegalPersonForm, c.errs, model.ErrConflict, model.ErrState, model.ErrNotFound)
+}
+
+// begin starts 暂存 (declare false) or 申报 of the form, if the page
+// allows it now, with the page's own rules in that mode.
+func (c *LegalPersonPage) begin(ctx app.Context, declare bool) (model.LegalPerson, bool) {
+	if c.busy || !c.editable() {
+		return model.LegalPerson{}, false
 	}
-	c.conflict = false
-	switch apiclient.Code(err) {
-	case model.ErrInvalid:
-		fe := apiclient.FieldErrors(err)
-		for k, v := range fe {
-			c.errs[k] = v
-		}
-		if len(fe) > 0 {
-			msg = what + "失败：有 " + strconv.Itoa(len(fe)) + " 项不符合要求，请按红色提示修改"
-			focusFirstError(ctx, model.LegalPersonForm, fe, "")
-		} else {
-			msg = what + "失败：" + msg
-		}
-	case model.ErrConflict, model.ErrState, model.ErrNotFound:
-		msg = what + "失败：" + msg
-		c.conflict = true
-	case apiclient.ErrNetwork:
-		msg = what + "失败：" + msg + "。录入的内容已保存在本机，恢复连接后请重试。"
-	default:
-		msg = what + "失败：" + msg
-	}
-	c.setStatus(msg, true)
+	c.declare = declare
+	return c.checkAll(ctx, map[bool]string{true: "申报", false: "暂存"}[declare])
 }
 
 // checkAll runs the page's own rules before 暂存 / 申报.
@@ -799,20 +599,11 @@ func (c *LegalPersonPage) checkAll(ctx app.Context, what string) (model.LegalPer
 	lp := c.filing()
 	errs := lp.Validate(c.mode())
 	c.errs = errs
-	if len(errs) > 0 {
-		c.setStatus(what+"失败：有 "+strconv.Itoa(len(errs))+" 项不符合要求，请按红色提示修改", true)
-		focusFirstError(ctx, model.LegalPersonForm, errs, "")
-		return lp, false
-	}
-	return lp, true
+	return lp, !c.invalid(ctx, what, model.LegalPersonForm, errs)
 }
 
 func (c *LegalPersonPage) onSave(ctx app.Context, e app.Event) {
-	if c.busy || !c.editable() {
-		return
-	}
-	c.declare = false
-	lp, ok := c.checkAll(ctx, "暂存")
+	lp, ok := c.begin(ctx, false)
 	if !ok {
 		return
 	}
@@ -849,11 +640,7 @@ func (c *LegalPersonPage) saved(ctx app.Context, r model.LegalPersonRecord) {
 }
 
 func (c *LegalPersonPage) onDeclare(ctx app.Context, e app.Event) {
-	if c.busy || !c.editable() {
-		return
-	}
-	c.declare = true
-	lp, ok := c.checkAll(ctx, "申报")
+	lp, ok := c.begin(ctx, true)
 	if !ok {
 		return
 	}
@@ -953,12 +740,7 @@ func (c *LegalPersonPage) onPrint(ctx app.Context, e app.Event) {
 	if c.rec == nil || !c.rec.State.CanPrint() {
 		return
 	}
-	ctx.Defer(func(app.Context) {
-		body := app.Window().Get("document").Get("body")
-		body.Get("classList").Call("add", "print-record")
-		app.Window().Call("print")
-		body.Get("classList").Call("remove", "print-record")
-	})
+	printRecord(ctx)
 }
 
 func (c *LegalPersonPage) onDelete(ctx app.Context, e app.Event) {

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -22,14 +20,13 @@ type LoginPage struct {
 	app.Compo
 	mounted
 
-	mode     string // "password" or "card"
-	username string
-	password string
-	msg      string // #login-error
-	notice   bool   // msg is a notice (session over), not a failure
-	busy     bool
-	wait     int // seconds left before another try (throttled)
-	current  *model.Session
+	mode string // "password" or "card"
+	credentials
+	msg    string // #login-error
+	notice bool   // msg is a notice (session over), not a failure
+	busy   bool
+	throttle
+	current *model.Session
 
 	card     cardStatus    // 【IC 卡登录】: the bridge, the reader, the card
 	cardStop chan struct{} // ends the watch on the card status
@@ -137,12 +134,7 @@ func activeIf(b bool) string {
 	return ""
 }
 
-func (p *LoginPage) message() string {
-	if p.wait > 0 {
-		return "登录失败次数过多，请 " + strconv.Itoa(p.wait) + " 秒后再试"
-	}
-	return p.msg
-}
+func (p *LoginPage) message() string { return p.throttle.message(p.msg) }
 
 func (p *LoginPage) renderPassword() app.UI {
 	msg := p.message()
@@ -265,8 +257,7 @@ func (p *LoginPage) submitCard(ctx app.Context, e app.Event) {
 		ac.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			if err == nil {
-				setOffline(ctx, false)
-				setSession(ctx, &s)
+				loggedIn(ctx, &s)
 				preferCard = false
 				p.stopCard()
 				ctx.Navigate("/app")
@@ -274,12 +265,7 @@ func (p *LoginPage) submitCard(ctx app.Context, e app.Event) {
 			}
 			p.msg = cardError(ctx, err)
 			if apiclient.Code(err) == model.ErrThrottled {
-				e, _ := apiclient.AsError(err)
-				p.wait = e.Problem.RetryAfter
-				if p.wait <= 0 {
-					p.wait = 60
-				}
-				p.on(ctx).After(time.Second, p.tick)
+				p.throttled(ctx, p.on, err, p.waited)
 			}
 			ctx.Defer(func(app.Context) { focusID("login-pin") })
 		})
@@ -312,28 +298,14 @@ func cardLogin(pin []byte) (model.Session, error) {
 	})
 }
 
-func (p *LoginPage) onUser(ctx app.Context, e app.Event) {
-	p.username = ctx.JSSrc().Get("value").String()
-	ctx.PreventUpdate()
-}
-
-func (p *LoginPage) onPassword(ctx app.Context, e app.Event) {
-	p.password = ctx.JSSrc().Get("value").String()
-	ctx.PreventUpdate()
-}
-
 func (p *LoginPage) submit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	if p.busy || p.wait > 0 {
 		return
 	}
 	// Read the inputs too: the browser may have filled them in itself.
-	if el := app.Window().GetElementByID("login-username"); el.Truthy() {
-		p.username = el.Get("value").String()
-	}
-	if el := app.Window().GetElementByID("login-password"); el.Truthy() {
-		p.password = el.Get("value").String()
-	}
+	readInput("login-username", &p.username)
+	readInput("login-password", &p.password)
 	p.notice = false
 	user := strings.TrimSpace(p.username)
 	switch {
@@ -354,8 +326,7 @@ func (p *LoginPage) submit(ctx app.Context, e app.Event) {
 		ac.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			if err == nil {
-				setOffline(ctx, false)
-				setSession(ctx, &s)
+				loggedIn(ctx, &s)
 				p.password = ""
 				ctx.Navigate("/app")
 				return
@@ -367,31 +338,15 @@ func (p *LoginPage) submit(ctx app.Context, e app.Event) {
 					msg = "用户名或密码错误"
 				}
 				p.password = ""
-				if el := app.Window().GetElementByID("login-password"); el.Truthy() {
-					el.Set("value", "")
-				}
+				clearInput("login-password")
 				ctx.Defer(func(app.Context) { focusID("login-password") })
 			case model.ErrThrottled:
-				e, _ := apiclient.AsError(err)
-				p.wait = e.Problem.RetryAfter
-				if p.wait <= 0 {
-					p.wait = 60
-				}
-				p.on(ctx).After(time.Second, p.tick)
+				p.throttled(ctx, p.on, err, p.waited)
 			}
 			p.msg = msg
 		})
 	})
 }
 
-func (p *LoginPage) tick(ctx app.Context) {
-	if p.wait <= 0 {
-		return
-	}
-	p.wait--
-	if p.wait == 0 {
-		p.msg = ""
-		return
-	}
-	p.on(ctx).After(time.Second, p.tick)
-}
+// waited takes the message of the wait away when it is over.
+func (p *LoginPage) waited() { p.msg = "" }

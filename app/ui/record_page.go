@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -56,23 +55,11 @@ type RecordPage struct {
 	list   []apiclient.Rec // Change: the changes of the kind, newest first
 	rec    *apiclient.Rec  // the record in the form; nil for a new one
 
-	viewOnly bool
-	values   map[string]string
-	errs     model.FieldErrors
-	declare  bool
+	entryForm
+	pageStatus
+	histTick int
 
-	status    string
-	statusErr bool
-	conflict  bool
-	restored  string
-	histTick  int
-
-	confirmOpen  bool
-	confirmTitle string
-	confirmMsg   string
-	confirmOK    string
-	confirmRisky bool
-	pending      func(ctx app.Context)
+	confirming
 
 	pinOpen bool              // the PIN dialog of a signed 申报
 	pinErr  string            // why the last signature failed
@@ -114,12 +101,7 @@ func (c *RecordPage) title() string {
 	return "企业" + c.Kind.FilingLabel()
 }
 
-func (c *RecordPage) init() {
-	if c.values == nil {
-		c.values = map[string]string{}
-		c.errs = model.FieldErrors{}
-	}
-}
+func (c *RecordPage) init() { c.initForm() }
 
 func (c *RecordPage) OnMount(ctx app.Context) {
 	c.keep(ctx)
@@ -159,8 +141,6 @@ func (c *RecordPage) ref() model.RecordRef {
 	}
 	return model.RecordRef{Kind: c.Kind, Change: c.Change, ID: c.rec.ID}
 }
-
-func (c *RecordPage) setStatus(msg string, isErr bool) { c.status, c.statusErr = msg, isErr }
 
 // ---- loading ----
 
@@ -310,13 +290,8 @@ func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.
 // show puts a saved record into the form.
 func (c *RecordPage) show(ctx app.Context, r apiclient.Rec, viewOnly bool) {
 	c.rec = &r
-	c.viewOnly = viewOnly
-	c.values = map[string]string{}
-	for k, v := range r.Fields {
-		c.values[k] = v
-	}
-	c.errs = model.FieldErrors{}
-	c.declare, c.conflict, c.restored = false, false, ""
+	c.fill(r.Fields, viewOnly)
+	c.conflict = false
 	c.note = ""
 	if c.takeOver && !c.Change && !c.Pre && r.State.CanEdit() && c.mayDeclare() {
 		c.note, c.noteBad = "已调出本企业暂存的"+c.Kind.FilingLabel()+"信息（含无卡用户预录入的信息），核对无误后请点击【申报】。", false
@@ -331,13 +306,8 @@ func (c *RecordPage) show(ctx app.Context, r apiclient.Rec, viewOnly bool) {
 // newForm empties the form for a new record, starting from start.
 func (c *RecordPage) newForm(ctx app.Context, start map[string]string) {
 	c.rec = nil
-	c.viewOnly = false
-	c.values = map[string]string{}
-	for k, v := range start {
-		c.values[k] = v
-	}
-	c.errs = model.FieldErrors{}
-	c.declare, c.conflict, c.restored = false, false, ""
+	c.fill(start, false)
+	c.conflict = false
 	c.restoreLocal(ctx)
 	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
 }
@@ -395,7 +365,7 @@ func (c *RecordPage) saveLocal(ctx app.Context) {
 			vals[f.Key] = c.values[f.Key]
 		}
 	}
-	ctx.LocalStorage().Set(c.localKey(), lpLocal{ID: id, Values: vals, SavedAt: time.Now().Format("2006-01-02 15:04")})
+	storeLocal(ctx, c.localKey(), id, vals)
 }
 
 func (c *RecordPage) clearLocal(ctx app.Context) { ctx.LocalStorage().Del(c.localKey()) }
@@ -403,8 +373,8 @@ func (c *RecordPage) clearLocal(ctx app.Context) { ctx.LocalStorage().Del(c.loca
 // restoreLocal puts back input typed but not saved, when it belongs to the
 // record in the form (or to a new one) and the form may be changed.
 func (c *RecordPage) restoreLocal(ctx app.Context) {
-	var d lpLocal
-	if err := ctx.LocalStorage().Get(c.localKey(), &d); err != nil || d.Values == nil {
+	d, ok := readLocal(ctx, c.localKey())
+	if !ok {
 		return
 	}
 	var id int64
@@ -418,49 +388,20 @@ func (c *RecordPage) restoreLocal(ctx app.Context) {
 	if d.ID != id || !c.editable() {
 		return
 	}
-	changed := false
-	for _, f := range c.form() {
-		if v, ok := d.Values[f.Key]; ok && f.Kind != model.System && v != c.values[f.Key] {
-			c.values[f.Key] = v
-			changed = true
-		}
-	}
-	if changed {
-		c.restored = "已恢复本机保存的未暂存内容（" + d.SavedAt + "），请核对后点击【暂存】。"
-	}
+	c.restore(d, c.form())
 }
 
 // ---- input ----
-
-func (c *RecordPage) mode() model.Mode {
-	if c.declare {
-		return model.Declare
-	}
-	return model.Draft
-}
 
 func (c *RecordPage) check() model.FieldErrors {
 	return checkValues(c.Kind, c.Change, normalized(c.form(), c.values), c.mode())
 }
 
-func (c *RecordPage) checkField(key string) {
-	if msg := c.check()[key]; msg != "" {
-		c.errs[key] = msg
-	} else {
-		delete(c.errs, key)
-	}
-}
+func (c *RecordPage) checkField(key string) { c.setErr(key, c.check()[key]) }
 
 func (c *RecordPage) onInput(ctx app.Context, key, v string) {
-	c.values[key] = v
-	switch key {
-	case "credit_code":
-		c.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(v)))
-	case "province":
-		if city := c.values["city"]; city != "" && (len(v) < 2 || city[:2] != v[:2]) {
-			c.values["city"] = ""
-		}
-	case "agent_point":
+	c.input(key, v)
+	if key == "agent_point" {
 		c.values["market_dept"], c.values["tax_dept"] = "", ""
 	}
 	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
@@ -472,12 +413,9 @@ func (c *RecordPage) onInput(ctx app.Context, key, v string) {
 }
 
 func (c *RecordPage) onCommit(ctx app.Context, key, v string) {
-	c.values[key] = v
-	if v == "" && !c.declare {
-		delete(c.errs, key)
+	if !c.commit(key, v, c.checkField) {
 		return
 	}
-	c.checkField(key)
 	if key == "legal_rep_id_type" && c.values["legal_rep_id_number"] != "" {
 		c.checkField("legal_rep_id_number")
 	}
@@ -503,32 +441,9 @@ func (c *RecordPage) Render() app.UI {
 		stateText = "不可办理"
 	}
 
-	form := c.form()
-	fields := make([]app.UI, 0, len(form))
-	for _, f := range form {
-		opts, loading := c.lists.options(f, c.values)
-		if edit && f.Options == model.OptionsCities && c.values["province"] == "" {
-			f.Hint = "请先选择省份"
-		}
-		if edit && (f.Options == model.OptionsMarketDepts || f.Options == model.OptionsTaxDepts) && c.values["agent_point"] == "" {
-			f.Hint = "请先选择发卡机构"
-		}
-		fields = append(fields, &FieldInput{
-			Spec:     f,
-			Value:    c.values[f.Key],
-			Err:      c.errs[f.Key],
-			Locked:   !edit,
-			Options:  opts,
-			Loading:  loading,
-			OnInput:  c.onInput,
-			OnCommit: c.onCommit,
-		})
-	}
-
-	statusCls := "status"
-	if c.status != "" {
-		statusCls += map[bool]string{true: " err", false: " ok"}[c.statusErr]
-	}
+	fields := formFields(c.form(), c.values, c.errs, edit, func(f model.Field) ([]model.Option, bool) {
+		return c.lists.options(f, c.values)
+	}, c.onInput, c.onCommit)
 	name := map[bool]string{true: "change", false: "filing"}[c.Change]
 
 	return app.Div().Class("lp-page rec-page").DataSet("form", string(c.Kind)+"-"+name).Body(
@@ -555,12 +470,7 @@ func (c *RecordPage) Render() app.UI {
 			app.If(c.viewOnly && c.rec != nil && st.CanEdit() && c.blocked == "", func() app.UI {
 				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")
 			}),
-			app.Div().ID("status").Class(statusCls).Role("status").Aria("live", "polite").Body(
-				app.Text(c.status),
-				app.If(c.conflict, func() app.UI {
-					return app.Button().ID("btn-reload").Type("button").Class("link").Text("重新载入").OnClick(c.onReload)
-				}),
-			),
+			c.renderStatus(c.onReload),
 			app.Span().Class("toolbar-state").Body(
 				app.Text("状态："),
 				app.Span().ID("state").Class("state state-"+string(st)).Text(stateText),
@@ -596,11 +506,7 @@ func (c *RecordPage) Render() app.UI {
 					return app.Span().ID("signed").Class("signed").
 						Title("IC 卡 " + sig.CardNumber + "，" + formatTime(sig.SignedAt)).Text("已签名：" + sig.HolderName)
 				}),
-				app.Span().Class("legend").Body(
-					app.Span().Class("swatch k-req"), app.Text("必填"),
-					app.Span().Class("swatch k-opt"), app.Text("选填"),
-					app.Span().Class("swatch k-sys"), app.Text("系统反填/不可修改"),
-				),
+				formLegend(),
 			),
 			app.If(edit, func() app.UI {
 				return app.P().Class("note").Text("录入内容会自动保存在本机浏览器中，暂存成功后清除本机副本。按 Tab 或回车键跳至下一项，下拉框按空格展开。")
@@ -611,73 +517,33 @@ func (c *RecordPage) Render() app.UI {
 			return &HistoryPanel{Ref: c.ref(), Tick: c.histTick, Versions: !c.Change}
 		}),
 		c.renderPrint(),
-		&PINDialog{
-			Open:     c.pinOpen,
-			Title:    "IC 卡签名",
-			Message:  "申报内容将用 IC 卡签名后提交。请输入 IC 卡密码：",
-			Err:      c.pinErr,
-			OnOK:     c.onPIN,
-			OnCancel: c.onPINCancel,
-		},
-		&ConfirmDialog{
-			Open:     c.confirmOpen,
-			Title:    c.confirmTitle,
-			Message:  c.confirmMsg,
-			OKLabel:  c.confirmOK,
-			Danger:   c.confirmRisky,
-			OnOK:     c.onConfirmOK,
-			OnCancel: c.onConfirmCancel,
-		},
+		signPINDialog(c.pinOpen, c.pinErr, c.onPIN, c.onPINCancel),
+		c.renderConfirm(),
 	)
 }
 
 // renderChanges is the list of the kind's changes (查看 / 修改 / 删除).
 func (c *RecordPage) renderChanges(busy bool) app.UI {
-	rows := c.list
+	rows := make([]app.UI, 0, len(c.list))
+	for _, r := range c.list {
+		declared := ""
+		if r.DeclaredAt != nil {
+			declared = formatTime(*r.DeclaredAt)
+		}
+		rows = append(rows, listRow(r.ID, r.State, c.rec != nil && c.rec.ID == r.ID, busy, c.onView, c.onEdit, c.onDeleteRow,
+			app.Td().Class("mono").Text(strconv.FormatInt(r.ID, 10)),
+			stateCell(r.State),
+			app.Td().Class("nowrap").Text(declared),
+			app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)),
+		))
+	}
+	empty := "尚无变更记录"
+	if c.loading {
+		empty = "正在查询…"
+	}
 	return app.Section().Class("query-box").Aria("label", "变更记录").Body(
 		app.H3().Class("section-title").Text("变更记录"),
-		app.Div().Class("table-wrap").Body(
-			app.Table().ID("change-list").Class("grid").Body(
-				app.THead().Body(app.Tr().Body(
-					app.Th().Text("变更编号"),
-					app.Th().Text("状态"),
-					app.Th().Text("申报时间"),
-					app.Th().Text("更新时间"),
-					app.Th().Text("操作"),
-				)),
-				app.TBody().Body(
-					app.Range(rows).Slice(func(i int) app.UI {
-						r := rows[i]
-						id := strconv.FormatInt(r.ID, 10)
-						declared := ""
-						if r.DeclaredAt != nil {
-							declared = formatTime(*r.DeclaredAt)
-						}
-						return app.Tr().DataSet("id", id).Class(activeIf(c.rec != nil && c.rec.ID == r.ID)).Body(
-							app.Td().Class("mono").Text(id),
-							app.Td().Body(app.Span().Class("state state-"+string(r.State)).Text(r.State.Label())),
-							app.Td().Class("nowrap").Text(declared),
-							app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)),
-							app.Td().Class("actions").Body(
-								app.Button().Type("button").Class("link act-view").DataSet("id", id).
-									Disabled(busy).OnClick(c.onView).Text("查看"),
-								app.Button().Type("button").Class("link act-edit").DataSet("id", id).
-									Disabled(busy || !r.State.CanEdit()).OnClick(c.onEdit).Text("修改"),
-								app.Button().Type("button").Class("link act-delete").DataSet("id", id).
-									Disabled(busy || !r.State.CanDelete()).OnClick(c.onDeleteRow).Text("删除"),
-							),
-						)
-					}),
-					app.If(len(rows) == 0, func() app.UI {
-						text := "尚无变更记录"
-						if c.loading {
-							text = "正在查询…"
-						}
-						return app.Tr().Body(app.Td().ColSpan(5).Class("empty").Text(text))
-					}),
-				),
-			),
-		),
+		recordList("change-list", []string{"变更编号", "状态", "申报时间", "更新时间", "操作"}, rows, empty),
 	)
 }
 
@@ -690,37 +556,10 @@ func (c *RecordPage) renderPrint() app.UI {
 	for _, f := range c.form() {
 		rows = append(rows, app.Tr().Body(app.Th().Text(f.Label), app.Td().Text(c.lists.optionText(f, c.rec.Fields, c.rec.Fields[f.Key]))))
 	}
-	return app.Div().Class("print-view").Body(
-		app.H1().Text("中国电子口岸 身份认证管理系统"),
-		app.H2().Text(c.title()+"表"),
-		app.P().Class("print-meta").Text(
-			"状态："+c.rec.State.Label()+"　　更新时间："+formatTime(c.rec.UpdatedAt)+"　　打印时间："+time.Now().Format("2006-01-02 15:04")),
-		app.Table().Class("print-table").Body(app.TBody().Body(rows...)),
-		app.P().Class("print-sign").Text("企业（盖章）：　　　　　　　　　法定代表人（签字）：　　　　　　　　　日期："),
-	)
+	return printView(app.Div(), c.title()+"表", c.rec.State, c.rec.UpdatedAt, rows)
 }
 
 // ---- actions ----
-
-func (c *RecordPage) ask(ctx app.Context, title, msg, ok string, risky bool, then func(ctx app.Context)) {
-	c.confirmOpen = true
-	c.confirmTitle, c.confirmMsg, c.confirmOK, c.confirmRisky = title, msg, ok, risky
-	c.pending = then
-	ctx.Defer(func(app.Context) { focusID("confirm-ok") })
-}
-
-func (c *RecordPage) onConfirmOK(ctx app.Context) {
-	c.confirmOpen = false
-	if p := c.pending; p != nil {
-		c.pending = nil
-		p(ctx)
-	}
-}
-
-func (c *RecordPage) onConfirmCancel(ctx app.Context) {
-	c.confirmOpen = false
-	c.pending = nil
-}
 
 func (c *RecordPage) onView(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), true) }
 func (c *RecordPage) onEdit(ctx app.Context, e app.Event) { c.open(ctx, rowID(ctx), false) }
@@ -781,32 +620,17 @@ func (c *RecordPage) onNew(ctx app.Context, e app.Event) {
 
 // failed shows the outcome of a refused 暂存 / 申报.
 func (c *RecordPage) failed(ctx app.Context, what string, err error) {
-	msg, left := handleErr(ctx, err)
-	if left {
-		return
+	c.pageStatus.failed(ctx, what, err, c.form(), c.errs, model.ErrConflict, model.ErrState, model.ErrNotFound, model.ErrOpenChange)
+}
+
+// begin starts 暂存 (declare false) or 申报 of the form, if the page
+// allows it now, with the page's own rules in that mode.
+func (c *RecordPage) begin(ctx app.Context, declare bool) (map[string]string, bool) {
+	if c.busy || !c.editable() || declare && !c.mayDeclare() {
+		return nil, false
 	}
-	c.conflict = false
-	switch apiclient.Code(err) {
-	case model.ErrInvalid:
-		fe := apiclient.FieldErrors(err)
-		for k, v := range fe {
-			c.errs[k] = v
-		}
-		if len(fe) > 0 {
-			msg = what + "失败：有 " + strconv.Itoa(len(fe)) + " 项不符合要求，请按红色提示修改"
-			focusFirstError(ctx, c.form(), fe, "")
-		} else {
-			msg = what + "失败：" + msg
-		}
-	case model.ErrConflict, model.ErrState, model.ErrNotFound, model.ErrOpenChange:
-		msg = what + "失败：" + msg
-		c.conflict = true
-	case apiclient.ErrNetwork:
-		msg = what + "失败：" + msg + "。录入的内容已保存在本机，恢复连接后请重试。"
-	default:
-		msg = what + "失败：" + msg
-	}
-	c.setStatus(msg, true)
+	c.declare = declare
+	return c.checkAll(ctx, map[bool]string{true: "申报", false: "暂存"}[declare])
 }
 
 // checkAll runs the page's own rules before 暂存 / 申报.
@@ -814,12 +638,7 @@ func (c *RecordPage) checkAll(ctx app.Context, what string) (map[string]string, 
 	vals := normalized(c.form(), c.values)
 	errs := checkValues(c.Kind, c.Change, vals, c.mode())
 	c.errs = errs
-	if len(errs) > 0 {
-		c.setStatus(what+"失败：有 "+strconv.Itoa(len(errs))+" 项不符合要求，请按红色提示修改", true)
-		focusFirstError(ctx, c.form(), errs, "")
-		return vals, false
-	}
-	return vals, true
+	return vals, !c.invalid(ctx, what, c.form(), errs)
 }
 
 // create saves a new record: a filing, or a change of the approved filing.
@@ -832,11 +651,7 @@ func (c *RecordPage) create(vals map[string]string) (apiclient.Rec, error) {
 }
 
 func (c *RecordPage) onSave(ctx app.Context, e app.Event) {
-	if c.busy || !c.editable() {
-		return
-	}
-	c.declare = false
-	vals, ok := c.checkAll(ctx, "暂存")
+	vals, ok := c.begin(ctx, false)
 	if !ok {
 		return
 	}
@@ -870,11 +685,7 @@ func (c *RecordPage) onSave(ctx app.Context, e app.Event) {
 }
 
 func (c *RecordPage) onDeclare(ctx app.Context, e app.Event) {
-	if c.busy || !c.editable() || !c.mayDeclare() {
-		return
-	}
-	c.declare = true
-	vals, ok := c.checkAll(ctx, "申报")
+	vals, ok := c.begin(ctx, true)
 	if !ok {
 		return
 	}
@@ -986,12 +797,7 @@ func (c *RecordPage) onPrint(ctx app.Context, e app.Event) {
 	if c.rec == nil {
 		return
 	}
-	ctx.Defer(func(app.Context) {
-		body := app.Window().Get("document").Get("body")
-		body.Get("classList").Call("add", "print-record")
-		app.Window().Call("print")
-		body.Get("classList").Call("remove", "print-record")
-	})
+	printRecord(ctx)
 }
 
 func (c *RecordPage) onDelete(ctx app.Context, e app.Event) {

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -18,12 +16,11 @@ type ReviewLoginPage struct {
 	app.Compo
 	mounted
 
-	username string
-	password string
-	totp     string
-	msg      string
-	busy     bool
-	wait     int
+	credentials
+	totp string
+	msg  string
+	busy bool
+	throttle
 }
 
 func (p *ReviewLoginPage) OnMount(ctx app.Context) {
@@ -37,10 +34,7 @@ func (p *ReviewLoginPage) OnMount(ctx app.Context) {
 }
 
 func (p *ReviewLoginPage) Render() app.UI {
-	msg := p.msg
-	if p.wait > 0 {
-		msg = "登录失败次数过多，请 " + strconv.Itoa(p.wait) + " 秒后再试"
-	}
+	msg := p.message(p.msg)
 	return app.Div().Class("page portal").Body(
 		&NetBanner{},
 		&PortalHeader{},
@@ -84,16 +78,6 @@ func (p *ReviewLoginPage) Render() app.UI {
 	)
 }
 
-func (p *ReviewLoginPage) onUser(ctx app.Context, e app.Event) {
-	p.username = ctx.JSSrc().Get("value").String()
-	ctx.PreventUpdate()
-}
-
-func (p *ReviewLoginPage) onPassword(ctx app.Context, e app.Event) {
-	p.password = ctx.JSSrc().Get("value").String()
-	ctx.PreventUpdate()
-}
-
 func (p *ReviewLoginPage) onTOTP(ctx app.Context, e app.Event) {
 	p.totp = ctx.JSSrc().Get("value").String()
 	ctx.PreventUpdate()
@@ -105,9 +89,7 @@ func (p *ReviewLoginPage) submit(ctx app.Context, e app.Event) {
 		return
 	}
 	for id, dst := range map[string]*string{"rv-username": &p.username, "rv-password": &p.password, "rv-totp": &p.totp} {
-		if el := app.Window().GetElementByID(id); el.Truthy() {
-			*dst = el.Get("value").String()
-		}
+		readInput(id, dst)
 	}
 	user, code := strings.TrimSpace(p.username), strings.TrimSpace(p.totp)
 	switch {
@@ -132,8 +114,7 @@ func (p *ReviewLoginPage) submit(ctx app.Context, e app.Event) {
 		ac.Dispatch(func(ctx app.Context) {
 			p.busy = false
 			if err == nil {
-				setOffline(ctx, false)
-				setSession(ctx, &s)
+				loggedIn(ctx, &s)
 				p.password, p.totp = "", ""
 				ctx.Navigate("/review/app")
 				return
@@ -143,28 +124,11 @@ func (p *ReviewLoginPage) submit(ctx app.Context, e app.Event) {
 			case model.ErrBadLogin:
 				msg = "用户名、密码或动态验证码错误"
 				p.totp = ""
-				if el := app.Window().GetElementByID("rv-totp"); el.Truthy() {
-					el.Set("value", "")
-				}
+				clearInput("rv-totp")
 			case model.ErrThrottled:
-				e, _ := apiclient.AsError(err)
-				p.wait = e.Problem.RetryAfter
-				if p.wait <= 0 {
-					p.wait = 60
-				}
-				p.on(ctx).After(time.Second, p.tick)
+				p.throttled(ctx, p.on, err, nil)
 			}
 			p.msg = msg
 		})
 	})
-}
-
-func (p *ReviewLoginPage) tick(ctx app.Context) {
-	if p.wait <= 0 {
-		return
-	}
-	p.wait--
-	if p.wait > 0 {
-		p.on(ctx).After(time.Second, p.tick)
-	}
 }
