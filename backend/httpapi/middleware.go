@@ -127,7 +127,7 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		return nil, errNoSession
 	}
 	ctx := r.Context()
-	sess, err := a.Store.SessionByTokenHash(ctx, auth.HashToken(token))
+	sess, user, err := a.Store.SessionUser(ctx, auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		auth.ClearSessionCookie(w, a.secure(r))
 		return nil, errNoSession
@@ -143,19 +143,12 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		auth.ClearSessionCookie(w, a.secure(r))
 		return nil, &Error{Code: model.ErrUnauthorized, Message: "登录已超时，请重新登录"}
 	}
-	user, err := a.Store.UserByID(ctx, sess.UserID)
-	if err == nil && user.Disabled {
-		err = store.ErrNotFound
-	}
-	if errors.Is(err, store.ErrNotFound) {
+	if user.Disabled {
 		if err := a.Store.DeleteSession(ctx, sess.ID); err != nil {
 			return nil, err
 		}
 		auth.ClearSessionCookie(w, a.secure(r))
 		return nil, errNoSession
-	}
-	if err != nil {
-		return nil, err
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		err := a.Store.TouchSession(ctx, sess.ID, now)

@@ -102,6 +102,19 @@ func TestSessions(t *testing.T) {
 		_, err = s.SessionByTokenHash(ctx, []byte{4})
 		wantErr(t, err, store.ErrNotFound, "unknown token")
 
+		// The session with its user in one read, as every request needs.
+		gs, gu, err := s.SessionUser(ctx, []byte{1, 2, 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gs.ID != sess.ID || gs.CSRFToken != "csrf" || gu.ID != u.ID || gu.EnterpriseID != e.ID ||
+			gu.Username != "sess" || gu.Role != model.RoleNoCardAdmin || gu.Disabled {
+			t.Errorf("SessionUser: %+v %+v", gs, gu)
+		}
+		sameTime(t, gs.CreatedAt, t0, "SessionUser created_at")
+		_, _, err = s.SessionUser(ctx, []byte{4})
+		wantErr(t, err, store.ErrNotFound, "SessionUser of an unknown token")
+
 		t1 := t0.Add(10 * time.Minute)
 		if err := s.TouchSession(ctx, sess.ID, t1); err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -85,4 +86,32 @@ func (s *Store) DeleteSessionsBefore(ctx context.Context, idleCutoff, absoluteCu
 		return 0, fmt.Errorf("store: delete sessions: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// SessionUser returns the session of a token hash together with its user
+// in one round trip: every authenticated request needs both. ErrNotFound
+// when there is no such session (or, which the foreign key prevents, no
+// such user).
+func (s *Store) SessionUser(ctx context.Context, h []byte) (Session, User, error) {
+	q := s.q(`SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+		u.id, COALESCE(u.enterprise_id, 0), u.username, u.password_hash, u.role, u.mobile, u.email,
+		u.created_at, u.disabled
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`)
+	var row *sql.Row
+	if s.dialect == Postgres {
+		if st, err := s.prepared(ctx, q); err == nil {
+			row = st.QueryRowContext(ctx, h)
+		}
+	}
+	if row == nil {
+		row = s.db.QueryRowContext(ctx, q, h)
+	}
+	var (
+		sess Session
+		u    User
+	)
+	err := row.Scan(&sess.ID, &sess.TokenHash, &sess.UserID, &sess.CSRFToken, &sess.CreatedAt, &sess.LastSeenAt,
+		&u.ID, &u.EnterpriseID, &u.Username, &u.PasswordHash, &u.Role, &u.Mobile, &u.Email, &u.CreatedAt, &u.Disabled)
+	sess.CreatedAt, sess.LastSeenAt, u.CreatedAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), u.CreatedAt.UTC()
+	return sess, u, noRows(err, "session")
 }
