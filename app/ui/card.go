@@ -174,33 +174,68 @@ func (s cardStatus) ready() bool { return !s.checking && s.err == nil && s.prese
 // lost bridge every few seconds. update runs on the UI goroutine.
 func watchStatus(ac app.Context, stop <-chan struct{}, update func(ctx app.Context, st cardStatus)) {
 	ac.Async(func() {
-		for {
-			bc, err := bridgeClient(bg())
-			if err != nil {
-				ac.Dispatch(func(ctx app.Context) { update(ctx, cardStatus{err: err}) })
-				select {
-				case <-stop:
-					return
-				case <-time.After(3 * time.Second):
-					continue
-				}
-			}
+		probe := func(bc *bridgeclient.Client) bool {
 			st := probeCard(bc)
 			ac.Dispatch(func(ctx app.Context) { update(ctx, st) })
-		events:
-			for {
-				select {
-				case <-stop:
+			return false
+		}
+		watchBridge(stop, bridgeWatch{
+			failed:    func(err error) { ac.Dispatch(func(ctx app.Context) { update(ctx, cardStatus{err: err}) }) },
+			connected: probe,
+			event:     func(bc *bridgeclient.Client, _ protocol.Event) bool { return probe(bc) },
+		})
+	})
+}
+
+// bridgeWatch is what watchBridge does: failed (if set) hears why the
+// bridge could not be reached; connected runs on each connection, event on
+// each of its events, ticked on each tick of tick (if set); any of them
+// ends the watch by returning true.
+type bridgeWatch struct {
+	failed    func(err error)
+	connected func(bc *bridgeclient.Client) bool
+	event     func(bc *bridgeclient.Client, ev protocol.Event) bool
+	tick      <-chan time.Time
+	ticked    func(bc *bridgeclient.Client) bool
+}
+
+// watchBridge follows the bridge until stop is closed, connecting again
+// when the connection is lost, and every few seconds while it cannot.
+func watchBridge(stop <-chan struct{}, w bridgeWatch) {
+	for {
+		bc, err := bridgeClient(bg())
+		if err != nil {
+			if w.failed != nil {
+				w.failed(err)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(3 * time.Second):
+				continue
+			}
+		}
+		if w.connected(bc) {
+			return
+		}
+	events:
+		for {
+			select {
+			case <-stop:
+				return
+			case <-bc.Done():
+				break events
+			case ev := <-bc.Events():
+				if w.event(bc, ev) {
 					return
-				case <-bc.Done():
-					break events
-				case <-bc.Events():
-					st := probeCard(bc)
-					ac.Dispatch(func(ctx app.Context) { update(ctx, st) })
+				}
+			case <-w.tick:
+				if w.ticked(bc) {
+					return
 				}
 			}
 		}
-	})
+	}
 }
 
 // ---- the PIN dialog ----
@@ -250,13 +285,7 @@ func (d *PINDialog) Render() app.UI {
 	)
 }
 
-func (d *PINDialog) onKey(ctx app.Context, e app.Event) {
-	if e.Get("key").String() == "Escape" {
-		d.cancel(ctx, e)
-		return
-	}
-	ctx.PreventUpdate()
-}
+func (d *PINDialog) onKey(ctx app.Context, e app.Event) { escapeCancels(ctx, e, d.cancel) }
 
 func (d *PINDialog) ok(ctx app.Context, e app.Event) {
 	e.PreventDefault()
@@ -338,49 +367,31 @@ func watchCardSession(ac app.Context, number string, stop <-chan struct{}, gone 
 		}
 		tick := time.NewTicker(every)
 		defer tick.Stop()
-		for {
-			bc, err := bridgeClient(bg())
-			if err != nil {
-				select {
-				case <-stop:
-					return
-				case <-time.After(3 * time.Second):
-					continue
-				}
-			}
-			if msg, ok := check(bc); msg != "" {
+		// checked checks the card and tells the server it is still there;
+		// true when the session ends.
+		checked := func(bc *bridgeclient.Client) bool {
+			msg, ok := check(bc)
+			if msg != "" {
 				ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
-				return
-			} else if ok && !report() {
-				return
+				return true
 			}
-		events:
-			for {
-				select {
-				case <-stop:
-					return
-				case <-bc.Done():
-					break events
-				case ev := <-bc.Events():
-					if ev.Event != protocol.EventCardRemoved {
-						continue
-					}
-					if msg, _ := check(bc); msg != "" {
-						ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
-						return
-					}
-				case <-tick.C:
-					msg, ok := check(bc)
-					if msg != "" {
-						ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
-						return
-					}
-					if ok && !report() {
-						return
-					}
-				}
-			}
+			return ok && !report()
 		}
+		watchBridge(stop, bridgeWatch{
+			connected: checked,
+			event: func(bc *bridgeclient.Client, ev protocol.Event) bool {
+				if ev.Event != protocol.EventCardRemoved {
+					return false
+				}
+				if msg, _ := check(bc); msg != "" {
+					ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
+					return true
+				}
+				return false
+			},
+			tick:   tick.C,
+			ticked: checked,
+		})
 	})
 }
 

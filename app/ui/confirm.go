@@ -50,9 +50,13 @@ func (d *ConfirmDialog) Render() app.UI {
 	)
 }
 
-func (d *ConfirmDialog) onKey(ctx app.Context, e app.Event) {
+func (d *ConfirmDialog) onKey(ctx app.Context, e app.Event) { escapeCancels(ctx, e, d.cancel) }
+
+// escapeCancels is a modal's keys: Escape is cancel; the others change
+// nothing on the page.
+func escapeCancels(ctx app.Context, e app.Event, cancel app.EventHandler) {
 	if e.Get("key").String() == "Escape" {
-		d.cancel(ctx, e)
+		cancel(ctx, e)
 		return
 	}
 	ctx.PreventUpdate()

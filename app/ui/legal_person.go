@@ -41,10 +41,8 @@ type LegalPersonPage struct {
 
 	confirming
 
-	pinOpen  bool              // the PIN dialog of a signed 申报
-	pinErr   string            // why the last signature failed
-	pinLP    model.LegalPerson // what the PIN dialog is about to sign
-	histTick int               // bumped after each operation: the history is read again
+	pinSigning
+	histTick int // bumped after each operation: the history is read again
 
 	aps       []model.AgentPoint
 	provinces []model.Option
@@ -399,7 +397,7 @@ func (c *LegalPersonPage) Render() app.UI {
 			return &HistoryPanel{Ref: model.RecordRef{Kind: model.FilingLegalPerson, ID: c.rec.ID}, Tick: c.histTick, Versions: true}
 		}),
 		c.renderPrint(),
-		signPINDialog(c.pinOpen, c.pinErr, c.onPIN, c.onPINCancel),
+		c.renderPIN(&c.pageStatus),
 		c.renderConfirm(),
 	)
 }
@@ -539,9 +537,7 @@ func (c *LegalPersonPage) replaceRecord(r model.LegalPersonRecord) {
 
 func (c *LegalPersonPage) onDeleteRow(ctx app.Context, e app.Event) {
 	id := rowID(ctx)
-	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除这条法人信息吗？", "删除", true, func(ctx app.Context) {
-		c.remove(ctx, id)
-	})
+	c.askDelete(ctx, "这条法人信息", func(ctx app.Context) { c.remove(ctx, id) })
 }
 
 // ---- form actions ----
@@ -607,27 +603,19 @@ func (c *LegalPersonPage) onSave(ctx app.Context, e app.Event) {
 	if !ok {
 		return
 	}
-	c.busy = true
-	c.setStatus("正在暂存…", false)
 	rec := c.rec
-	ac := c.on(ctx)
-	ac.Async(func() {
-		var r model.LegalPersonRecord
-		var err error
+	busyDo(c.on(ctx), &c.busy, &c.pageStatus, "正在暂存…", func() (model.LegalPersonRecord, error) {
 		if rec == nil {
-			r, err = client().CreateLegalPerson(bg(), lp)
-		} else {
-			r, err = client().SaveLegalPerson(bg(), rec.ID, model.SaveLegalPerson{Version: rec.Version, LegalPerson: lp})
+			return client().CreateLegalPerson(bg(), lp)
 		}
-		ac.Dispatch(func(ctx app.Context) {
-			c.busy = false
-			if err != nil {
-				c.failed(ctx, "暂存", err)
-				return
-			}
-			c.saved(ctx, r)
-			c.setStatus("暂存成功", false)
-		})
+		return client().SaveLegalPerson(bg(), rec.ID, model.SaveLegalPerson{Version: rec.Version, LegalPerson: lp})
+	}, func(ctx app.Context, r model.LegalPersonRecord, err error) {
+		if err != nil {
+			c.failed(ctx, "暂存", err)
+			return
+		}
+		c.saved(ctx, r)
+		c.setStatus("暂存成功", false)
 	})
 }
 
@@ -644,15 +632,8 @@ func (c *LegalPersonPage) onDeclare(ctx app.Context, e app.Event) {
 	if !ok {
 		return
 	}
-	c.ask(ctx, "申报确认", "申报后信息将发送到"+c.agentPointName(lp.AgentPoint)+"审批，申报后的数据不可修改。确定申报吗？", "申报", false, func(ctx app.Context) {
-		if c.CardNumber != "" {
-			// A card holder signs the declaration with the card (X3).
-			c.pinLP, c.pinErr, c.pinOpen = lp, "", true
-			ctx.Defer(func(app.Context) { focusID("pin-input") })
-			return
-		}
-		c.doDeclare(ctx, lp, nil)
-	})
+	c.askDeclare(ctx, &c.confirming, "申报后信息将发送到"+c.agentPointName(lp.AgentPoint)+"审批，申报后的数据不可修改。确定申报吗？",
+		c.CardNumber != "", func(ctx app.Context, pin []byte) { c.doDeclare(ctx, lp, pin) })
 }
 
 func (c *LegalPersonPage) agentPointName(code string) string {
@@ -664,28 +645,16 @@ func (c *LegalPersonPage) agentPointName(code string) string {
 	return "制卡代理点"
 }
 
-func (c *LegalPersonPage) onPIN(ctx app.Context, pin []byte) {
-	c.pinOpen = false
-	c.doDeclare(ctx, c.pinLP, pin)
-}
-
-func (c *LegalPersonPage) onPINCancel(ctx app.Context) {
-	c.pinOpen = false
-	c.setStatus("已取消申报", false)
-}
-
 // doDeclare declares lp; with pin (a card session) the card signs the
 // canonical form of what the server will store first: the record's id,
 // the version the declaration makes (the one read plus one) and the
 // normalized fields.
 func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson, pin []byte) {
-	c.busy = true
-	c.setStatus("正在申报…", false)
 	rec := c.rec
+	cardFailed := false
 	ac := c.on(ctx)
-	ac.Async(func() {
+	busyDo(ac, &c.busy, &c.pageStatus, "正在申报…", func() (model.LegalPersonRecord, error) {
 		defer wipePIN(pin)
-		var r model.LegalPersonRecord
 		var err error
 		if rec == nil {
 			// A new filing is saved first, then declared.
@@ -696,7 +665,6 @@ func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson, pin [
 			}
 		}
 		req := model.DeclareRequest{Version: 0, LegalPerson: lp}
-		cardFailed := false
 		if err == nil {
 			req.Version = rec.Version
 			if pin != nil {
@@ -711,28 +679,27 @@ func (c *LegalPersonPage) doDeclare(ctx app.Context, lp model.LegalPerson, pin [
 				}
 			}
 		}
-		if err == nil {
-			r, err = client().DeclareLegalPerson(bg(), rec.ID, req)
+		if err != nil {
+			return model.LegalPersonRecord{}, err
 		}
-		ac.Dispatch(func(ctx app.Context) {
-			c.busy = false
-			if err != nil {
-				if rec != nil && c.rec == nil {
-					// Saved as a draft, but not declared.
-					c.rec = rec
-					c.replaceRecord(*rec)
-				}
-				if cardFailed {
-					c.setStatus("申报失败："+bridgeclient.Message(err), true)
-					return
-				}
-				c.failed(ctx, "申报", err)
+		return client().DeclareLegalPerson(bg(), rec.ID, req)
+	}, func(ctx app.Context, r model.LegalPersonRecord, err error) {
+		if err != nil {
+			if rec != nil && c.rec == nil {
+				// Saved as a draft, but not declared.
+				c.rec = rec
+				c.replaceRecord(*rec)
+			}
+			if cardFailed {
+				c.setStatus("申报失败："+bridgeclient.Message(err), true)
 				return
 			}
-			c.declare = false
-			c.saved(ctx, r)
-			c.setStatus("申报成功", false)
-		})
+			c.failed(ctx, "申报", err)
+			return
+		}
+		c.declare = false
+		c.saved(ctx, r)
+		c.setStatus("申报成功", false)
 	})
 }
 
@@ -748,39 +715,28 @@ func (c *LegalPersonPage) onDelete(ctx app.Context, e app.Event) {
 		return
 	}
 	id := c.rec.ID
-	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除当前法人信息吗？", "删除", true, func(ctx app.Context) {
-		c.remove(ctx, id)
-	})
+	c.askDelete(ctx, "当前法人信息", func(ctx app.Context) { c.remove(ctx, id) })
 }
 
 func (c *LegalPersonPage) remove(ctx app.Context, id int64) {
-	c.busy = true
-	c.setStatus("正在删除…", false)
-	ac := c.on(ctx)
-	ac.Async(func() {
-		err := client().DeleteLegalPerson(bg(), id)
-		ac.Dispatch(func(ctx app.Context) {
-			c.busy = false
-			if err != nil && apiclient.Code(err) != model.ErrNotFound {
-				msg, left := handleErr(ctx, err)
-				if !left {
-					c.setStatus("删除失败："+msg, true)
-				}
-				return
+	busyDo(c.on(ctx), &c.busy, &c.pageStatus, "正在删除…", func() (struct{}, error) {
+		return struct{}{}, client().DeleteLegalPerson(bg(), id)
+	}, func(ctx app.Context, _ struct{}, err error) {
+		if c.deleteFailed(ctx, err) {
+			return
+		}
+		setOffline(ctx, false)
+		for i := range c.records {
+			if c.records[i].ID == id {
+				c.records = append(c.records[:i:i], c.records[i+1:]...)
+				break
 			}
-			setOffline(ctx, false)
-			for i := range c.records {
-				if c.records[i].ID == id {
-					c.records = append(c.records[:i:i], c.records[i+1:]...)
-					break
-				}
-			}
-			if c.rec != nil && c.rec.ID == id {
-				c.clearLocal(ctx)
-				c.newForm(ctx)
-			}
-			c.setStatus("删除成功", false)
-			c.refresh(ctx, false)
-		})
+		}
+		if c.rec != nil && c.rec.ID == id {
+			c.clearLocal(ctx)
+			c.newForm(ctx)
+		}
+		c.setStatus("删除成功", false)
+		c.refresh(ctx, false)
 	})
 }

@@ -61,9 +61,7 @@ type RecordPage struct {
 
 	confirming
 
-	pinOpen bool              // the PIN dialog of a signed 申报
-	pinErr  string            // why the last signature failed
-	pinVals map[string]string // what the PIN dialog is about to declare
+	pinSigning
 
 	lists formLists
 }
@@ -517,7 +515,7 @@ func (c *RecordPage) Render() app.UI {
 			return &HistoryPanel{Ref: c.ref(), Tick: c.histTick, Versions: !c.Change}
 		}),
 		c.renderPrint(),
-		signPINDialog(c.pinOpen, c.pinErr, c.onPIN, c.onPINCancel),
+		c.renderPIN(&c.pageStatus),
 		c.renderConfirm(),
 	)
 }
@@ -655,32 +653,24 @@ func (c *RecordPage) onSave(ctx app.Context, e app.Event) {
 	if !ok {
 		return
 	}
-	c.busy = true
-	c.setStatus("正在暂存…", false)
 	rec := c.rec
-	ac := c.on(ctx)
-	ac.Async(func() {
-		var r apiclient.Rec
-		var err error
+	busyDo(c.on(ctx), &c.busy, &c.pageStatus, "正在暂存…", func() (apiclient.Rec, error) {
 		if rec == nil {
-			r, err = c.create(vals)
-		} else {
-			r, err = client().SaveRecord(bg(), model.RecordRef{Kind: c.Kind, Change: c.Change, ID: rec.ID}, rec.Version, vals)
+			return c.create(vals)
 		}
-		ac.Dispatch(func(ctx app.Context) {
-			c.busy = false
-			if err != nil {
-				if c.refused(err) {
-					c.setStatus("暂存失败："+err.Error(), true)
-					return
-				}
-				c.failed(ctx, "暂存", err)
+		return client().SaveRecord(bg(), model.RecordRef{Kind: c.Kind, Change: c.Change, ID: rec.ID}, rec.Version, vals)
+	}, func(ctx app.Context, r apiclient.Rec, err error) {
+		if err != nil {
+			if c.refused(err) {
+				c.setStatus("暂存失败："+err.Error(), true)
 				return
 			}
-			c.clearLocal(ctx)
-			c.show(ctx, r, false)
-			c.setStatus("暂存成功", false)
-		})
+			c.failed(ctx, "暂存", err)
+			return
+		}
+		c.clearLocal(ctx)
+		c.show(ctx, r, false)
+		c.setStatus("暂存成功", false)
 	})
 }
 
@@ -689,25 +679,8 @@ func (c *RecordPage) onDeclare(ctx app.Context, e app.Event) {
 	if !ok {
 		return
 	}
-	c.ask(ctx, "申报确认", "申报后信息将发送到制卡代理点（审批部门）审批，申报后的数据不可修改。确定申报吗？", "申报", false, func(ctx app.Context) {
-		if c.CardNumber != "" {
-			// A card holder signs the declaration with the card (X3).
-			c.pinVals, c.pinErr, c.pinOpen = vals, "", true
-			ctx.Defer(func(app.Context) { focusID("pin-input") })
-			return
-		}
-		c.doDeclare(ctx, vals, nil)
-	})
-}
-
-func (c *RecordPage) onPIN(ctx app.Context, pin []byte) {
-	c.pinOpen = false
-	c.doDeclare(ctx, c.pinVals, pin)
-}
-
-func (c *RecordPage) onPINCancel(ctx app.Context) {
-	c.pinOpen = false
-	c.setStatus("已取消申报", false)
+	c.askDeclare(ctx, &c.confirming, "申报后信息将发送到制卡代理点（审批部门）审批，申报后的数据不可修改。确定申报吗？",
+		c.CardNumber != "", func(ctx app.Context, pin []byte) { c.doDeclare(ctx, vals, pin) })
 }
 
 // signed has the card sign the canonical form of what the server will
@@ -735,61 +708,54 @@ func (c *RecordPage) signed(ref model.RecordRef, rec *apiclient.Rec, vals map[st
 // doDeclare saves and declares vals; with pin (a card session) signed
 // with the card.
 func (c *RecordPage) doDeclare(ctx app.Context, vals map[string]string, pin []byte) {
-	c.busy = true
-	c.setStatus("正在申报…", false)
 	rec := c.rec
+	var created *apiclient.Rec
+	cardFailed := false
 	ac := c.on(ctx)
-	ac.Async(func() {
+	busyDo(ac, &c.busy, &c.pageStatus, "正在申报…", func() (apiclient.Rec, error) {
 		defer wipePIN(pin)
-		var r apiclient.Rec
-		var err error
-		var created *apiclient.Rec
-		cardFailed := false
 		if rec == nil {
 			// A new record is saved first, then declared.
-			var n apiclient.Rec
-			if n, err = c.create(vals); err == nil {
-				rec, created = &n, &n
-			}
-		}
-		if err == nil {
-			ref := model.RecordRef{Kind: c.Kind, Change: c.Change, ID: rec.ID}
-			var sig *model.CardSignature
-			if pin != nil {
-				ac.Dispatch(func(ctx app.Context) { c.setStatus("正在用 IC 卡签名…", false) })
-				if sig, err = c.signed(ref, rec, vals, pin); err != nil {
-					cardFailed = true
-				}
-			}
-			if err == nil {
-				r, err = client().DeclareRecord(bg(), ref, rec.Version, vals, sig)
-			}
-		}
-		ac.Dispatch(func(ctx app.Context) {
-			c.busy = false
+			n, err := c.create(vals)
 			if err != nil {
-				if created != nil {
-					// Saved as a draft, but not declared.
-					c.rec = created
-					c.replace(*created)
-					c.histTick++
-				}
-				if cardFailed {
-					c.setStatus("申报失败："+bridgeclient.Message(err), true)
-					return
-				}
-				if c.refused(err) {
-					c.setStatus("申报失败："+err.Error(), true)
-					return
-				}
-				c.failed(ctx, "申报", err)
+				return apiclient.Rec{}, err
+			}
+			rec, created = &n, &n
+		}
+		ref := model.RecordRef{Kind: c.Kind, Change: c.Change, ID: rec.ID}
+		var sig *model.CardSignature
+		if pin != nil {
+			ac.Dispatch(func(ctx app.Context) { c.setStatus("正在用 IC 卡签名…", false) })
+			var err error
+			if sig, err = c.signed(ref, rec, vals, pin); err != nil {
+				cardFailed = true
+				return apiclient.Rec{}, err
+			}
+		}
+		return client().DeclareRecord(bg(), ref, rec.Version, vals, sig)
+	}, func(ctx app.Context, r apiclient.Rec, err error) {
+		if err != nil {
+			if created != nil {
+				// Saved as a draft, but not declared.
+				c.rec = created
+				c.replace(*created)
+				c.histTick++
+			}
+			if cardFailed {
+				c.setStatus("申报失败："+bridgeclient.Message(err), true)
 				return
 			}
-			c.declare = false
-			c.clearLocal(ctx)
-			c.show(ctx, r, false)
-			c.setStatus("申报成功", false)
-		})
+			if c.refused(err) {
+				c.setStatus("申报失败："+err.Error(), true)
+				return
+			}
+			c.failed(ctx, "申报", err)
+			return
+		}
+		c.declare = false
+		c.clearLocal(ctx)
+		c.show(ctx, r, false)
+		c.setStatus("申报成功", false)
 	})
 }
 
@@ -805,46 +771,34 @@ func (c *RecordPage) onDelete(ctx app.Context, e app.Event) {
 		return
 	}
 	id := c.rec.ID
-	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除当前"+c.title()+"信息吗？", "删除", true, func(ctx app.Context) {
-		c.remove(ctx, id)
-	})
+	c.askDelete(ctx, "当前"+c.title()+"信息", func(ctx app.Context) { c.remove(ctx, id) })
 }
 
 func (c *RecordPage) onDeleteRow(ctx app.Context, e app.Event) {
 	id := rowID(ctx)
-	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除这条变更吗？", "删除", true, func(ctx app.Context) {
-		c.remove(ctx, id)
-	})
+	c.askDelete(ctx, "这条变更", func(ctx app.Context) { c.remove(ctx, id) })
 }
 
 func (c *RecordPage) remove(ctx app.Context, id int64) {
-	c.busy = true
-	c.setStatus("正在删除…", false)
 	ref := model.RecordRef{Kind: c.Kind, Change: c.Change, ID: id}
-	ac := c.on(ctx)
-	ac.Async(func() {
-		err := client().DeleteRecord(bg(), ref)
-		ac.Dispatch(func(ctx app.Context) {
-			c.busy = false
-			if err != nil && apiclient.Code(err) != model.ErrNotFound {
-				if msg, left := handleErr(ctx, err); !left {
-					c.setStatus("删除失败："+msg, true)
-				}
-				return
+	busyDo(c.on(ctx), &c.busy, &c.pageStatus, "正在删除…", func() (struct{}, error) {
+		return struct{}{}, client().DeleteRecord(bg(), ref)
+	}, func(ctx app.Context, _ struct{}, err error) {
+		if c.deleteFailed(ctx, err) {
+			return
+		}
+		for i := range c.list {
+			if c.list[i].ID == id {
+				c.list = append(c.list[:i:i], c.list[i+1:]...)
+				break
 			}
-			for i := range c.list {
-				if c.list[i].ID == id {
-					c.list = append(c.list[:i:i], c.list[i+1:]...)
-					break
-				}
-			}
-			if c.rec != nil && c.rec.ID == id {
-				c.clearLocal(ctx)
-				c.rec = nil
-				c.note = ""
-				c.load(ctx)
-			}
-			c.setStatus("删除成功", false)
-		})
+		}
+		if c.rec != nil && c.rec.ID == id {
+			c.clearLocal(ctx)
+			c.rec = nil
+			c.note = ""
+			c.load(ctx)
+		}
+		c.setStatus("删除成功", false)
 	})
 }

@@ -82,6 +82,32 @@ func (s *pageStatus) failed(ctx app.Context, what string, err error, form model.
 	s.setStatus(msg, true)
 }
 
+// deleteFailed shows a refused 删除 (a record already gone is deleted); it
+// reports whether there was one.
+func (s *pageStatus) deleteFailed(ctx app.Context, err error) bool {
+	if err == nil || apiclient.Code(err) == model.ErrNotFound {
+		return false
+	}
+	if msg, left := handleErr(ctx, err); !left {
+		s.setStatus("删除失败："+msg, true)
+	}
+	return true
+}
+
+// busyDo runs work away from the UI, the page busy and the status line
+// saying doing; done takes the outcome on the UI goroutine.
+func busyDo[T any](ac app.Context, busy *bool, s *pageStatus, doing string, work func() (T, error), done func(ctx app.Context, r T, err error)) {
+	*busy = true
+	s.setStatus(doing, false)
+	ac.Async(func() {
+		r, err := work()
+		ac.Dispatch(func(ctx app.Context) {
+			*busy = false
+			done(ctx, r, err)
+		})
+	})
+}
+
 func oneOf(s string, l []string) bool {
 	for _, v := range l {
 		if s == v {
@@ -132,6 +158,48 @@ func (c *confirming) renderConfirm() app.UI {
 		OnOK:     c.onConfirmOK,
 		OnCancel: c.onConfirmCancel,
 	}
+}
+
+// askDelete asks to confirm 删除 of what; remove runs on 确定.
+func (c *confirming) askDelete(ctx app.Context, what string, remove func(ctx app.Context)) {
+	c.ask(ctx, "删除确认", "删除后数据不可恢复，确定删除"+what+"吗？", "删除", true, remove)
+}
+
+// pinSigning is the PIN dialog of a card-signed 申报 (X3): the PIN given
+// runs the 申报 it was opened for.
+type pinSigning struct {
+	pinOpen bool                              // the PIN dialog of a signed 申报
+	pinErr  string                            // why the last signature failed
+	pinThen func(ctx app.Context, pin []byte) // the 申报 the PIN dialog is about to sign
+}
+
+// askDeclare asks to confirm 申报 (msg); on 确定 a card holder (card)
+// gives the PIN first, then declare runs (with pin nil without a card).
+func (p *pinSigning) askDeclare(ctx app.Context, c *confirming, msg string, card bool, declare func(ctx app.Context, pin []byte)) {
+	c.ask(ctx, "申报确认", msg, "申报", false, func(ctx app.Context) {
+		if card {
+			// A card holder signs the declaration with the card (X3).
+			p.pinThen, p.pinErr, p.pinOpen = declare, "", true
+			ctx.Defer(func(app.Context) { focusID("pin-input") })
+			return
+		}
+		declare(ctx, nil)
+	})
+}
+
+func (p *pinSigning) onPIN(ctx app.Context, pin []byte) {
+	p.pinOpen = false
+	if then := p.pinThen; then != nil {
+		then(ctx, pin)
+	}
+}
+
+// renderPIN is the PIN dialog; 取消 says so in the status line s.
+func (p *pinSigning) renderPIN(s *pageStatus) app.UI {
+	return signPINDialog(p.pinOpen, p.pinErr, p.onPIN, func(ctx app.Context) {
+		p.pinOpen = false
+		s.setStatus("已取消申报", false)
+	})
 }
 
 // signPINDialog is the PIN dialog of a card-signed 申报 (X3).
