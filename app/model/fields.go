@@ -224,7 +224,7 @@ func CheckPostcode(s string) error {
 	return nil
 }
 
-// CheckDate: YYYY-MM-DD, a real date, not after today.
+// CheckPastDate: YYYY-MM-DD, a real date, not after today.
 func CheckPastDate(s string) error {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
@@ -273,6 +273,3 @@ func CheckPassword(s string) error {
 	}
 	return nil
 }
-
-func checkCreditCode(s string) error       { return ValidateCreditCode(s) }
-func checkOrganizationCode(s string) error { return ValidateOrganizationCode(s) }

@@ -37,7 +37,7 @@ var idOtherRe = regexp.MustCompile(`^[A-Za-z0-9()（）-]{5,30}$`)
 // LegalPersonForm is the field list of manual 1.1.2 (法人信息录入), in screen
 // order.
 var LegalPersonForm = Form{
-	{Key: "credit_code", Label: "统一社会信用代码", Kind: Required, Input: "text", MaxLen: 18, Upper: true, Check: checkCreditCode, Hint: "18位"},
+	{Key: "credit_code", Label: "统一社会信用代码", Kind: Required, Input: "text", MaxLen: 18, Upper: true, Check: ValidateCreditCode, Hint: "18位"},
 	{Key: "subject_code", Label: "主体标识码", Kind: System, Input: "text", Hint: "由统一社会信用代码自动截取"},
 	{Key: "name_cn", Label: "企业中文名称", Kind: Required, Input: "text", MaxLen: 100},
 	{Key: "name_en", Label: "企业英文名称", Kind: Optional, Input: "text", MaxLen: 200},

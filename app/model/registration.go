@@ -27,7 +27,7 @@ type RegistrationAdmin struct {
 var RegistrationEnterpriseForm = Form{
 	{Key: "name_cn", Label: "企业中文名称", Kind: Required, Input: "text", MaxLen: 100},
 	{Key: "legal_rep_name", Label: "法人（负责人）姓名", Kind: Required, Input: "text", MaxLen: 50},
-	{Key: "credit_code", Label: "统一社会信用代码", Kind: Required, Input: "text", MaxLen: 18, Upper: true, Check: checkCreditCode, Hint: "18位"},
+	{Key: "credit_code", Label: "统一社会信用代码", Kind: Required, Input: "text", MaxLen: 18, Upper: true, Check: ValidateCreditCode, Hint: "18位"},
 	{Key: "legal_rep_id_type", Label: "法人证件类型", Kind: Required, Input: "select", Options: OptionsIDTypes, Check: checkOption(IDTypes)},
 	{Key: "legal_rep_id_number", Label: "法人证件号码", Kind: Required, Input: "text", MaxLen: 30, Upper: true},
 	{Key: "province", Label: "所在省份", Kind: Required, Input: "select", Options: OptionsProvinces, Check: checkDivisionCode},
