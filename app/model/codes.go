@@ -121,7 +121,8 @@ var nowFunc = time.Now
 // ValidateIDCardNumber checks an 18-digit citizen identity number (居民身份证号码)
 // against GB 11643-1999: 17 digits (address code, birth date YYYYMMDD, order
 // code) and a check character (0-9 or X) from weights 2^(18-i) mod 11. The
-// birth date must be a real date, not before 1900 and not in the future.
+// birth date must be a real calendar date (GB/T 7408) and not in the future;
+// the standard sets no earliest year (its own annex example was born in 1880).
 func ValidateIDCardNumber(s string) error {
 	if len(s) != 18 {
 		return fmt.Errorf("应为18位，现为%d位", len([]rune(s)))
@@ -135,7 +136,7 @@ func ValidateIDCardNumber(s string) error {
 		sum += int(c-'0') * idCardWeights[i]
 	}
 	birth, err := time.Parse("20060102", s[6:14])
-	if err != nil || birth.Year() < 1900 {
+	if err != nil {
 		return fmt.Errorf("第7至14位出生日期“%s”不是有效日期", s[6:14])
 	}
 	if birth.After(nowFunc()) {

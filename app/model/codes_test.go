@@ -75,7 +75,7 @@ func TestValidateIDCardNumber(t *testing.T) {
 	for s, want := range map[string]string{
 		"110105194912310021": "校验码错误",
 		"11010519491331002X": "出生日期",
-		"11010518991231002X": "出生日期", // before 1900
+		"11010519490230002X": "不是有效日期", // 30 February
 		"11010520991231002X": "晚于今天",
 		"1101051949123100":   "应为18位",
 		"11010519491231002x": "校验码错误", // the page upper-cases first
@@ -85,6 +85,69 @@ func TestValidateIDCardNumber(t *testing.T) {
 			t.Errorf("ValidateIDCardNumber(%q) = %v, want %q", s, err, want)
 		}
 	}
+}
+
+// TestIDCardNumberStandardExamples checks the worked examples of GB 11643-1999
+// itself: annex A (公民身份号码实例) gives a woman of 北京市朝阳区 born
+// 1949-12-31 and a man of 广东省汕头市潮阳县 born 1880-01-01, and annex B
+// (校验码字符值计算方法实例) computes the check character X of the first.
+// The standard sets no earliest birth year, so 1880 is as good as 1949.
+func TestIDCardNumberStandardExamples(t *testing.T) {
+	defer func(f func() time.Time) { nowFunc = f }(nowFunc)
+	nowFunc = func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }
+	for _, s := range []string{
+		"11010519491231002X", // annex A and B: 北京市朝阳区, 1949-12-31, female
+		"440524188001010014", // annex A: 广东省汕头市潮阳县, 1880-01-01, male
+		"110105189912310023", // 1899-12-31: no earliest year, 1900 is no boundary
+		"110105180001010010", // 1800-01-01
+	} {
+		if err := ValidateIDCardNumber(s); err != nil {
+			t.Errorf("ValidateIDCardNumber(%q) = %v, want nil", s, err)
+		}
+	}
+	// The annex B check character is the only one that completes the body.
+	for _, c := range "0123456789" {
+		s := "11010519491231002" + string(c)
+		if err := ValidateIDCardNumber(s); err == nil || !strings.Contains(err.Error(), "第18位应为“X”") {
+			t.Errorf("ValidateIDCardNumber(%q) = %v, want the check character X named", s, err)
+		}
+	}
+	// Birth dates that are not real dates, or not yet, are refused by name.
+	for s, want := range map[string]string{
+		"440524188002300014": "第7至14位出生日期“18800230”不是有效日期", // 30 February 1880
+		"440524190002290014": "第7至14位出生日期“19000229”不是有效日期", // 1900 is no leap year
+		"440524188013010014": "第7至14位出生日期“18801301”不是有效日期", // month 13
+		"440524188001000014": "第7至14位出生日期“18800100”不是有效日期", // day 0
+		"440524202611280014": "第7至14位出生日期“20261128”晚于今天",   // tomorrow
+	} {
+		if err := ValidateIDCardNumber(s); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ValidateIDCardNumber(%q) = %v, want %q", s, err, want)
+		}
+	}
+	// A leap day is a real date: 2000-02-29 (check character from the weights).
+	body := "44052420000229001"
+	want, _ := idCardCheck(body)
+	if err := ValidateIDCardNumber(body + string(want)); err != nil {
+		t.Errorf("ValidateIDCardNumber(%q) = %v, want nil", body+string(want), err)
+	}
+}
+
+// idCardCheck computes the GB 11643-1999 check character of a 17-digit body
+// independently of ValidateIDCardNumber: sum of digit × 2^(17-i) mod 11,
+// mapped through (12 - sum mod 11) mod 11, 10 written X.
+func idCardCheck(body string) (byte, bool) {
+	if len(body) != 17 {
+		return 0, false
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += int(body[i]-'0') * ((1 << (17 - i)) % 11)
+	}
+	v := (12 - sum%11) % 11
+	if v == 10 {
+		return 'X', true
+	}
+	return byte('0' + v), true
 }
 
 // The fuzz targets check properties that hold for every input: no panic;
