@@ -70,6 +70,29 @@ type AgentPoint struct {
 	Presets bool
 }
 
+// Customs code statuses: how well the sources back a row of the customs
+// code table (关区代码表).
+const (
+	CustomsConfirmed = "confirmed" // two or more sources agree
+	CustomsSingle    = "single"    // seen in one source only
+	CustomsConflict  = "conflict"  // sources disagree (Note says how)
+	CustomsUnsourced = "unsourced" // in no source found (Note says why kept)
+)
+
+// CustomsCode is one row of the customs code table: a directly-subordinate
+// customs district (code ending "00") or a subordinate office under it (the
+// same first two digits).
+type CustomsCode struct {
+	Code    string   // four digits
+	Name    string   // as a source gives it
+	Sources []string // source ids, described in SOURCES.md
+	Status  string   // CustomsConfirmed, CustomsSingle, CustomsConflict, CustomsUnsourced
+	Note    string   // what the sources disagree on, or other names they give
+}
+
+// Confirmed reports whether at least two sources agree on the row.
+func (c CustomsCode) Confirmed() bool { return c.Status == CustomsConfirmed }
+
 // Set says what one loaded set is: its name, revision and source.
 type Set struct {
 	Name     string // "gb2260", "customs_districts", "departments", "agent_points"
@@ -79,8 +102,12 @@ type Set struct {
 
 // Data is all the reference data, parsed and derived.
 type Data struct {
-	Divisions        []Division
+	Divisions []Division
+	// CustomsDistricts are the options of 主管海关 and 备案海关: every code of
+	// CustomsTable, by code, so that the subordinate offices follow their
+	// directly-subordinate customs.
 	CustomsDistricts []model.Option
+	CustomsTable     []CustomsCode
 	Departments      []Department
 	AgentPoints      []AgentPoint
 	// Presets maps an agent point code to its preset department codes
@@ -131,8 +158,12 @@ func Load() (*Data, error) {
 	if d.Divisions, d.GB2260, err = parseDivisions(); err != nil {
 		return nil, err
 	}
-	if d.CustomsDistricts, d.Customs, err = parseCustoms(); err != nil {
+	if d.CustomsTable, d.Customs, err = parseCustoms(); err != nil {
 		return nil, err
+	}
+	d.CustomsDistricts = make([]model.Option, len(d.CustomsTable))
+	for i, c := range d.CustomsTable {
+		d.CustomsDistricts[i] = model.Option{Code: c.Code, Name: c.Name}
 	}
 	if d.AgentPoints, d.Points, err = parseAgentPoints(d.Divisions); err != nil {
 		return nil, err
@@ -290,22 +321,69 @@ func parseDivisions() ([]Division, Set, error) {
 	}, nil
 }
 
-func parseCustoms() ([]model.Option, Set, error) {
-	rows, sum, err := readTSV(CustomsFile, "Code", "Name")
+func parseCustoms() ([]CustomsCode, Set, error) {
+	rows, sum, err := readTSV(CustomsFile, "Code", "Name", "Sources", "Status", "Note")
 	if err != nil {
 		return nil, Set{}, err
 	}
-	var out []model.Option
+	var out []CustomsCode
 	seen := map[string]bool{}
 	for _, r := range rows {
-		if !isDigits(r[0], 4) || r[1] == "" || seen[r[0]] {
-			return nil, Set{}, fmt.Errorf("refdata: %s: bad or duplicate row %q", CustomsFile, r)
+		c := CustomsCode{Code: r[0], Name: r[1], Status: r[3], Note: r[4]}
+		if r[2] != "" {
+			c.Sources = strings.Split(r[2], ",")
 		}
-		seen[r[0]] = true
-		out = append(out, model.Option{Code: r[0], Name: r[1]})
+		if err := checkCustomsCode(c); err != nil {
+			return nil, Set{}, fmt.Errorf("refdata: %s: %s: %w", CustomsFile, c.Code, err)
+		}
+		if seen[c.Code] {
+			return nil, Set{}, fmt.Errorf("refdata: %s: duplicate code %s", CustomsFile, c.Code)
+		}
+		seen[c.Code] = true
+		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b model.Option) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(out, func(a, b CustomsCode) int { return strings.Compare(a.Code, b.Code) })
 	return out, Set{Name: "customs_districts", Revision: sum, Source: CustomsFile + " (see SOURCES.md)"}, nil
+}
+
+// checkCustomsCode checks one row of the customs code table: four digits, a
+// name, at least one source id (upper-case letters and digits, none twice),
+// and a status that fits the sources: confirmed needs two or more, single
+// exactly one, conflict and unsourced a note saying why.
+func checkCustomsCode(c CustomsCode) error {
+	if !isDigits(c.Code, 4) {
+		return fmt.Errorf("code %q is not 4 digits", c.Code)
+	}
+	if c.Name == "" {
+		return fmt.Errorf("no name")
+	}
+	if len(c.Sources) == 0 {
+		return fmt.Errorf("no source")
+	}
+	ids := map[string]bool{}
+	for _, id := range c.Sources {
+		if id == "" || strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" || ids[id] {
+			return fmt.Errorf("bad or repeated source id %q", id)
+		}
+		ids[id] = true
+	}
+	switch c.Status {
+	case CustomsConfirmed:
+		if len(c.Sources) < 2 {
+			return fmt.Errorf("confirmed by %d source", len(c.Sources))
+		}
+	case CustomsSingle:
+		if len(c.Sources) != 1 {
+			return fmt.Errorf("status single with %d sources", len(c.Sources))
+		}
+	case CustomsConflict, CustomsUnsourced:
+		if c.Note == "" {
+			return fmt.Errorf("status %s without a note", c.Status)
+		}
+	default:
+		return fmt.Errorf("status %q", c.Status)
+	}
+	return nil
 }
 
 func parseAgentPoints(divs []Division) ([]AgentPoint, Set, error) {

@@ -17,10 +17,11 @@ func TestLoad(t *testing.T) {
 	if d.GB2260.Revision != "mca/201904" {
 		t.Errorf("GB/T 2260 revision %q", d.GB2260.Revision)
 	}
-	if len(d.CustomsDistricts) != 42 {
-		t.Errorf("%d customs districts, want 42", len(d.CustomsDistricts))
+	if len(d.CustomsDistricts) != len(d.CustomsTable) || len(d.CustomsDistricts) < 200 {
+		t.Errorf("%d customs options of %d table rows, want the ~200 codes of the table", len(d.CustomsDistricts), len(d.CustomsTable))
 	}
-	for code, name := range map[string]string{"0100": "北京关区", "0200": "天津关区", "2200": "上海关区", "5100": "广州关区", "5300": "深圳关区"} {
+	for code, name := range map[string]string{"0100": "北京关区", "0200": "天津关区", "2200": "上海关区", "5100": "广州关区", "5300": "深圳关区",
+		"0101": "机场单证", "2201": "浦江海关", "5301": "皇岗海关"} {
 		if got := optionName(d, code); got != name {
 			t.Errorf("customs %s = %q, want %q", code, got, name)
 		}

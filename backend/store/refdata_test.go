@@ -57,7 +57,7 @@ func TestLoadRefDataIdempotent(t *testing.T) {
 				t.Error("agent points differ after the second load")
 			}
 			data := must(refdata.Load())(t)
-			if first["divisions"] != len(data.Divisions) || first["departments"] != len(data.Departments) || first["customs_districts"] != 42 {
+			if first["divisions"] != len(data.Divisions) || first["departments"] != len(data.Departments) || first["customs_districts"] != len(data.CustomsDistricts) {
 				t.Errorf("counts %v", first)
 			}
 			sets := must(s.RefDataSets(ctx))(t)
@@ -130,7 +130,9 @@ func TestRefDataQueries(t *testing.T) {
 		wantErr(t, err, store.ErrNotFound, "unknown division")
 
 		cd := must(s.CustomsDistricts(ctx))(t)
-		if len(cd) != 42 || cd[0] != (model.Option{Code: "0100", Name: "北京关区"}) || model.OptionName(cd, "5300") != "深圳关区" {
+		want := must(refdata.Load())(t).CustomsDistricts
+		if !slices.Equal(cd, want) || cd[0] != (model.Option{Code: "0100", Name: "北京关区"}) || model.OptionName(cd, "5300") != "深圳关区" ||
+			model.OptionName(cd, "2201") != "浦江海关" || cd[1] != (model.Option{Code: "0101", Name: "机场单证"}) {
 			t.Errorf("customs districts %d %+v", len(cd), cd[:1])
 		}
 
