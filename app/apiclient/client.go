@@ -325,51 +325,6 @@ func (c *Client) Activate(ctx context.Context, token string) (model.Accepted, er
 	return a, err
 }
 
-// LegalPersons lists the enterprise's legal-person filings
-// (GET /api/legal-person).
-func (c *Client) LegalPersons(ctx context.Context) ([]model.LegalPersonRecord, error) {
-	var out []model.LegalPersonRecord
-	err := c.do(ctx, http.MethodGet, "/api/legal-person", nil, &out)
-	return out, err
-}
-
-// CreateLegalPerson saves a new draft (POST /api/legal-person, 201).
-func (c *Client) CreateLegalPerson(ctx context.Context, lp model.LegalPerson) (model.LegalPersonRecord, error) {
-	var out model.LegalPersonRecord
-	err := c.do(ctx, http.MethodPost, "/api/legal-person", lp, &out)
-	return out, err
-}
-
-// LegalPerson reads one filing (GET /api/legal-person/{id}).
-func (c *Client) LegalPerson(ctx context.Context, id int64) (model.LegalPersonRecord, error) {
-	var out model.LegalPersonRecord
-	err := c.do(ctx, http.MethodGet, lpPath(id), nil, &out)
-	return out, err
-}
-
-// SaveLegalPerson saves a draft again, 暂存 (PUT /api/legal-person/{id}).
-func (c *Client) SaveLegalPerson(ctx context.Context, id int64, req model.SaveLegalPerson) (model.LegalPersonRecord, error) {
-	var out model.LegalPersonRecord
-	err := c.do(ctx, http.MethodPut, lpPath(id), req, &out)
-	return out, err
-}
-
-// DeclareLegalPerson saves and declares, 申报
-// (POST /api/legal-person/{id}/declare).
-func (c *Client) DeclareLegalPerson(ctx context.Context, id int64, req model.DeclareRequest) (model.LegalPersonRecord, error) {
-	var out model.LegalPersonRecord
-	err := c.do(ctx, http.MethodPost, lpPath(id)+"/declare", req, &out)
-	return out, err
-}
-
-// DeleteLegalPerson deletes a draft or returned filing, 删除
-// (DELETE /api/legal-person/{id}).
-func (c *Client) DeleteLegalPerson(ctx context.Context, id int64) error {
-	return c.do(ctx, http.MethodDelete, lpPath(id), nil, nil)
-}
-
-func lpPath(id int64) string { return "/api/legal-person/" + strconv.FormatInt(id, 10) }
-
 // AgentPoints lists every agent point with its contact details
 // (GET /api/ref/agent-points).
 func (c *Client) AgentPoints(ctx context.Context) ([]model.AgentPoint, error) {

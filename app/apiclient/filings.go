@@ -2,7 +2,6 @@ package apiclient
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -15,50 +14,8 @@ import (
 // serves the four kinds without a copy per field type.
 
 // Rec is a filing or a change of any kind as the page handles it: its
-// meta and its fields by key (the keys of the kind's form), decoded from
-// the flat JSON of model.Record[F].
-type Rec struct {
-	model.RecordMeta
-	Fields map[string]string
-	// Signature is the card signature of the latest declaration, when the
-	// server sends one (X3).
-	Signature *model.RecordSignature
-}
-
-// metaKeys are the string keys of model.RecordMeta's JSON, not fields.
-var metaKeys = map[string]bool{
-	"kind": true, "state": true, "created_by": true, "updated_by": true,
-	"created_at": true, "updated_at": true, "declared_at": true, "return_reason": true,
-}
-
-// UnmarshalJSON reads a model.Record[F] of any kind: the meta, then every
-// other string value as a field.
-func (r *Rec) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	var meta model.RecordMeta
-	if err := json.Unmarshal(b, &meta); err != nil {
-		return err
-	}
-	r.RecordMeta = meta
-	r.Fields = map[string]string{}
-	for k, v := range raw {
-		var s string
-		if !metaKeys[k] && len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil {
-			r.Fields[k] = s
-		}
-	}
-	r.Signature = nil
-	if v, ok := raw["card_signature"]; ok && string(v) != "null" {
-		var sig model.RecordSignature
-		if json.Unmarshal(v, &sig) == nil {
-			r.Signature = &sig
-		}
-	}
-	return nil
-}
+// meta, its fields by key and its card signature.
+type Rec = model.Record
 
 // recPath is the route of the records of a kind (change: /api/changes),
 // with the id when it is not 0.
@@ -72,18 +29,6 @@ func recPath(kind model.FilingKind, change bool, id int64) string {
 		p += "/" + strconv.FormatInt(id, 10)
 	}
 	return p
-}
-
-// body is the flat JSON of a save: the extra keys and the fields.
-func body(fields map[string]string, extra map[string]any) map[string]any {
-	out := make(map[string]any, len(fields)+len(extra))
-	for k, v := range fields {
-		out[k] = v
-	}
-	for k, v := range extra {
-		out[k] = v
-	}
-	return out
 }
 
 // Records lists the enterprise's filings (change false, GET
@@ -104,32 +49,27 @@ func (c *Client) Record(ctx context.Context, ref model.RecordRef) (Rec, error) {
 // CreateRecord saves a new draft (新增 + 暂存): a filing (POST
 // /api/filings/{kind}) or, with filingID not 0, a change of that approved
 // filing (POST /api/changes/{kind}).
-func (c *Client) CreateRecord(ctx context.Context, kind model.FilingKind, filingID int64, fields map[string]string) (Rec, error) {
+func (c *Client) CreateRecord(ctx context.Context, kind model.FilingKind, filingID int64, fields model.Fields) (Rec, error) {
 	var out Rec
-	extra := map[string]any{"version": 0}
-	if filingID != 0 {
-		extra = map[string]any{"filing_id": filingID}
-	}
-	err := c.do(ctx, http.MethodPost, recPath(kind, filingID != 0, 0), body(fields, extra), &out)
+	req := model.SaveRequest{FilingID: filingID, Fields: fields}
+	err := c.do(ctx, http.MethodPost, recPath(kind, filingID != 0, 0), req, &out)
 	return out, err
 }
 
 // SaveRecord saves a draft or returned record again, 暂存 (PUT).
-func (c *Client) SaveRecord(ctx context.Context, ref model.RecordRef, version int, fields map[string]string) (Rec, error) {
+func (c *Client) SaveRecord(ctx context.Context, ref model.RecordRef, version int, fields model.Fields) (Rec, error) {
 	var out Rec
-	err := c.do(ctx, http.MethodPut, recPath(ref.Kind, ref.Change, ref.ID), body(fields, map[string]any{"version": version}), &out)
+	req := model.SaveRequest{Version: version, Fields: fields}
+	err := c.do(ctx, http.MethodPut, recPath(ref.Kind, ref.Change, ref.ID), req, &out)
 	return out, err
 }
 
 // DeclareRecord saves and declares, 申报 (POST …/declare); sig is the card
 // signature of a card holder's declaration (X3), nil for none.
-func (c *Client) DeclareRecord(ctx context.Context, ref model.RecordRef, version int, fields map[string]string, sig *model.CardSignature) (Rec, error) {
+func (c *Client) DeclareRecord(ctx context.Context, ref model.RecordRef, version int, fields model.Fields, sig *model.CardSignature) (Rec, error) {
 	var out Rec
-	extra := map[string]any{"version": version}
-	if sig != nil {
-		extra["card_signature"] = sig
-	}
-	err := c.do(ctx, http.MethodPost, recPath(ref.Kind, ref.Change, ref.ID)+"/declare", body(fields, extra), &out)
+	req := model.SaveRequest{Version: version, Fields: fields, CardSignature: sig}
+	err := c.do(ctx, http.MethodPost, recPath(ref.Kind, ref.Change, ref.ID)+"/declare", req, &out)
 	return out, err
 }
 

@@ -10,19 +10,13 @@ import "time"
 //   DELETE /api/session                     → 204 (ends it on the server)
 //   POST   /api/registrations   RegistrationRequest → 202 Accepted
 //   POST   /api/registrations/activate ActivateRequest → 200 Accepted
-//   GET    /api/legal-person                → []LegalPersonRecord (own enterprise)
-//   POST   /api/legal-person    LegalPerson → 201 LegalPersonRecord (new draft)
-//   GET    /api/legal-person/{id}           → LegalPersonRecord
-//   PUT    /api/legal-person/{id} SaveLegalPerson → LegalPersonRecord (暂存)
-//   POST   /api/legal-person/{id}/declare DeclareRequest → LegalPersonRecord (申报)
-//   DELETE /api/legal-person/{id}           → 204 (删除)
 //   GET    /api/ref/agent-points            → []AgentPoint
 //   GET    /api/ref/divisions?parent=CODE   → []Option (provinces when no parent)
 //   GET    /api/ref/departments?kind=market|tax&agent_point=CODE → []Option
 //   GET    /api/ref/customs-districts       → []Option
-//   (filings, changes and the review console: api_filings.go)
+//   (filings of every kind, changes and the review console: api_filings.go)
 //   (card login, 有卡注册, the card session's presence: card.go; a card
-//   holder's 申报 carries SaveLegalPerson.CardSignature)
+//   holder's 申报 carries SaveRequest.CardSignature)
 //
 // Unsafe methods need the session's CSRF token in the X-CSRF-Token header
 // (except POST /api/session and /api/registrations*, which have no session
@@ -92,20 +86,6 @@ type Accepted struct {
 type ActivateRequest struct {
 	Token string `json:"token"`
 }
-
-// SaveLegalPerson is the body of 暂存 on an existing record: the fields and
-// the version the page last read (a stale version is refused, 409).
-type SaveLegalPerson struct {
-	Version int `json:"version"`
-	LegalPerson
-	// CardSignature is required on 申报 by a card holder (X3) and ignored
-	// otherwise.
-	CardSignature *CardSignature `json:"card_signature,omitempty"`
-}
-
-// DeclareRequest is the body of 申报: the fields as on screen (saved first,
-// then declared, in one transaction) and the version the page last read.
-type DeclareRequest = SaveLegalPerson
 
 // AgentPoint is a card agent point (制卡代理点) with its contact details and
 // its preset departments (N1, N6).

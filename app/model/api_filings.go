@@ -1,34 +1,32 @@
 package model
 
-// The JSON shapes of the filings, changes and review routes (issue #3:
-// SPEC N2–N4, L1–L7, X1, X2, X4). The record types themselves (Record[F],
-// SaveRequest[F], ReviewDecision, QueueItem, ReviewRecord, AuditEntry,
-// PastVersion) are in filing.go. Errors come as Problem (api.go).
+// The JSON shapes of the filings, changes and review routes (SPEC N1–N4,
+// L1–L7, X1–X4). The record types themselves (Record, SaveRequest,
+// ReviewDecision, QueueItem, ReviewRecord, AuditEntry, PastVersion) are in
+// filing.go. Errors come as Problem (api.go).
 //
-// {kind} is a FilingKind: commerce | customs | forex | legal_person. The
-// legal_person routes here are an alias of /api/legal-person (which keep
-// working, with LegalPersonRecord); they answer Record[LegalPerson].
-// Another enterprise's id, and an unknown kind, are 404.
+// {kind} is a FilingKind of Kinds (kinds.go): legal_person | commerce |
+// customs | forex. Another enterprise's id, and an unknown kind, are 404.
 //
 // Filings (备案, one per kind and enterprise):
 //
-//   GET    /api/filings/{kind}                → []Record[F] (own enterprise's; [] when none)
-//   POST   /api/filings/{kind}   SaveRequest[F] (version ignored) → 201 Record[F] (新增 + 暂存)
+//   GET    /api/filings/{kind}                → []Record (own enterprise's; [] when none)
+//   POST   /api/filings/{kind}   SaveRequest (version ignored) → 201 Record (新增 + 暂存)
 //   GET    /api/filings/{kind}/backfill       → Backfill (the values to start the form with)
-//   GET    /api/filings/{kind}/{id}           → Record[F]
-//   PUT    /api/filings/{kind}/{id} SaveRequest[F] → Record[F] (暂存)
-//   POST   /api/filings/{kind}/{id}/declare SaveRequest[F] → Record[F] (申报: saved and declared at once)
+//   GET    /api/filings/{kind}/{id}           → Record
+//   PUT    /api/filings/{kind}/{id} SaveRequest → Record (暂存)
+//   POST   /api/filings/{kind}/{id}/declare SaveRequest → Record (申报: saved and declared at once)
 //   DELETE /api/filings/{kind}/{id}           → 204 (删除, draft or returned only)
 //   GET    /api/filings/{kind}/{id}/history   → []AuditEntry (the filing's and its changes', oldest first)
 //   GET    /api/filings/{kind}/{id}/versions  → []PastVersion (values replaced by approved changes)
 //
 // Changes (变更, of an approved filing; legal-person card holder only):
 //
-//   GET    /api/changes/{kind}                → []Record[F] (newest first)
-//   POST   /api/changes/{kind}   CreateChange[F] → 201 Record[F] (draft; FilingID = the approved filing)
-//   GET    /api/changes/{kind}/{id}           → Record[F]
-//   PUT    /api/changes/{kind}/{id} SaveRequest[F] → Record[F] (暂存)
-//   POST   /api/changes/{kind}/{id}/declare SaveRequest[F] → Record[F] (申报)
+//   GET    /api/changes/{kind}                → []Record (newest first)
+//   POST   /api/changes/{kind}   SaveRequest (with filing_id) → 201 Record (draft; FilingID = the approved filing)
+//   GET    /api/changes/{kind}/{id}           → Record
+//   PUT    /api/changes/{kind}/{id} SaveRequest → Record (暂存)
+//   POST   /api/changes/{kind}/{id}/declare SaveRequest → Record (申报)
 //   DELETE /api/changes/{kind}/{id}           → 204 (draft or returned only)
 //   GET    /api/changes/{kind}/{id}/history   → []AuditEntry
 //
@@ -47,24 +45,24 @@ package model
 // account cannot log in through POST /api/session (uniform bad_login).
 //
 // Who may do what (server-side, whatever the page shows):
-//   - nocard_admin: every filing route but declare and delete of the three
-//     qualification kinds (预录入 = 暂存 only: 403 "forbidden" with a message
-//     saying 申报 needs the legal-person card); the legal_person kind fully
-//     (as /api/legal-person); no change route (403).
+//   - nocard_admin: every filing route but declare and delete of the kinds
+//     without NoCardDeclares (预录入 = 暂存 only: 403 "forbidden" with a
+//     message saying 申报 needs the legal-person card); the legal_person
+//     kind fully; no change route (403).
 //   - legal_card: everything above (takes over the pre-entry: it is the same
 //     record, listed by GET /api/filings/{kind}), and the changes.
 //   - reviewer: the review routes only.
 //
 // The server sets the grey fields whatever the page sends: from the
 // enterprise's declared legal-person filing (credit code, names, …), from
-// the outside registry (FilingKind.RegistryKeys: looked up again on every
+// the outside registry (KindSpec.RegistryKeys: looked up again on every
 // save; when the registry fails, a draft still saves and keeps the values
 // it had), and in a change from the approved filing
-// (FilingKind.FixedInChange). The page shows them read-only.
+// (KindSpec.FixedInChange). The page shows them read-only.
 //
 // Card signatures (X3): on 申报 by a card session (legal_card) the body of
-// .../declare may carry "card_signature" (CardSignature, card.go) as the
-// legal-person route's does; the card signs
+// .../declare carries "card_signature" (CardSignature, card.go); the card
+// signs
 // CanonicalRecord(ref.Name(), id, version+1, fields) where fields are the
 // values as they will be stored: normalized, with the grey fields as the
 // record / Backfill showed them. No-card sessions declare unsigned. The
@@ -97,6 +95,9 @@ const (
 	ErrForexBlocked        = "forex_blocked"        // 409
 	ErrOpenChange          = "open_change"          // 409
 	ErrRegistryUnavailable = "registry_unavailable" // 503
+	// ErrNoRegistryRecord (409): a kind with RegistryRequired (forex) whose
+	// registry has no record of the enterprise: nothing to file.
+	ErrNoRegistryRecord = "no_registry_record"
 )
 
 // MsgLegalPersonFirst is the answer to a qualification filing before the
@@ -142,42 +143,17 @@ const (
 // the fields and 暂存. A qualification kind before the legal-person
 // filing was declared is ErrLegalPersonFirst (409).
 type Backfill struct {
-	Fields   map[string]string `json:"fields"`
-	Source   BackfillSource    `json:"source"`
-	RecordID int64             `json:"record_id,omitempty"` // Source pre_entry
-	Registry RegistryOutcome   `json:"registry,omitempty"`
+	Fields   Fields          `json:"fields"`
+	Source   BackfillSource  `json:"source"`
+	RecordID int64           `json:"record_id,omitempty"` // Source pre_entry
+	Registry RegistryOutcome `json:"registry,omitempty"`
 	// Message is the sentence to show when the back-fill did not work
 	// (registry.Message), or why a forex filing is blocked; "" otherwise.
 	Message string `json:"message,omitempty"`
-	// Blocked is set for a forex record in 注销 or 吊销 state: the filing
-	// cannot be saved or declared (Message says why).
+	// Blocked is set when nothing can be filed: a forex record in 注销 or
+	// 吊销 state, or a kind with RegistryRequired whose registry has no
+	// record or cannot be asked (Message says why).
 	Blocked bool `json:"blocked,omitempty"`
-}
-
-// CreateChange is the body of POST /api/changes/{kind}: the approved
-// filing to change and the change's fields (flat JSON, like SaveRequest).
-type CreateChange[F Fields] struct {
-	FilingID int64 `json:"filing_id"`
-	Fields   F
-}
-
-type filingIDOnly struct {
-	FilingID int64 `json:"filing_id"`
-}
-
-// MarshalJSON writes the filing id and the fields as one object.
-func (c CreateChange[F]) MarshalJSON() ([]byte, error) {
-	return flatMarshal(filingIDOnly{c.FilingID}, c.Fields)
-}
-
-// UnmarshalJSON reads the object MarshalJSON writes.
-func (c *CreateChange[F]) UnmarshalJSON(b []byte) error {
-	var v filingIDOnly
-	if err := flatUnmarshal(b, &v, &c.Fields); err != nil {
-		return err
-	}
-	c.FilingID = v.FilingID
-	return nil
 }
 
 // ReviewLoginRequest is the reviewer's login: password and the current

@@ -7,126 +7,6 @@ import (
 	"time"
 )
 
-// FilingKind names one of the four filings (备案) of an enterprise. A change
-// (变更) of a filing has the kind of the filing it changes.
-type FilingKind string
-
-const (
-	FilingLegalPerson FilingKind = "legal_person" // 法人信息 (N1, L4)
-	FilingCommerce    FilingKind = "commerce"     // 商务部资质 (N2, L1, L5)
-	FilingCustoms     FilingKind = "customs"      // 海关资质 (N3, L2, L6)
-	FilingForex       FilingKind = "forex"        // 外汇资质 (N4, L3, L7)
-)
-
-// FilingKinds are the four kinds, in menu order.
-var FilingKinds = []FilingKind{FilingLegalPerson, FilingCommerce, FilingCustoms, FilingForex}
-
-// QualificationKinds are the three qualification filings, which need a
-// declared legal-person filing first.
-var QualificationKinds = []FilingKind{FilingCommerce, FilingCustoms, FilingForex}
-
-// Valid reports whether k is one of the four kinds.
-func (k FilingKind) Valid() bool {
-	switch k {
-	case FilingLegalPerson, FilingCommerce, FilingCustoms, FilingForex:
-		return true
-	}
-	return false
-}
-
-// Qualification reports whether k is one of the three qualification
-// filings (not the legal-person filing).
-func (k FilingKind) Qualification() bool {
-	return k == FilingCommerce || k == FilingCustoms || k == FilingForex
-}
-
-// Label is the filing's name as the manual writes it.
-func (k FilingKind) Label() string {
-	switch k {
-	case FilingLegalPerson:
-		return "法人信息"
-	case FilingCommerce:
-		return "商务部资质"
-	case FilingCustoms:
-		return "海关资质"
-	case FilingForex:
-		return "外汇资质"
-	}
-	return string(k)
-}
-
-// FilingLabel is the menu name of the filing: "法人信息备案", "商务部资质备案", …
-func (k FilingKind) FilingLabel() string { return k.Label() + "备案" }
-
-// ChangeLabel is the menu name of a change: "法人信息变更", "商务部资质变更", …
-func (k FilingKind) ChangeLabel() string { return k.Label() + "变更" }
-
-// Form is the field list of the kind's filing (manual 第五篇 1.1.2–1.4.2,
-// 第六篇 1.1.2–1.3.2); nil for an unknown kind.
-func (k FilingKind) Form() Form {
-	switch k {
-	case FilingLegalPerson:
-		return LegalPersonForm
-	case FilingCommerce:
-		return CommerceForm
-	case FilingCustoms:
-		return CustomsForm
-	case FilingForex:
-		return ForexForm
-	}
-	return nil
-}
-
-// ChangeForm is the field list of a change of the kind (manual 第六篇
-// 2.1.2–2.4.2): which fields are grey differs from the filing's.
-func (k FilingKind) ChangeForm() Form {
-	switch k {
-	case FilingLegalPerson:
-		return LegalPersonChangeForm
-	case FilingCommerce:
-		return CommerceChangeForm
-	case FilingCustoms:
-		return CustomsChangeForm
-	case FilingForex:
-		return ForexChangeForm
-	}
-	return nil
-}
-
-// RegistryKeys are the grey fields of the kind that are back-filled from
-// the outside registry (the ministry's, customs' or forex bureau's record),
-// not from the enterprise's legal-person filing. The server sets them from
-// a registry lookup, never from what the page sent (see KeepFields).
-func (k FilingKind) RegistryKeys() []string {
-	switch k {
-	case FilingCommerce:
-		return []string{"imp_exp_code"}
-	case FilingCustoms:
-		return []string{"unified_no"}
-	case FilingForex:
-		return []string{"classification", "published_on", "bureau_status"}
-	}
-	return nil
-}
-
-// FixedInChange are the keys a change keeps from the approved filing (the
-// grey fields of manual 2.1.2–2.4.2 that identify the enterprise). The
-// other grey fields of a forex change (classification, published_on,
-// bureau_status) are back-filled from the forex bureau anew.
-func (k FilingKind) FixedInChange() []string {
-	switch k {
-	case FilingLegalPerson:
-		return []string{"credit_code", "subject_code"}
-	case FilingCommerce:
-		return []string{"credit_code", "imp_exp_code"}
-	case FilingCustoms:
-		return []string{"credit_code", "unified_no", "subject_code"}
-	case FilingForex:
-		return []string{"credit_code", "org_code"}
-	}
-	return nil
-}
-
 // ---- who may do what (SPEC "Who uses it") ----
 
 // MaySave reports whether the role may create and 暂存 a filing of kind k:
@@ -141,12 +21,13 @@ func (r Role) MaySave(k FilingKind) bool {
 }
 
 // MayDeclare reports whether the role may 申报 a filing of kind k: the
-// no-card administrator only the legal-person filing (N1); the three
-// qualifications only the legal-person card holder (L1–L3).
+// no-card administrator the kinds with NoCardDeclares (N1); every kind the
+// legal-person card holder (L1–L3).
 func (r Role) MayDeclare(k FilingKind) bool {
 	switch r {
 	case RoleNoCardAdmin:
-		return k == FilingLegalPerson
+		sp := k.Spec()
+		return sp != nil && sp.NoCardDeclares
 	case RoleLegalCard:
 		return k.Valid()
 	}
@@ -214,73 +95,85 @@ type RecordMeta struct {
 // Ref is the record's reference.
 func (m RecordMeta) Ref() RecordRef { return RecordRef{Kind: m.Kind, Change: m.Change, ID: m.ID} }
 
-// Fields is the constraint of the four filings' field types.
-type Fields interface {
-	LegalPerson | Commerce | Customs | Forex
-}
-
-// KindOf is the filing kind of a field type.
-func KindOf[F Fields]() FilingKind {
-	var f F
-	switch any(f).(type) {
-	case LegalPerson:
-		return FilingLegalPerson
-	case Commerce:
-		return FilingCommerce
-	case Customs:
-		return FilingCustoms
-	case Forex:
-		return FilingForex
-	}
-	panic("unreachable")
-}
-
 // Record is a saved filing or change with its fields. Its JSON is flat:
-// the keys of RecordMeta and those of the fields in one object, as
-// LegalPersonRecord's.
-type Record[F Fields] struct {
+// the keys of RecordMeta and those of the fields in one object, with the
+// card signature of its current declaration as "card_signature".
+type Record struct {
 	RecordMeta
-	Fields F
+	Fields Fields
+	// Signature is the card signature of the record's current declaration
+	// (X3), when a card holder declared it.
+	Signature *RecordSignature
 }
 
-// The records of the three qualification filings and their changes.
-type (
-	CommerceRecord = Record[Commerce]
-	CustomsRecord  = Record[Customs]
-	ForexRecord    = Record[Forex]
-)
-
-// MarshalJSON writes the meta and the fields as one object.
-func (r Record[F]) MarshalJSON() ([]byte, error) { return flatMarshal(r.RecordMeta, r.Fields) }
-
-// UnmarshalJSON reads the object MarshalJSON writes.
-func (r *Record[F]) UnmarshalJSON(b []byte) error { return flatUnmarshal(b, &r.RecordMeta, &r.Fields) }
-
-// SaveRequest is the body of 暂存 and 申报 of a filing or change: the fields
-// as on screen and the version the page last read (a stale version is
-// refused, 409). Its JSON is flat like SaveLegalPerson's.
-type SaveRequest[F Fields] struct {
-	Version int `json:"version"`
-	Fields  F
+// metaKeys are the keys of RecordMeta's JSON and the signature's: never
+// field keys.
+var metaKeys = map[string]bool{
+	"id": true, "kind": true, "change": true, "filing_id": true, "enterprise_id": true, "state": true,
+	"version": true, "created_by": true, "updated_by": true, "created_at": true, "updated_at": true,
+	"declared_at": true, "return_reason": true, "card_signature": true,
 }
 
-type versionOnly struct {
-	Version int `json:"version"`
+// MarshalJSON writes the meta, the fields and the signature as one object.
+func (r Record) MarshalJSON() ([]byte, error) {
+	out, err := flatMarshal(r.RecordMeta, r.Fields)
+	if err != nil || r.Signature == nil {
+		return out, err
+	}
+	return flatMarshal(json.RawMessage(out), struct {
+		Signature *RecordSignature `json:"card_signature"`
+	}{r.Signature})
 }
 
-// MarshalJSON writes the version and the fields as one object.
-func (r SaveRequest[F]) MarshalJSON() ([]byte, error) {
-	return flatMarshal(versionOnly{r.Version}, r.Fields)
-}
-
-// UnmarshalJSON reads the object MarshalJSON writes.
-func (r *SaveRequest[F]) UnmarshalJSON(b []byte) error {
-	var v versionOnly
-	if err := flatUnmarshal(b, &v, &r.Fields); err != nil {
+// UnmarshalJSON reads the object MarshalJSON writes: the meta, then every
+// other string value as a field.
+func (r *Record) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	r.Version = v.Version
+	if err := json.Unmarshal(b, &r.RecordMeta); err != nil {
+		return err
+	}
+	r.Fields = Fields{}
+	for k, v := range raw {
+		var s string
+		if !metaKeys[k] && len(v) > 0 && v[0] == '"' && json.Unmarshal(v, &s) == nil {
+			r.Fields[k] = s
+		}
+	}
+	r.Signature = nil
+	if v, ok := raw["card_signature"]; ok && string(v) != "null" {
+		var sig RecordSignature
+		if err := json.Unmarshal(v, &sig); err != nil {
+			return err
+		}
+		r.Signature = &sig
+	}
 	return nil
+}
+
+// SaveRequest is the body of 暂存 and 申报 of a filing or change, and of
+// creating one: the fields as on screen, the version the page last read (a
+// stale version is refused, 409), for a new change the approved filing it
+// changes, and on 申报 by a card holder the card's signature (X3). Its JSON
+// is flat: those keys and the fields' in one object.
+type SaveRequest struct {
+	Version       int            `json:"version"`
+	FilingID      int64          `json:"filing_id,omitempty"`
+	CardSignature *CardSignature `json:"card_signature,omitempty"`
+	Fields        Fields         `json:"-"`
+}
+
+type saveMeta struct {
+	Version       int            `json:"version"`
+	FilingID      int64          `json:"filing_id,omitempty"`
+	CardSignature *CardSignature `json:"card_signature,omitempty"`
+}
+
+// MarshalJSON writes the request as one object.
+func (r SaveRequest) MarshalJSON() ([]byte, error) {
+	return flatMarshal(saveMeta{r.Version, r.FilingID, r.CardSignature}, r.Fields)
 }
 
 // ReviewDecision is the body of a reviewer's 审批通过 or 退单: the version the

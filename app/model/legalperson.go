@@ -1,36 +1,6 @@
 package model
 
-import (
-	"regexp"
-	"time"
-)
-
-// LegalPerson is the legal-person filing (法人信息, N1): the fields an
-// enterprise enters. Every field is a string so that a form, its JSON and
-// its rules share one set of keys.
-type LegalPerson struct {
-	CreditCode        string `json:"credit_code" db:"credit_code"`
-	SubjectCode       string `json:"subject_code" db:"subject_code"`
-	NameCN            string `json:"name_cn" db:"name_cn"`
-	NameEN            string `json:"name_en" db:"name_en"`
-	EnterpriseType    string `json:"enterprise_type" db:"enterprise_type"`
-	Province          string `json:"province" db:"province"`
-	City              string `json:"city" db:"city"`
-	Address           string `json:"address" db:"address"`
-	Postcode          string `json:"postcode" db:"postcode"`
-	LegalRepName      string `json:"legal_rep_name" db:"legal_rep_name"`
-	LegalRepIDType    string `json:"legal_rep_id_type" db:"legal_rep_id_type"`
-	LegalRepIDNumber  string `json:"legal_rep_id_number" db:"legal_rep_id_number"`
-	Phone             string `json:"phone" db:"phone"`
-	Fax               string `json:"fax" db:"fax"`
-	Email             string `json:"email" db:"email"`
-	RegisteredCapital string `json:"registered_capital" db:"registered_capital"`
-	EstablishedOn     string `json:"established_on" db:"established_on"`
-	BusinessScope     string `json:"business_scope" db:"business_scope"`
-	AgentPoint        string `json:"agent_point" db:"agent_point"`
-	MarketDept        string `json:"market_dept" db:"market_dept"`
-	TaxDept           string `json:"tax_dept" db:"tax_dept"`
-}
+import "regexp"
 
 var idOtherRe = regexp.MustCompile(`^[A-Za-z0-9()（）-]{5,30}$`)
 
@@ -84,44 +54,34 @@ func CheckIDNumber(idType, number string) error {
 	return nil
 }
 
-// Normalize trims and upper-cases as the form says, and sets the subject
-// code from the credit code (it is a system field, never typed).
-func (p *LegalPerson) Normalize() {
-	v := Values(p)
-	LegalPersonForm.Normalize(v)
-	SetValues(p, v)
-	p.SubjectCode = SubjectCode(p.CreditCode)
+var legalPersonKind = &KindSpec{
+	Kind:       FilingLegalPerson,
+	Label:      "法人信息",
+	Form:       LegalPersonForm,
+	ChangeForm: LegalPersonChangeForm,
+	Fills:      []Fill{{Key: "subject_code", From: FromCreditCode}},
+	// The card holder's enterprise is the one in the card's certificate.
+	CardFixed:       []string{"credit_code"},
+	NoCardDeclares:  true,
+	FixedInChange:   []string{"credit_code", "subject_code"},
+	Rules:           legalPersonRules,
+	MenuLabel:       "法人信息录入",
+	ChangeMenuLabel: "法人信息变更",
+	PrintTitle:      "企业法人信息备案表",
+	ListKeys:        []string{"credit_code", "name_cn"},
 }
 
-// Validate checks the filing in the given mode: each field's own rule, then
-// the rules between fields. Rules that need reference data (an agent point's
-// departments) are the server's, in addition to these.
-func (p *LegalPerson) Validate(mode Mode) FieldErrors {
-	errs := LegalPersonForm.Validate(Values(p), mode)
-	if p.LegalRepIDNumber != "" && p.LegalRepIDType != "" {
-		if err := CheckIDNumber(p.LegalRepIDType, p.LegalRepIDNumber); err != nil {
+// legalPersonRules are the rules between the legal-person filing's fields:
+// the representative's document number by its type, the city in the
+// province. Rules that need reference data (an agent point's departments,
+// the registered credit code) are the server's, in addition to these.
+func legalPersonRules(v Fields, change bool, mode Mode, errs FieldErrors) {
+	if n, t := v["legal_rep_id_number"], v["legal_rep_id_type"]; n != "" && t != "" {
+		if err := CheckIDNumber(t, n); err != nil {
 			errs.Add("legal_rep_id_number", "法定代表人证件号码："+err.Error())
 		}
 	}
-	if p.Province != "" && p.City != "" && len(p.City) == 6 && len(p.Province) == 6 && p.City[:2] != p.Province[:2] {
+	if p, c := v["province"], v["city"]; len(p) == 6 && len(c) == 6 && c[:2] != p[:2] {
 		errs.Add("city", "所在城市：不属于所选省份")
 	}
-	return errs
-}
-
-// LegalPersonRecord is a saved legal-person filing with its system fields.
-type LegalPersonRecord struct {
-	ID         int64      `json:"id"`
-	State      State      `json:"state"`
-	Version    int        `json:"version"`
-	CreatedBy  string     `json:"created_by"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
-	DeclaredAt *time.Time `json:"declared_at,omitempty"`
-	// ReturnReason is the reviewer's reason when State is returned.
-	ReturnReason string `json:"return_reason,omitempty"`
-	LegalPerson
-	// Signature is the card signature of the record's latest declaration
-	// (X3), when a card holder declared it.
-	Signature *RecordSignature `json:"card_signature,omitempty"`
 }

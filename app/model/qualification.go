@@ -12,53 +12,6 @@ import (
 // declared legal-person filing (FillFromLegalPerson) or from the outside
 // registry's record (FilingKind.RegistryKeys).
 
-// Commerce is the commerce-ministry qualification filing (manual 1.2.2).
-type Commerce struct {
-	CreditCode           string `json:"credit_code"`           // 统一社会信用代码, grey
-	ImpExpCode           string `json:"imp_exp_code"`          // 进出口企业代码, grey (registry)
-	NameCN               string `json:"name_cn"`               // 企业中文名称
-	NameEN               string `json:"name_en"`               // 企业英文名称
-	AddressCN            string `json:"address_cn"`            // 企业中文地址
-	AddressEN            string `json:"address_en"`            // 企业英文地址
-	LegalRepName         string `json:"legal_rep_name"`        // 法人/负责人
-	LegalRepIDNumber     string `json:"legal_rep_id_number"`   // 证件号码
-	ApprovalNo           string `json:"approval_no"`           // 最新批准文号
-	AuthorityCode        string `json:"authority_code"`        // 主管机关代码
-	Email                string `json:"email"`                 // 电子邮箱
-	Phone                string `json:"phone"`                 // 电话
-	Fax                  string `json:"fax"`                   // 传真
-	OperatorType         string `json:"operator_type"`         // 经营者类型
-	BusinessRegistration string `json:"business_registration"` // 工商注册信息
-	FirstApprovedOn      string `json:"first_approved_on"`     // 最早批准日期
-}
-
-// Customs is the customs qualification filing (manual 1.3.2).
-type Customs struct {
-	CreditCode         string `json:"credit_code"`         // 统一社会信用代码, grey
-	UnifiedNo          string `json:"unified_no"`          // 统一编号, grey (registry)
-	SubjectCode        string `json:"subject_code"`        // 主体识别码, grey
-	NameCN             string `json:"name_cn"`             // 企业中文名称, grey
-	NameEN             string `json:"name_en"`             // 企业英文名称
-	SupervisingCustoms string `json:"supervising_customs"` // 主管海关 (关区代码)
-	FilingCustoms      string `json:"filing_customs"`      // 备案海关 (关区代码)
-	LegalRepName       string `json:"legal_rep_name"`      // 法人/负责人, grey
-	LegalRepIDType     string `json:"legal_rep_id_type"`   // 法人身份证件类型, grey
-	LegalRepIDNumber   string `json:"legal_rep_id_number"` // 法人身份证号, grey
-	CustomsRegNo       string `json:"customs_reg_no"`      // 海关注册编号, 10 characters
-}
-
-// Forex is the forex qualification filing (manual 1.4.2). Every field is
-// grey: the enterprise confirms what the forex bureau holds and declares.
-type Forex struct {
-	CreditCode     string `json:"credit_code"`    // 统一社会信用代码, grey
-	OrgCode        string `json:"org_code"`       // 组织机构代码, grey
-	Classification string `json:"classification"` // 外汇局企业分类结果, grey (registry)
-	PublishedOn    string `json:"published_on"`   // 分类名单发布日期, grey (registry)
-	// BureauStatus is the state of the enterprise's record at the forex
-	// bureau (registry); 注销 or 吊销 blocks the filing (L3).
-	BureauStatus string `json:"bureau_status"`
-}
-
 // ForexStatus is the state of an enterprise's record at the forex bureau.
 type ForexStatus string
 
@@ -241,182 +194,106 @@ var ForexForm = Form{
 	{Key: "bureau_status", Label: "外汇局备案状态", Kind: System, Input: "select", Options: OptionsForexStatuses, Hint: "由系统自动反填"},
 }
 
-// Normalize trims and upper-cases as the form says.
-func (c *Commerce) Normalize() { normalize(CommerceForm, c) }
+// The grey fields the qualification filings take from the declared
+// legal-person filing (manual 1.2.2–1.4.2).
+var (
+	fillCreditCode = Fill{Key: "credit_code", From: FromLegalPerson}
+	fillSubject    = Fill{Key: "subject_code", From: FromCreditCode}
+)
 
-// Validate checks the filing in the given mode (X2).
-func (c *Commerce) Validate(mode Mode) FieldErrors { return CommerceForm.Validate(Values(c), mode) }
-
-// ValidateChange checks a change (2.2.2) in the given mode.
-func (c *Commerce) ValidateChange(mode Mode) FieldErrors {
-	return CommerceChangeForm.Validate(Values(c), mode)
+var commerceKind = &KindSpec{
+	Kind:       FilingCommerce,
+	Label:      "商务部资质",
+	Form:       CommerceForm,
+	ChangeForm: CommerceChangeForm,
+	Fills:      []Fill{fillCreditCode},
+	// Where the ministry has no record, the form starts from the declared
+	// legal-person filing, as the customs filing's grey fields do.
+	Proposals: []Fill{
+		{Key: "name_cn", From: FromLegalPerson}, {Key: "name_en", From: FromLegalPerson},
+		{Key: "address_cn", From: FromLegalPerson, Of: "address"},
+		{Key: "legal_rep_name", From: FromLegalPerson}, {Key: "legal_rep_id_number", From: FromLegalPerson},
+		{Key: "email", From: FromLegalPerson}, {Key: "phone", From: FromLegalPerson}, {Key: "fax", From: FromLegalPerson},
+	},
+	FixedInChange:    []string{"credit_code", "imp_exp_code"},
+	Registry:         "商务部",
+	RegistrySystem:   "商务部资质备案系统",
+	RegistryKeys:     []string{"imp_exp_code"},
+	NeedsLegalPerson: true,
+	MenuLabel:        "企业商务部资质备案",
+	ChangeMenuLabel:  "企业商务部资质变更",
+	PrintTitle:       "企业商务部资质备案表",
+	ListKeys:         []string{"credit_code", "name_cn"},
 }
 
-// FillFromLegalPerson sets the grey fields the system takes from the
-// enterprise's legal-person filing: the credit code.
-func (c *Commerce) FillFromLegalPerson(lp LegalPerson) { c.CreditCode = lp.CreditCode }
-
-// Normalize trims and upper-cases as the form says and derives the subject
-// code from the credit code.
-func (c *Customs) Normalize() {
-	normalize(CustomsChangeForm, c)
-	c.SubjectCode = SubjectCode(c.CreditCode)
+var customsKind = &KindSpec{
+	Kind:       FilingCustoms,
+	Label:      "海关资质",
+	Form:       CustomsForm,
+	ChangeForm: CustomsChangeForm,
+	Fills: []Fill{fillCreditCode, fillSubject,
+		{Key: "name_cn", From: FromLegalPerson},
+		{Key: "legal_rep_name", From: FromLegalPerson},
+		{Key: "legal_rep_id_type", From: FromLegalPerson},
+		{Key: "legal_rep_id_number", From: FromLegalPerson},
+	},
+	FixedInChange:    []string{"credit_code", "unified_no", "subject_code"},
+	Registry:         "海关",
+	RegistrySystem:   "海关通用资质备案系统",
+	RegistryKeys:     []string{"unified_no"},
+	NeedsLegalPerson: true,
+	Rules:            customsRules,
+	MenuLabel:        "企业海关资质备案",
+	ChangeMenuLabel:  "企业海关资质变更",
+	PrintTitle:       "企业海关资质备案表",
+	ListKeys:         []string{"credit_code", "name_cn"},
 }
 
-// Validate checks the filing in the given mode (X2).
-func (c *Customs) Validate(mode Mode) FieldErrors { return CustomsForm.Validate(Values(c), mode) }
-
-// ValidateChange checks a change (2.3.2): the legal representative and the
-// Chinese name are editable there, and the document number is checked
-// against its type.
-func (c *Customs) ValidateChange(mode Mode) FieldErrors {
-	errs := CustomsChangeForm.Validate(Values(c), mode)
-	if c.LegalRepIDNumber != "" && c.LegalRepIDType != "" {
-		if err := CheckIDNumber(c.LegalRepIDType, c.LegalRepIDNumber); err != nil {
+// customsRules: in a change (2.3.2) the legal representative is editable,
+// and the document number is checked against its type.
+func customsRules(v Fields, change bool, mode Mode, errs FieldErrors) {
+	if !change {
+		return
+	}
+	if n, t := v["legal_rep_id_number"], v["legal_rep_id_type"]; n != "" && t != "" {
+		if err := CheckIDNumber(t, n); err != nil {
 			errs.Add("legal_rep_id_number", "法人身份证号："+err.Error())
 		}
 	}
-	return errs
 }
 
-// FillFromLegalPerson sets the grey fields the system takes from the
-// enterprise's legal-person filing: credit code, subject code, Chinese
-// name and the legal representative.
-func (c *Customs) FillFromLegalPerson(lp LegalPerson) {
-	c.CreditCode = lp.CreditCode
-	c.SubjectCode = SubjectCode(lp.CreditCode)
-	c.NameCN = lp.NameCN
-	c.LegalRepName = lp.LegalRepName
-	c.LegalRepIDType = lp.LegalRepIDType
-	c.LegalRepIDNumber = lp.LegalRepIDNumber
+var forexKind = &KindSpec{
+	Kind:       FilingForex,
+	Label:      "外汇资质",
+	Form:       ForexForm,
+	ChangeForm: ForexChangeForm,
+	Fills:      []Fill{fillCreditCode, {Key: "org_code", From: FromCreditCode}},
+	// The enterprise confirms what the forex bureau holds: the
+	// classification and the bureau's state are carried anew in a change.
+	FixedInChange:    []string{"credit_code", "org_code"},
+	Registry:         "外汇管理局",
+	RegistrySystem:   "外汇管理局备案系统",
+	RegistryKeys:     []string{"classification", "published_on", "bureau_status"},
+	RegistryRequired: true,
+	NeedsLegalPerson: true,
+	Blocked:          forexBlocked,
+	MenuLabel:        "企业外汇资质备案",
+	ChangeMenuLabel:  "企业外汇资质变更",
+	PrintTitle:       "企业外汇资质备案表",
+	ListKeys:         []string{"credit_code", "classification"},
 }
 
-// Normalize trims the values and derives the organization code from the
-// credit code.
-func (f *Forex) Normalize() {
-	normalize(ForexForm, f)
-	f.OrgCode = SubjectCode(f.CreditCode)
-}
-
-// Validate checks the filing: every field is grey, so only the forex
-// bureau's state can be wrong (注销 or 吊销 block the filing, L3).
-func (f *Forex) Validate(mode Mode) FieldErrors {
-	errs := ForexForm.Validate(Values(f), mode)
-	if st := ForexStatus(f.BureauStatus); st.Blocks() {
-		errs.Add("bureau_status", "外汇局备案状态：企业在外汇管理局的备案为"+st.Label()+"状态，不能办理外汇资质备案")
+// forexBlocked: a record the forex bureau cancelled (注销) or revoked (吊销)
+// blocks the forex filing (L3).
+func forexBlocked(v Fields) string {
+	if st := ForexStatus(v["bureau_status"]); st.Blocks() {
+		return ForexBlockedMessage(st)
 	}
-	return errs
+	return ""
 }
 
-// ValidateChange checks a change (2.4.2) like the filing.
-func (f *Forex) ValidateChange(mode Mode) FieldErrors { return f.Validate(mode) }
-
-// FillFromLegalPerson sets the credit code and the organization code cut
-// from it.
-func (f *Forex) FillFromLegalPerson(lp LegalPerson) {
-	f.CreditCode = lp.CreditCode
-	f.OrgCode = SubjectCode(lp.CreditCode)
-}
-
-// normalize trims and upper-cases the fields of rec as form says.
-func normalize(form Form, rec any) {
-	v := Values(rec)
-	form.Normalize(v)
-	SetValues(rec, v)
-}
-
-// ---- the four kinds through one door, for code written once for all ----
-
-// NormalizeFields normalizes the fields of any filing or change.
-func NormalizeFields[F Fields](f *F) {
-	switch p := any(f).(type) {
-	case *LegalPerson:
-		p.Normalize()
-	case *Commerce:
-		p.Normalize()
-	case *Customs:
-		p.Normalize()
-	case *Forex:
-		p.Normalize()
-	}
-}
-
-// ValidateFields checks a filing (change false) or a change (change true)
-// of any kind in the given mode.
-func ValidateFields[F Fields](f *F, change bool, mode Mode) FieldErrors {
-	switch p := any(f).(type) {
-	case *LegalPerson:
-		errs := p.Validate(mode)
-		if change {
-			// The credit code is grey in a change (kept from the filing).
-			delete(errs, "credit_code")
-		}
-		return errs
-	case *Commerce:
-		if change {
-			return p.ValidateChange(mode)
-		}
-		return p.Validate(mode)
-	case *Customs:
-		if change {
-			return p.ValidateChange(mode)
-		}
-		return p.Validate(mode)
-	case *Forex:
-		if change {
-			return p.ValidateChange(mode)
-		}
-		return p.Validate(mode)
-	}
-	return FieldErrors{}
-}
-
-// FillFromLegalPerson sets the grey fields of a qualification filing that
-// the system takes from the enterprise's legal-person filing; a
-// legal-person filing is left as it is.
-func FillFromLegalPerson[F Fields](f *F, lp LegalPerson) {
-	switch p := any(f).(type) {
-	case *Commerce:
-		p.FillFromLegalPerson(lp)
-	case *Customs:
-		p.FillFromLegalPerson(lp)
-	case *Forex:
-		p.FillFromLegalPerson(lp)
-	}
-}
-
-// KeepFields sets the fields of dst named by keys to src's values: the
-// server's way to keep grey fields as the system filled them whatever the
-// page sent, e.g. KeepFields(&sent, fromRegistry, kind.RegistryKeys()).
-func KeepFields[F Fields](dst *F, src F, keys []string) {
-	sv := Values(&src)
-	dv := Values(dst)
-	for _, k := range keys {
-		if v, ok := sv[k]; ok {
-			dv[k] = v
-		}
-	}
-	SetValues(dst, dv)
-}
-
-// EditableKeys are the keys of form that the user fills (not grey).
-func EditableKeys(form Form) []string {
-	var out []string
-	for _, f := range form {
-		if f.Kind != System {
-			out = append(out, f.Key)
-		}
-	}
-	return out
-}
-
-// SystemKeys are the grey keys of form.
-func SystemKeys(form Form) []string {
-	var out []string
-	for _, f := range form {
-		if f.Kind == System {
-			out = append(out, f.Key)
-		}
-	}
-	return out
+// ForexBlockedMessage is why a forex filing in the bureau's state st is
+// refused.
+func ForexBlockedMessage(st ForexStatus) string {
+	return "企业在外汇管理局的备案为“" + st.Label() + "”状态，不能办理外汇资质备案或变更"
 }

@@ -70,3 +70,6 @@ func (r Role) Label() string {
 	}
 	return string(r)
 }
+
+// Card reports whether the role logs in with an IC card.
+func (r Role) Card() bool { return r == RoleLegalCard || r == RoleOperatorCard }

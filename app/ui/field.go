@@ -208,7 +208,7 @@ func (f *FieldInput) onInput(ctx app.Context, e app.Event) {
 }
 
 func (f *FieldInput) onSelect(ctx app.Context, e app.Event) {
-	v := ctx.JSSrc().Get("value").String()
+	v := selectValue(ctx)
 	f.Value = v
 	if f.OnInput != nil {
 		f.OnInput(ctx, f.Spec.Key, v)
@@ -224,9 +224,23 @@ func (f *FieldInput) onBlur(ctx app.Context, e app.Event) {
 		return
 	}
 	v := ctx.JSSrc().Get("value").String()
+	if f.Spec.Input == "select" {
+		v = selectValue(ctx)
+	}
 	if f.OnCommit != nil {
 		f.OnCommit(ctx, f.Spec.Key, v)
 	}
+}
+
+// selectValue is the value of the select an event came from: "" for the
+// placeholder (请选择), which is no value. go-app drops an empty value
+// attribute, so the placeholder option's value would read as its text.
+func selectValue(ctx app.Context) string {
+	t := ctx.JSSrc()
+	if t.Get("selectedIndex").Int() <= 0 {
+		return ""
+	}
+	return t.Get("value").String()
 }
 
 func todayISO() string { return time.Now().Format("2006-01-02") }

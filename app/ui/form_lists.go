@@ -132,53 +132,17 @@ func (l *formLists) optionText(f model.Field, values map[string]string, v string
 	return v
 }
 
-// ---- the four kinds through one door ----
-
-// checkValues checks a filing (change false) or a change of any kind in
-// the given mode with the model's rules, as the server does.
-func checkValues(kind model.FilingKind, change bool, values map[string]string, mode model.Mode) model.FieldErrors {
-	switch kind {
-	case model.FilingLegalPerson:
-		return checkAs[model.LegalPerson](values, change, mode)
-	case model.FilingCommerce:
-		return checkAs[model.Commerce](values, change, mode)
-	case model.FilingCustoms:
-		return checkAs[model.Customs](values, change, mode)
-	case model.FilingForex:
-		return checkAs[model.Forex](values, change, mode)
+// dependsOn is the key of the field whose value a select's choices
+// depend on ("" for none): a city's province, a department's agent point.
+// A new value there empties the dependent field.
+func dependsOn(f model.Field) string {
+	switch f.Options {
+	case model.OptionsCities:
+		return "province"
+	case model.OptionsMarketDepts, model.OptionsTaxDepts:
+		return "agent_point"
 	}
-	return model.FieldErrors{}
-}
-
-func checkAs[F model.Fields](values map[string]string, change bool, mode model.Mode) model.FieldErrors {
-	var f F
-	model.SetValues(&f, values)
-	model.NormalizeFields(&f)
-	return model.ValidateFields(&f, change, mode)
-}
-
-// normalizeValues normalizes the values of a record of any kind as the
-// server does (trimmed, upper-cased, codes cut from the credit code) and
-// returns every field of the kind.
-func normalizeValues(kind model.FilingKind, values map[string]string) map[string]string {
-	switch kind {
-	case model.FilingLegalPerson:
-		return normalizeAs[model.LegalPerson](values)
-	case model.FilingCommerce:
-		return normalizeAs[model.Commerce](values)
-	case model.FilingCustoms:
-		return normalizeAs[model.Customs](values)
-	case model.FilingForex:
-		return normalizeAs[model.Forex](values)
-	}
-	return values
-}
-
-func normalizeAs[F model.Fields](values map[string]string) map[string]string {
-	var f F
-	model.SetValues(&f, values)
-	model.NormalizeFields(&f)
-	return model.Values(&f)
+	return ""
 }
 
 // normalized returns the values of a form, trimmed and upper-cased as the

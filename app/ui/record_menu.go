@@ -8,34 +8,45 @@ import (
 	"eportid/app/model"
 )
 
-// The menu entries of the filings and changes (N2–N4, L1–L7), each a
-// RecordPage: "<kind>-pre" the no-card pre-entry, "<kind>" the card
-// holder's filing, "<kind>-change" a change (legal-person-change too).
+// The menu entries of the filings and changes of model.Kinds, each a
+// RecordPage: "<kind>" the filing (the no-card administrator's too where
+// the kind lets it declare, N1), "<kind>-pre" the no-card pre-entry of
+// the others (N2–N4), "<kind>-change" a change (L4–L7).
 func init() {
 	nocard := []model.Role{model.RoleNoCardAdmin}
 	card := []model.Role{model.RoleLegalCard}
-	for _, k := range model.QualificationKinds {
-		menuEntries = append(menuEntries, menuEntry{Key: menuKey(k) + "-pre", Label: "企业" + k.FilingLabel() + "（预录入）", Icon: "form", Group: "企业备案", Roles: nocard})
+	var filings, pre, changes []menuEntry
+	for _, sp := range model.Kinds {
+		key := sp.Kind.MenuKey()
+		if sp.NoCardDeclares {
+			filings = append(filings, menuEntry{Key: key, Label: sp.MenuLabel, Icon: "form", Group: "企业备案", Roles: append(append([]model.Role{}, nocard...), card...)})
+		} else {
+			pre = append(pre, menuEntry{Key: key + "-pre", Label: sp.MenuLabel + "（预录入）", Icon: "form", Group: "企业备案", Roles: nocard})
+			filings = append(filings, menuEntry{Key: key, Label: sp.MenuLabel, Icon: "form", Group: "企业备案", Roles: card})
+		}
+		changes = append(changes, menuEntry{Key: key + "-change", Label: sp.ChangeMenuLabel, Icon: "change", Group: "企业变更", Roles: card})
 	}
-	for _, k := range model.QualificationKinds {
-		menuEntries = append(menuEntries, menuEntry{Key: menuKey(k), Label: "企业" + k.FilingLabel(), Icon: "form", Group: "企业备案", Roles: card})
+	// The kinds a no-card administrator declares come first, then the
+	// pre-entries, then the card holder's filings, then the changes.
+	var first, rest []menuEntry
+	for _, m := range filings {
+		if len(m.Roles) > 1 {
+			first = append(first, m)
+		} else {
+			rest = append(rest, m)
+		}
 	}
-	menuEntries = append(menuEntries, menuEntry{Key: "legal-person-change", Label: "法人信息变更", Icon: "change", Group: "企业变更", Roles: card})
-	for _, k := range model.QualificationKinds {
-		menuEntries = append(menuEntries, menuEntry{Key: menuKey(k) + "-change", Label: "企业" + k.ChangeLabel(), Icon: "change", Group: "企业变更", Roles: card})
-	}
+	entries := append(append(append(first, pre...), rest...), changes...)
+	menuEntries = append(entries, menuEntries...)
 }
-
-// menuKey is a kind as menu keys write it ("legal-person", "customs").
-func menuKey(k model.FilingKind) string { return strings.ReplaceAll(string(k), "_", "-") }
 
 // recordPanel returns the RecordPage of a menu key, or nil.
 func recordPanel(key string, sess *model.Session) app.UI {
 	base, change := strings.CutSuffix(key, "-change")
 	base, pre := strings.CutSuffix(base, "-pre")
-	kind := model.FilingKind(strings.ReplaceAll(base, "-", "_"))
-	if !kind.Valid() || (pre && change) || (!change && !kind.Qualification()) {
+	sp := model.FilingKind(strings.ReplaceAll(base, "-", "_")).Spec()
+	if sp == nil || (pre && change) || (pre && sp.NoCardDeclares) {
 		return nil
 	}
-	return &RecordPage{Kind: kind, Change: change, Pre: pre, EnterpriseID: sess.EnterpriseID, Role: sess.Role, CardNumber: sess.CardNumber}
+	return &RecordPage{Kind: sp.Kind, Change: change, Pre: pre, EnterpriseID: sess.EnterpriseID, Role: sess.Role, CardNumber: sess.CardNumber}
 }

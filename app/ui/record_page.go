@@ -12,21 +12,26 @@ import (
 	"eportid/app/model"
 )
 
-// RecordPage is the entry page of a filing or a change of any kind, one
-// component for all of them:
+// RecordPage is the entry page of a filing or a change of any kind of
+// model.Kinds, one component for all of them; the kind's entry says what
+// differs (its forms, grey fields, registry, gates, print title).
 //
+//   - a filing (N1, L1–L3): the query part (condition 状态, 【查询】【重置】,
+//     the list with 查看 / 修改 / 删除) and the form with 新增 暂存 申报 打印
+//     删除; the form opens the enterprise's filing (a no-card pre-entry is
+//     taken over as it is), or starts from the back-fill (the registry's
+//     record, the declared legal-person filing, or what the enterprise
+//     registered with).
 //   - Pre (N2–N4): 企业…资质备案（预录入） of the no-card administrator, 暂存
 //     only; refused with the server's message until the legal-person filing
 //     is declared.
-//   - a filing (L1–L3): 暂存 申报 打印 删除; the form opens the enterprise's
-//     filing (a no-card pre-entry is taken over as it is), or starts from
-//     the registry's record (back-fill), or from scratch.
 //   - Change (L4–L7): 法人信息变更 and the three 资质变更, only of an approved
 //     filing: the list of changes with 查看 / 修改 / 删除, 新增 to start one
 //     from the approved values; grey fields are fixed (FixedInChange).
 //
-// Every saved record shows its history (HistoryPanel). Fields are yellow,
-// white or grey as the model's form says; buttons are enabled by the
+// Every saved record shows its history (HistoryPanel) and, when a card
+// declared it, its signature. Fields are yellow, white or grey as the
+// kind's form says for the session's role; buttons are enabled by the
 // record's state (X1); unsaved input is kept in the browser's local
 // storage until it is saved.
 type RecordPage struct {
@@ -44,16 +49,19 @@ type RecordPage struct {
 
 	loading bool
 	busy    bool
-	blocked string // why nothing can be entered here (shown, form locked)
-	note    string // how the form was filled (back-fill)
-	noteBad bool   // the back-fill failed: note is a warning
+	blocked string   // why nothing can be entered here (shown, form locked)
+	note    string   // how the form was filled (back-fill)
+	noteCls noteKind // the note's style
 	// takeOver: the record being opened is the one the page found on
 	// loading (a pre-entry to take over, say so).
 	takeOver bool
 
-	filing *apiclient.Rec  // Change: the approved filing
-	list   []apiclient.Rec // Change: the changes of the kind, newest first
-	rec    *apiclient.Rec  // the record in the form; nil for a new one
+	filing  *apiclient.Rec  // Change: the approved filing
+	list    []apiclient.Rec // the filings (query part) or the changes, newest first
+	rec     *apiclient.Rec  // the record in the form; nil for a new one
+	start   model.Fields    // what a new record starts from (back-fill)
+	qState  string          // the query's state condition being edited
+	qApplied string         // the condition of the list shown
 
 	entryForm
 	pageStatus
@@ -66,37 +74,30 @@ type RecordPage struct {
 	lists formLists
 }
 
-// registrySource is whose record a kind's form is back-filled from.
-func registrySource(k model.FilingKind) string {
-	switch k {
-	case model.FilingCommerce:
-		return "商务部"
-	case model.FilingCustoms:
-		return "海关"
-	case model.FilingForex:
-		return "外汇局"
-	}
-	return "系统"
-}
+// noteKind is the style of the back-fill note: it worked, there was
+// nothing to take over, or it failed.
+type noteKind string
 
-func (c *RecordPage) form() model.Form {
-	if c.Change {
-		return c.Kind.ChangeForm()
-	}
-	return c.Kind.Form()
-}
+const (
+	noteOK   noteKind = "note-ok"
+	noteInfo noteKind = "note-info"
+	noteWarn noteKind = "note-warn"
+)
+
+func (c *RecordPage) spec() *model.KindSpec { return c.Kind.Spec() }
+
+func (c *RecordPage) form() model.Form { return c.spec().FormFor(c.Change, c.Role) }
 
 // title is the page's name as the menu writes it.
 func (c *RecordPage) title() string {
+	sp := c.spec()
 	switch {
-	case c.Change && c.Kind == model.FilingLegalPerson:
-		return "法人信息变更"
 	case c.Change:
-		return "企业" + c.Kind.ChangeLabel()
+		return sp.ChangeMenuLabel
 	case c.Pre:
-		return "企业" + c.Kind.FilingLabel() + "（预录入）"
+		return sp.MenuLabel + "（预录入）"
 	}
-	return "企业" + c.Kind.FilingLabel()
+	return sp.MenuLabel
 }
 
 func (c *RecordPage) init() { c.initForm() }
@@ -157,7 +158,8 @@ func (c *RecordPage) load(ctx app.Context) {
 			changes, err = client().Records(bg(), kind, true)
 		}
 		var bfErr error
-		if err == nil && !change && len(filings) == 0 {
+		needBF := !change && len(filings) == 0 || change && kind.Spec().RegistryRequired && len(filings) > 0
+		if err == nil && needBF {
 			b, e := client().Backfill(bg(), kind)
 			bf, bfErr = &b, e
 		}
@@ -183,12 +185,18 @@ func (c *RecordPage) load(ctx app.Context) {
 			byNewest(filings)
 			byNewest(changes)
 			if change {
-				c.loadedChange(ctx, filings, changes)
+				if bf != nil && bf.Blocked {
+					c.blocked = bf.Message
+				}
+				c.loadedChange(ctx, filings, changes, bf)
 				return
 			}
+			c.list = filings
 			if len(filings) > 0 {
-				c.takeOver = true
-				c.show(ctx, filings[0], false)
+				if c.rec == nil {
+					c.takeOver = true
+					c.show(ctx, filings[0], false)
+				}
 				return
 			}
 			c.backfilled(ctx, bf, bfErr)
@@ -205,7 +213,7 @@ func byNewest(l []apiclient.Rec) {
 // whether err was one.
 func (c *RecordPage) refused(err error) bool {
 	switch apiclient.Code(err) {
-	case model.ErrLegalPersonFirst, model.ErrForexBlocked:
+	case model.ErrLegalPersonFirst, model.ErrForexBlocked, model.ErrNoRegistryRecord:
 		c.blocked = err.Error()
 		return true
 	}
@@ -214,6 +222,7 @@ func (c *RecordPage) refused(err error) bool {
 
 // backfilled starts a new filing from the back-fill.
 func (c *RecordPage) backfilled(ctx app.Context, bf *model.Backfill, err error) {
+	c.start = nil
 	if err != nil {
 		msg, left := handleErr(ctx, err)
 		if left || c.refused(err) {
@@ -221,7 +230,7 @@ func (c *RecordPage) backfilled(ctx app.Context, bf *model.Backfill, err error) 
 			return
 		}
 		c.newForm(ctx, nil)
-		c.note, c.noteBad = "反填失败："+msg+"。可直接录入后暂存。", true
+		c.note, c.noteCls = "反填失败："+msg+"。可直接录入后暂存。", noteWarn
 		return
 	}
 	if bf.Source == model.BackfillPreEntry && bf.RecordID != 0 {
@@ -229,31 +238,34 @@ func (c *RecordPage) backfilled(ctx app.Context, bf *model.Backfill, err error) 
 		c.open(ctx, bf.RecordID, false)
 		return
 	}
+	c.start = bf.Fields
 	c.newForm(ctx, bf.Fields)
-	src := registrySource(c.Kind)
+	src := c.spec().Registry
 	switch {
 	case bf.Blocked:
 		c.blocked = bf.Message
 		if c.blocked == "" {
-			c.blocked = "企业在外汇管理局的备案为注销或吊销状态，不能办理外汇资质备案"
+			c.blocked = "不能办理" + c.Kind.FilingLabel()
 		}
+	case bf.Source == model.BackfillEnterprise:
+		c.note, c.noteCls = "已反填注册时填写的企业信息，请核对并补全后暂存或申报。", noteInfo
 	case bf.Registry == model.RegistryOK:
-		c.note, c.noteBad = "已从"+src+"备案信息反填，请核对；灰色项不可修改。", false
+		c.note, c.noteCls = "已从"+src+"备案信息反填，请核对；灰色项不可修改。", noteOK
 	case bf.Registry == model.RegistryFailed:
 		msg := bf.Message
 		if msg == "" {
 			msg = src + "备案信息暂时无法获取"
 		}
-		c.note, c.noteBad = "未能从"+src+"备案信息反填："+msg+"。可直接录入后暂存。", true
+		c.note, c.noteCls = "未能从"+src+"备案信息反填："+msg+"可直接录入后暂存。", noteWarn
 	case bf.Registry == model.RegistryNotFound:
-		c.note, c.noteBad = "未查到本企业的"+src+"备案信息，请直接录入。", false
+		c.note, c.noteCls = "未查到本企业的"+src+"备案信息，已反填本企业申报的法人信息，请核对并补全。", noteInfo
 	case bf.Message != "":
-		c.note, c.noteBad = bf.Message, true
+		c.note, c.noteCls = bf.Message, noteWarn
 	}
 }
 
 // loadedChange opens the open change of the approved filing, or a new one.
-func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.Rec) {
+func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.Rec, bf *model.Backfill) {
 	c.list = changes
 	c.filing = nil
 	for i := range filings {
@@ -271,7 +283,11 @@ func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.
 		c.newForm(ctx, nil)
 		return
 	}
-	c.blocked = ""
+	c.start = c.filing.Fields.Clone()
+	if bf != nil && bf.Registry == model.RegistryOK {
+		// The registry's values as they are now, carried by the change.
+		model.Keep(c.start, bf.Fields, c.spec().ChangeRegistryKeys())
+	}
 	if c.rec != nil {
 		return
 	}
@@ -281,8 +297,10 @@ func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.
 			return
 		}
 	}
-	c.newForm(ctx, c.filing.Fields)
-	c.note, c.noteBad = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", false
+	c.newForm(ctx, c.start)
+	if c.blocked == "" {
+		c.note, c.noteCls = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", noteOK
+	}
 }
 
 // show puts a saved record into the form.
@@ -292,7 +310,7 @@ func (c *RecordPage) show(ctx app.Context, r apiclient.Rec, viewOnly bool) {
 	c.conflict = false
 	c.note = ""
 	if c.takeOver && !c.Change && !c.Pre && r.State.CanEdit() && c.mayDeclare() {
-		c.note, c.noteBad = "已调出本企业暂存的"+c.Kind.FilingLabel()+"信息（含无卡用户预录入的信息），核对无误后请点击【申报】。", false
+		c.note, c.noteCls = "已调出本企业暂存的"+c.Kind.FilingLabel()+"信息（含无卡用户预录入的信息），核对无误后请点击【申报】。", noteOK
 	}
 	c.takeOver = false
 	c.histTick++
@@ -314,11 +332,8 @@ func (c *RecordPage) listFailed(ctx app.Context, label, msg string) {
 	c.setStatus(label+"：列表加载失败，"+msg, true)
 }
 
-// replace puts r into the list of changes.
+// replace puts r into the list.
 func (c *RecordPage) replace(r apiclient.Rec) {
-	if !c.Change {
-		return
-	}
 	for i := range c.list {
 		if c.list[i].ID == r.ID {
 			c.list[i] = r
@@ -392,20 +407,15 @@ func (c *RecordPage) restoreLocal(ctx app.Context) {
 // ---- input ----
 
 func (c *RecordPage) check() model.FieldErrors {
-	return checkValues(c.Kind, c.Change, normalized(c.form(), c.values), c.mode())
+	sp := c.spec()
+	return sp.Validate(sp.Normalize(c.values, c.Change), c.Change, c.Role, c.mode())
 }
 
 func (c *RecordPage) checkField(key string) { c.setErr(key, c.check()[key]) }
 
 func (c *RecordPage) onInput(ctx app.Context, key, v string) {
-	c.input(key, v)
-	if key == "agent_point" {
-		c.values["market_dept"], c.values["tax_dept"] = "", ""
-	}
+	c.input(c.spec(), c.form(), key, v)
 	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
-	if _, had := c.errs[key]; had {
-		c.checkField(key)
-	}
 	c.status, c.conflict = "", false
 	c.saveLocal(ctx)
 }
@@ -414,9 +424,29 @@ func (c *RecordPage) onCommit(ctx app.Context, key, v string) {
 	if !c.commit(key, v, c.checkField) {
 		return
 	}
-	if key == "legal_rep_id_type" && c.values["legal_rep_id_number"] != "" {
-		c.checkField("legal_rep_id_number")
+	// A rule between fields may now hold or break for the fields that
+	// depend on this one.
+	form := c.form()
+	errs := c.check()
+	for _, f := range form {
+		if f.Key == key || !dependent(form, key, f.Key) {
+			continue
+		}
+		if c.values[f.Key] == "" && !c.declare {
+			delete(c.errs, f.Key)
+			continue
+		}
+		c.setErr(f.Key, errs[f.Key])
 	}
+}
+
+// dependent reports whether a rule of the form ties field k to key: the
+// select whose choices key decides, or a document number and its type.
+func dependent(form model.Form, key, k string) bool {
+	if f, ok := form.Field(k); ok && dependsOn(f) == key {
+		return true
+	}
+	return strings.HasSuffix(key, "_id_type") && strings.TrimSuffix(key, "_type") == strings.TrimSuffix(k, "_number")
 }
 
 // ---- rendering ----
@@ -445,12 +475,10 @@ func (c *RecordPage) Render() app.UI {
 	name := map[bool]string{true: "change", false: "filing"}[c.Change]
 
 	return app.Div().Class("lp-page rec-page").DataSet("form", string(c.Kind)+"-"+name).Body(
+		app.H1().Class("page-title").Text(c.title()),
 		app.Div().Class("toolbar").Role("toolbar").Aria("label", c.title()+"操作").Body(
-			app.If(c.Change, func() app.UI {
-				return app.Button().ID("btn-new").Type("button").Class("btn btn-primary").
-					Disabled(busy || c.blocked != "" || c.filing == nil || c.openChange() || c.rec == nil).
-					OnClick(c.onNew).Text("新增")
-			}),
+			app.Button().ID("btn-new").Type("button").Class("btn btn-primary").
+				Disabled(busy || !c.mayNew()).OnClick(c.onNew).Text("新增"),
 			app.Button().ID("btn-save").Type("button").Class("btn btn-primary").DataSet("default", "1").
 				Disabled(busy || !edit).OnClick(c.onSave).Text("暂存"),
 			app.If(!c.Pre, func() app.UI {
@@ -459,7 +487,7 @@ func (c *RecordPage) Render() app.UI {
 			}),
 			app.If(!c.Pre, func() app.UI {
 				return app.Button().ID("btn-print").Type("button").Class("btn btn-primary").
-					Disabled(busy || c.rec == nil).OnClick(c.onPrint).Text("打印")
+					Disabled(busy || c.rec == nil || !st.CanPrint()).OnClick(c.onPrint).Text("打印")
 			}),
 			app.If(!c.Pre, func() app.UI {
 				return app.Button().ID("btn-delete").Type("button").Class("btn btn-primary").
@@ -472,12 +500,13 @@ func (c *RecordPage) Render() app.UI {
 			app.Span().Class("toolbar-state").Body(
 				app.Text("状态："),
 				app.Span().ID("state").Class("state state-"+string(st)).Text(stateText),
+				c.renderSignature(),
 			),
 		),
 		app.If(c.blocked != "", func() app.UI {
-			return app.P().ID("blocked").Class("return-reason").Role("alert").Body(
-				app.Text(c.blocked),
-				app.Button().ID("btn-recheck").Type("button").Class("link").Disabled(busy).Text("重新检查").OnClick(c.onRecheck),
+			return app.Div().ID("blocked").Class("return-reason blocked").Role("alert").Body(
+				app.Span().Class("blocked-text").Text(c.blocked),
+				app.Button().ID("btn-recheck").Type("button").Class("btn btn-small").Disabled(busy).Text("重新检查").OnClick(c.onRecheck),
 			)
 		}),
 		app.If(c.Pre, func() app.UI {
@@ -487,27 +516,20 @@ func (c *RecordPage) Render() app.UI {
 			return app.P().ID("return-reason").Class("return-reason").Text("退单原因：" + c.rec.ReturnReason)
 		}),
 		app.If(c.note != "" && c.blocked == "", func() app.UI {
-			return app.P().ID("backfill-note").Class(classes("note", map[bool]string{true: "note-warn", false: "note-ok"}[c.noteBad])).Text(c.note)
+			return app.P().ID("backfill-note").Class(classes("note", string(c.noteCls))).Role("note").Text(c.note)
 		}),
 		app.If(c.restored != "", func() app.UI {
 			return app.P().ID("restored").Class("note note-warn").Text(c.restored)
 		}),
 		app.If(c.Change, func() app.UI { return c.renderChanges(busy) }),
+		app.If(!c.Change, func() app.UI { return c.renderQuery(busy) }),
 		app.Section().Class("form-box").Aria("label", c.title()).Body(
-			app.H3().Class("section-title").Body(
-				app.Text(c.title()),
-				app.If(c.rec != nil && c.rec.Signature != nil, func() app.UI {
-					sig := c.rec.Signature
-					if !sig.Verified {
-						return app.Span().ID("signed").Class("sig sig-bad").Text("签名未通过验证")
-					}
-					return app.Span().ID("signed").Class("signed").
-						Title("IC 卡 " + sig.CardNumber + "，" + formatTime(sig.SignedAt)).Text("已签名：" + sig.HolderName)
-				}),
+			app.H2().Class("section-title").Body(
+				app.Text(c.spec().Label),
 				formLegend(),
 			),
 			app.If(edit, func() app.UI {
-				return app.P().Class("note").Text("录入内容会自动保存在本机浏览器中，暂存成功后清除本机副本。按 Tab 或回车键跳至下一项，下拉框按空格展开。")
+				return app.P().ID("local-note").Class("note").Text("录入内容会自动保存在本机浏览器中，刷新页面或网络中断不会丢失；暂存成功后清除本机副本。按 Tab 或回车键跳至下一项，下拉框按空格展开。")
 			}),
 			app.Div().Class("fields").Body(fields...),
 		),
@@ -518,6 +540,83 @@ func (c *RecordPage) Render() app.UI {
 		c.renderPIN(&c.pageStatus),
 		c.renderConfirm(),
 	)
+}
+
+// renderSignature shows #signature: 已签名 with the signer, when the
+// record's declaration was signed with a card and the server verified it
+// (X3).
+func (c *RecordPage) renderSignature() app.UI {
+	if c.rec == nil || c.rec.Signature == nil {
+		return app.Span().ID("signature").Class("sig-none")
+	}
+	s := c.rec.Signature
+	signer := s.HolderName + "（" + s.CardKind.Label() + " " + s.CardNumber + "）"
+	if !s.Verified {
+		return app.Span().ID("signature").Class("sig sig-bad").Title("签名与记录内容不符").
+			Text("签名验证未通过 · " + signer)
+	}
+	return app.Span().ID("signature").Class("sig sig-ok").
+		Title("证书序列号 " + s.CertSerial + "，签名时间 " + formatTime(s.SignedAt)).
+		Text("已签名 · " + signer + " · " + formatTime(s.SignedAt))
+}
+
+var queryStates = []model.State{model.StateDraft, model.StateDeclared, model.StateApproved, model.StateReturned}
+
+// renderQuery is the query part of a filing: condition 状态, 【查询】
+// 【重置】, the list with 查看 / 修改 / 删除.
+func (c *RecordPage) renderQuery(busy bool) app.UI {
+	sp := c.spec()
+	form := c.form()
+	var rows []app.UI
+	for _, r := range c.list {
+		if c.qApplied != "" && string(r.State) != c.qApplied {
+			continue
+		}
+		cells := make([]app.UI, 0, len(sp.ListKeys)+2)
+		for _, k := range sp.ListKeys {
+			f, _ := form.Field(k)
+			cells = append(cells, app.Td().Class(map[bool]string{true: "mono", false: ""}[f.Upper || f.Kind == model.System]).
+				Text(c.lists.optionText(f, r.Fields, r.Fields[k])))
+		}
+		cells = append(cells, stateCell(r.State), app.Td().Class("nowrap").Text(formatTime(r.UpdatedAt)))
+		rows = append(rows, listRow(r.ID, r.State, c.rec != nil && c.rec.ID == r.ID, busy || !c.maySave(), c.onView, c.onEdit, c.onDeleteRow, cells...))
+	}
+	empty := "没有符合条件的记录"
+	if c.loading {
+		empty = "正在查询…"
+	} else if len(c.list) == 0 {
+		empty = "尚无" + c.Kind.FilingLabel() + "，请在下方录入后点击【暂存】"
+		if c.mayDeclare() {
+			empty += "或【申报】"
+		}
+	}
+	head := make([]string, 0, len(sp.ListKeys)+3)
+	for _, k := range sp.ListKeys {
+		head = append(head, label(form, k))
+	}
+	head = append(head, "状态", "更新时间", "操作")
+	return app.Section().Class("query-box").Aria("label", "查询").Body(
+		app.Form().Class("query-conds").OnSubmit(c.onQuery).Body(
+			app.Label().For("q-state").Text("状态"),
+			app.Select().ID("q-state").Class("f-input k-opt").OnChange(c.onQState).Body(
+				app.Option().Value("").Selected(c.qState == "").Text("全部"),
+				app.Range(queryStates).Slice(func(i int) app.UI {
+					s := queryStates[i]
+					return app.Option().Value(string(s)).Selected(string(s) == c.qState).Text(s.Label())
+				}),
+			),
+			app.Button().ID("btn-query").Type("submit").Class("btn btn-primary").Disabled(busy).Text("查询"),
+			app.Button().ID("btn-reset").Type("button").Class("btn").Disabled(busy).OnClick(c.onReset).Text("重置"),
+		),
+		recordList("rec-list", head, rows, empty),
+	)
+}
+
+func label(form model.Form, key string) string {
+	if f, ok := form.Field(key); ok {
+		return f.Label
+	}
+	return key
 }
 
 // renderChanges is the list of the kind's changes (查看 / 修改 / 删除).
@@ -540,7 +639,7 @@ func (c *RecordPage) renderChanges(busy bool) app.UI {
 		empty = "正在查询…"
 	}
 	return app.Section().Class("query-box").Aria("label", "变更记录").Body(
-		app.H3().Class("section-title").Text("变更记录"),
+		app.H2().Class("section-title").Text("变更记录"),
 		recordList("change-list", []string{"变更编号", "状态", "申报时间", "更新时间", "操作"}, rows, empty),
 	)
 }
@@ -548,13 +647,34 @@ func (c *RecordPage) renderChanges(busy bool) app.UI {
 // renderPrint is the record as 打印 prints it (print CSS only).
 func (c *RecordPage) renderPrint() app.UI {
 	if c.rec == nil {
-		return app.Div().Class("print-view")
+		return app.Div().Class("print-view").ID("print-view")
 	}
 	var rows []app.UI
 	for _, f := range c.form() {
 		rows = append(rows, app.Tr().Body(app.Th().Text(f.Label), app.Td().Text(c.lists.optionText(f, c.rec.Fields, c.rec.Fields[f.Key]))))
 	}
-	return printView(app.Div(), c.title()+"表", c.rec.State, c.rec.UpdatedAt, rows)
+	title := c.spec().PrintTitle
+	if c.Change {
+		title = c.title() + "表"
+	}
+	return printView(app.Div().ID("print-view"), title, c.rec.State, c.rec.UpdatedAt, rows)
+}
+
+// ---- query actions ----
+
+func (c *RecordPage) onQState(ctx app.Context, e app.Event) {
+	c.qState = ctx.JSSrc().Get("value").String()
+}
+
+func (c *RecordPage) onQuery(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	c.qApplied = c.qState
+	c.load(ctx)
+}
+
+func (c *RecordPage) onReset(ctx app.Context, e app.Event) {
+	c.qState, c.qApplied = "", ""
+	c.load(ctx)
 }
 
 // ---- actions ----
@@ -606,14 +726,66 @@ func (c *RecordPage) open(ctx app.Context, id int64, viewOnly bool) {
 	})
 }
 
+// mayNew: 新增 starts a new record where there is room for one: a filing
+// where the enterprise has none of the kind, a change where the approved
+// filing has no open change.
+func (c *RecordPage) mayNew() bool {
+	if c.blocked != "" || !c.maySave() {
+		return false
+	}
+	if c.Change {
+		return c.filing != nil && !c.openChange() && c.rec != nil
+	}
+	return len(c.list) == 0 && c.rec == nil
+}
+
+// focusFirstEditable puts the caret into the form's first field the user
+// fills.
+func focusFirstEditable(form model.Form) {
+	for _, f := range form {
+		if f.Kind != model.System {
+			focusID("f-" + f.Key)
+			return
+		}
+	}
+}
+
 func (c *RecordPage) onNew(ctx app.Context, e app.Event) {
-	if c.filing == nil || c.openChange() {
+	if !c.mayNew() {
 		return
 	}
-	c.clearLocal(ctx)
-	c.newForm(ctx, c.filing.Fields)
-	c.setStatus("", false)
-	c.note, c.noteBad = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", false
+	start := c.start
+	if c.Change {
+		start = c.filing.Fields
+	}
+	begin := func(ctx app.Context) {
+		c.clearLocal(ctx)
+		c.newForm(ctx, start)
+		c.setStatus("", false)
+		if c.Change {
+			c.note, c.noteCls = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", noteOK
+		}
+		ctx.Defer(func(app.Context) { focusFirstEditable(c.form()) })
+	}
+	if c.dirty() {
+		c.ask(ctx, "新增确认", "当前录入的内容尚未暂存，新增将清空这些内容。确定新增吗？", "新增", false, begin)
+		return
+	}
+	begin(ctx)
+}
+
+// dirty reports whether the form holds input beyond what was loaded.
+func (c *RecordPage) dirty() bool {
+	base := c.start
+	if c.rec != nil {
+		base = c.rec.Fields
+	}
+	for _, f := range c.form() {
+		if f.Kind != model.System && c.values[f.Key] != base[f.Key] {
+			return true
+		}
+	}
+	return false
 }
 
 // failed shows the outcome of a refused 暂存 / 申报.
@@ -633,8 +805,9 @@ func (c *RecordPage) begin(ctx app.Context, declare bool) (map[string]string, bo
 
 // checkAll runs the page's own rules before 暂存 / 申报.
 func (c *RecordPage) checkAll(ctx app.Context, what string) (map[string]string, bool) {
-	vals := normalized(c.form(), c.values)
-	errs := checkValues(c.Kind, c.Change, vals, c.mode())
+	sp := c.spec()
+	vals := sp.Normalize(c.values, c.Change)
+	errs := sp.Validate(vals, c.Change, c.Role, c.mode())
 	c.errs = errs
 	return vals, !c.invalid(ctx, what, c.form(), errs)
 }
@@ -679,7 +852,7 @@ func (c *RecordPage) onDeclare(ctx app.Context, e app.Event) {
 	if !ok {
 		return
 	}
-	c.askDeclare(ctx, &c.confirming, "申报后信息将发送到制卡代理点（审批部门）审批，申报后的数据不可修改。确定申报吗？",
+	c.askDeclare(ctx, &c.confirming, "申报后信息将发送到"+c.agentPointName(vals["agent_point"])+"审批，申报后的数据不可修改。确定申报吗？",
 		c.CardNumber != "", func(ctx app.Context, pin []byte) { c.doDeclare(ctx, vals, pin) })
 }
 
@@ -696,7 +869,7 @@ func (c *RecordPage) signed(ref model.RecordRef, rec *apiclient.Rec, vals map[st
 			fields[f.Key] = rec.Fields[f.Key]
 		}
 	}
-	fields = normalizeValues(c.Kind, fields)
+	fields = c.spec().Normalize(fields, c.Change)
 	d := model.SignedDigest(model.CanonicalRecord(ref.Name(), ref.ID, rec.Version+1, fields))
 	sig, err := signWithCard(pin, d[:])
 	if err != nil {
@@ -759,8 +932,19 @@ func (c *RecordPage) doDeclare(ctx app.Context, vals map[string]string, pin []by
 	})
 }
 
+// agentPointName is how the declaration's confirmation names where it
+// goes: the chosen agent point, or the enterprise's.
+func (c *RecordPage) agentPointName(code string) string {
+	if code != "" {
+		if opts, _ := c.lists.options(model.Field{Options: model.OptionsAgentPoints}, c.values); model.OptionName(opts, code) != "" {
+			return "“" + model.OptionName(opts, code) + "”"
+		}
+	}
+	return "制卡代理点（审批部门）"
+}
+
 func (c *RecordPage) onPrint(ctx app.Context, e app.Event) {
-	if c.rec == nil {
+	if c.rec == nil || !c.rec.State.CanPrint() {
 		return
 	}
 	printRecord(ctx)
@@ -776,7 +960,11 @@ func (c *RecordPage) onDelete(ctx app.Context, e app.Event) {
 
 func (c *RecordPage) onDeleteRow(ctx app.Context, e app.Event) {
 	id := rowID(ctx)
-	c.askDelete(ctx, "这条变更", func(ctx app.Context) { c.remove(ctx, id) })
+	what := "这条" + c.spec().Label + "记录"
+	if c.Change {
+		what = "这条变更"
+	}
+	c.askDelete(ctx, what, func(ctx app.Context) { c.remove(ctx, id) })
 }
 
 func (c *RecordPage) remove(ctx app.Context, id int64) {

@@ -374,16 +374,27 @@ func (f *entryForm) setErr(key, msg string) {
 	}
 }
 
-// input takes what was typed into key, with what follows from it: the
-// subject code from the credit code, no city of another province.
-func (f *entryForm) input(key, v string) {
+// input takes what was typed into key, with what follows from it in
+// form: the codes the kind cuts from the credit code, no city of another
+// province, no department of another agent point. Its red prompt goes
+// while the user types the fix; the field is checked again when left.
+func (f *entryForm) input(sp *model.KindSpec, form model.Form, key, v string) {
+	old := f.values[key]
 	f.values[key] = v
-	switch key {
-	case "credit_code":
-		f.values["subject_code"] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(v)))
-	case "province":
-		if city := f.values["city"]; city != "" && (len(v) < 2 || city[:2] != v[:2]) {
-			f.values["city"] = ""
+	delete(f.errs, key)
+	if key == "credit_code" {
+		for _, fl := range sp.Fills {
+			if fl.From == model.FromCreditCode {
+				f.values[fl.Key] = model.SubjectCode(strings.ToUpper(strings.TrimSpace(v)))
+			}
+		}
+	}
+	if old == v {
+		return
+	}
+	for _, fd := range form {
+		if dependsOn(fd) == key && fd.Kind != model.System {
+			f.values[fd.Key] = ""
 		}
 	}
 }

@@ -31,7 +31,6 @@ var menuGroups = []menuGroup{
 // shows only for its roles. Entries of the manual that are not built yet
 // are left out until they are.
 var menuEntries = []menuEntry{
-	{Key: "legal-person", Label: "法人信息录入", Icon: "form", Group: "企业备案", Roles: []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard}},
 	{Key: "agent-points", Label: "制卡代理点联系方式", Icon: "pin", Roles: []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard, model.RoleOperatorCard}},
 }
 
@@ -381,8 +380,6 @@ func (s *Shell) renderWelcome() app.UI {
 // panel returns the component of a tab.
 func (s *Shell) panel(key string) app.UI {
 	switch key {
-	case "legal-person":
-		return &LegalPersonPage{EnterpriseID: s.sess.EnterpriseID, CreditCode: s.sess.CreditCode, CardNumber: s.sess.CardNumber}
 	case "agent-points":
 		return &AgentPointsTable{}
 	}

@@ -387,19 +387,6 @@ func (a *API) cardRegister(w http.ResponseWriter, r *http.Request) error {
 
 // ---- signed declarations (X3) ----
 
-// cardActor is the audit trail's actor of a card session: the account,
-// the holder's name and the role, and the signature of the operation when
-// there is one; of any other session, the user (id, name, role).
-func cardActor(ctx context.Context, c *current, sig *signedRecord) context.Context {
-	if c.card == nil {
-		return store.WithActor(ctx, store.Actor{UserID: c.user.ID, Name: c.user.Username, Role: c.user.Role})
-	}
-	act := store.Actor{UserID: c.user.ID, Name: c.card.HolderName, Role: c.user.Role}
-	if sig != nil {
-		act.Signature, act.Certificate = sig.signatureText(), sig.certificateText()
-	}
-	return store.WithActor(ctx, act)
-}
 
 // signedRecord is a declaration's card signature, verified.
 type signedRecord struct {
@@ -553,16 +540,6 @@ func (a *API) changedSince(ctx context.Context, enterpriseID int64, ref model.Re
 	return false, nil
 }
 
-// withSignature sets the card signature of a legal-person record.
-func (a *API) withSignature(ctx context.Context, enterpriseID int64, rec *model.LegalPersonRecord) error {
-	sig, err := a.signatureOf(ctx, enterpriseID, model.RecordRef{Kind: model.FilingLegalPerson, ID: rec.ID},
-		rec.State, rec.DeclaredAt, model.Values(&rec.LegalPerson))
-	if err != nil {
-		return err
-	}
-	rec.Signature = sig
-	return nil
-}
 
 // The database's nonce store is a cardauth.NonceStore.
 var _ cardauth.NonceStore = store.LoginNonces{}

@@ -48,6 +48,7 @@ var statusOf = map[string]int{
 	model.ErrForexBlocked:        http.StatusConflict,
 	model.ErrOpenChange:          http.StatusConflict,
 	model.ErrRegistryUnavailable: http.StatusServiceUnavailable,
+	model.ErrNoRegistryRecord:    http.StatusConflict,
 }
 
 // Messages of the answers that more than one handler gives.
@@ -62,12 +63,6 @@ const (
 	msgInvalid      = "填写的内容有误，请按提示修改"
 	msgOpenChange   = "该备案已有尚未审批通过的变更，请先申报、等待审批或删除该变更"
 )
-
-// forexBlockedMessage says that the forex bureau's record in state st
-// (注销 or 吊销) blocks the forex filing (L3).
-func forexBlockedMessage(st model.ForexStatus) string {
-	return "企业在外汇管理局的备案为“" + st.Label() + "”状态，不能办理外汇资质备案或变更"
-}
 
 // problem maps an error to its status and body: an *Error as it says,
 // a store error by its kind, anything else 500.
@@ -90,13 +85,20 @@ func storeError(err error) *Error {
 		return &Error{Code: model.ErrNotFound, Message: msgNotFound, Err: err}
 	case errors.Is(err, store.ErrLegalPersonNotDeclared):
 		return &Error{Code: model.ErrLegalPersonFirst, Message: model.MsgLegalPersonFirst, Err: err}
-	case errors.Is(err, store.ErrForexBlocked):
-		var fb *store.ForexBlockedError
-		st := model.ForexCancelled
-		if errors.As(err, &fb) {
-			st = fb.Status
+	case errors.Is(err, store.ErrBlocked):
+		var b *store.BlockedError
+		msg := msgInvalid
+		if errors.As(err, &b) {
+			msg = b.Message
 		}
-		return &Error{Code: model.ErrForexBlocked, Message: forexBlockedMessage(st), Err: err}
+		return &Error{Code: model.ErrForexBlocked, Message: msg, Err: err}
+	case errors.Is(err, store.ErrNoRegistryRecord):
+		var n *store.NoRegistryRecordError
+		msg := msgInvalid
+		if errors.As(err, &n) {
+			msg = n.Message
+		}
+		return &Error{Code: model.ErrNoRegistryRecord, Message: msg, Err: err}
 	case errors.Is(err, store.ErrOpenChange):
 		return &Error{Code: model.ErrOpenChange, Message: msgOpenChange, Err: err}
 	case errors.Is(err, store.ErrReasonRequired):

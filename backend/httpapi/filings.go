@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -14,69 +12,70 @@ import (
 	"eportid/backend/store"
 )
 
-// The filings of every kind (N2–N4, L1–L3; legal_person as an alias of
-// legalperson.go's routes) and, in changes.go, their changes (L4–L7):
-// one set of handlers, generic over the field types, with the contract in
+// The filings of every kind (N1–N4, L1–L3) and their changes (L4–L7): one
+// set of handlers over the kinds of model.Kinds, with the contract in
 // app/model/api_filings.go. Every handler scopes by the session's
-// enterprise; the store re-checks states, versions and roles, and writes
-// the audit row in the transaction of each change of state.
+// enterprise (another enterprise's id is "not found", never "forbidden");
+// the store re-checks states, versions and roles, fills the grey fields
+// in its transaction, and writes the audit row of each change of state.
 //
-// What the server sets whatever the page sends (prepare): the grey fields
-// of a qualification filing from the enterprise's declared legal-person
-// filing; those of a change from the approved filing; the registry's
-// (FilingKind.RegistryKeys) from a lookup made on every save. A registry
-// that fails never stops a draft: the record keeps the values it had.
+// What this layer does besides: it checks the format of what was sent
+// (model.KindSpec.Validate, and the choices against the reference data:
+// fieldcheck.go), asks the kind's registry (a registry that fails never
+// stops a draft: the store keeps the values the record had), and has a
+// card holder's declaration signed (X3: the store hands it the values as
+// they will be stored).
 
-// recordHandlers are the handlers of one kind of record: the filings of a
-// kind, or its changes. versions and backfill are the filings' only.
-type recordHandlers interface {
-	list(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	create(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	get(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	save(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	declare(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	remove(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	history(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	versions(a *API, w http.ResponseWriter, r *http.Request, c *current) error
-	backfill(a *API, w http.ResponseWriter, r *http.Request, c *current) error
+// kindRecords are the handlers' view of one kind: its spec, and whether
+// they serve its filings or its changes.
+type kindRecords struct {
+	sp     *model.KindSpec
+	change bool
 }
 
-// recordOp is a method expression of recordHandlers.
-type recordOp func(recordHandlers, *API, http.ResponseWriter, *http.Request, *current) error
-
-var (
-	filingHandlers = map[model.FilingKind]recordHandlers{
-		model.FilingLegalPerson: records[model.LegalPerson]{},
-		model.FilingCommerce:    records[model.Commerce]{},
-		model.FilingCustoms:     records[model.Customs]{},
-		model.FilingForex:       records[model.Forex]{},
-	}
-	changeHandlers = map[model.FilingKind]recordHandlers{
-		model.FilingLegalPerson: records[model.LegalPerson]{change: true},
-		model.FilingCommerce:    records[model.Commerce]{change: true},
-		model.FilingCustoms:     records[model.Customs]{change: true},
-		model.FilingForex:       records[model.Forex]{change: true},
-	}
-)
+// recordOp is a handler of the records of a kind.
+type recordOp func(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error
 
 // filing runs op for the filings of the path's {kind}; an unknown kind is
 // 404.
-func (a *API) filing(op recordOp) handlerFunc { return a.byKind(filingHandlers, op) }
+func (a *API) filing(op recordOp) handlerFunc { return a.byKind(false, op) }
 
 // change runs op for the changes of the path's {kind}.
-func (a *API) change(op recordOp) handlerFunc { return a.byKind(changeHandlers, op) }
+func (a *API) change(op recordOp) handlerFunc { return a.byKind(true, op) }
 
-func (a *API) byKind(m map[model.FilingKind]recordHandlers, op recordOp) handlerFunc {
+func (a *API) byKind(change bool, op recordOp) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *current) error {
-		h, ok := m[model.FilingKind(r.PathValue("kind"))]
-		if !ok {
+		sp := model.FilingKind(r.PathValue("kind")).Spec()
+		if sp == nil {
 			return &Error{Code: model.ErrNotFound, Message: "没有这种备案"}
 		}
 		if c.user.EnterpriseID == 0 {
 			return &Error{Code: model.ErrForbidden, Message: msgForbidden}
 		}
-		return op(h, a, w, r, c)
+		return op(a, kindRecords{sp: sp, change: change}, w, r, c)
 	}
+}
+
+func (k kindRecords) kind() model.FilingKind { return k.sp.Kind }
+
+func (k kindRecords) store(a *API) store.Records {
+	if k.change {
+		return a.Store.Changes(k.kind())
+	}
+	return a.Store.Filings(k.kind())
+}
+
+func (k kindRecords) ref(id int64) model.RecordRef {
+	return model.RecordRef{Kind: k.kind(), Change: k.change, ID: id}
+}
+
+// path is the record's URL.
+func (k kindRecords) path(id int64) string {
+	base := "/api/filings/"
+	if k.change {
+		base = "/api/changes/"
+	}
+	return base + string(k.kind()) + "/" + strconv.FormatInt(id, 10)
 }
 
 // Messages of the role rules.
@@ -86,86 +85,40 @@ const (
 	msgChangeNeedsLC = "变更须由企业法人卡持有人使用 IC 卡登录后办理"
 )
 
-// records are the handlers of the filings (change false) or the changes of
-// the kind of F.
-type records[F model.Fields] struct{ change bool }
-
-// recordStore is what Filings and Changes have in common.
-type recordStore[F model.Fields] interface {
-	List(ctx context.Context, enterpriseID int64) ([]model.Record[F], error)
-	Get(ctx context.Context, enterpriseID, id int64) (model.Record[F], error)
-	Save(ctx context.Context, enterpriseID, id int64, version int, who store.Actor, fields F) (model.Record[F], error)
-	Declare(ctx context.Context, enterpriseID, id int64, version int, who store.Actor, fields F) (model.Record[F], error)
-	Delete(ctx context.Context, enterpriseID, id int64, who store.Actor) error
-}
-
-func (records[F]) kind() model.FilingKind { return model.KindOf[F]() }
-
-func (k records[F]) store(a *API) recordStore[F] {
-	if k.change {
-		return changesOf[F](a.Store)
+// enterprise is the session user's enterprise.
+func (a *API) enterprise(ctx context.Context, c *current) (store.Enterprise, error) {
+	if c.user.EnterpriseID == 0 {
+		return store.Enterprise{}, &Error{Code: model.ErrForbidden, Message: msgForbidden}
 	}
-	return filingsOf[F](a.Store)
+	return a.Store.EnterpriseByID(ctx, c.user.EnterpriseID)
 }
 
-func (k records[F]) ref(id int64) model.RecordRef {
-	return model.RecordRef{Kind: k.kind(), Change: k.change, ID: id}
-}
-
-// path is the record's URL.
-func (k records[F]) path(id int64) string {
-	base := "/api/filings/"
-	if k.change {
-		base = "/api/changes/"
+// recordID is the {id} of the path; a malformed one is simply not found.
+func recordID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &Error{Code: model.ErrNotFound, Message: msgNotFound}
 	}
-	return base + string(k.kind()) + "/" + strconv.FormatInt(id, 10)
-}
-
-// filingsOf are the store's filings of F's kind.
-func filingsOf[F model.Fields](s *store.Store) store.Filings[F] {
-	var out any
-	switch model.KindOf[F]() {
-	case model.FilingLegalPerson:
-		out = s.LegalPersonFilings()
-	case model.FilingCommerce:
-		out = s.CommerceFilings()
-	case model.FilingCustoms:
-		out = s.CustomsFilings()
-	case model.FilingForex:
-		out = s.ForexFilings()
-	}
-	return out.(store.Filings[F])
-}
-
-// changesOf are the store's changes of F's kind.
-func changesOf[F model.Fields](s *store.Store) store.Changes[F] {
-	var out any
-	switch model.KindOf[F]() {
-	case model.FilingLegalPerson:
-		out = s.LegalPersonChanges()
-	case model.FilingCommerce:
-		out = s.CommerceChanges()
-	case model.FilingCustoms:
-		out = s.CustomsChanges()
-	case model.FilingForex:
-		out = s.ForexChanges()
-	}
-	return out.(store.Changes[F])
+	return id, nil
 }
 
 // actor is who acts in the session, for the store's role checks and the
-// audit trail: a card session's holder (with the declaration's signature,
-// cardActor), else the user.
-func actor(ctx context.Context, c *current, sig *signedRecord) store.Actor {
-	if act, ok := store.ActorFrom(cardActor(ctx, c, sig)); ok {
-		return act
+// audit trail: a card session's holder, with the declaration's signature
+// when there is one, else the user.
+func actor(c *current, sig *signedRecord) store.Actor {
+	act := store.Actor{UserID: c.user.ID, Name: c.user.Username, Role: c.user.Role}
+	if c.card != nil {
+		act.Name = c.card.HolderName
+		if sig != nil {
+			act.Signature, act.Certificate = sig.signatureText(), sig.certificateText()
+		}
 	}
-	return store.Actor{UserID: c.user.ID, Name: c.user.Username, Role: c.user.Role}
+	return act
 }
 
 // mayWrite checks the session's role for an operation ("save", "declare",
 // "delete") with a message that says who may.
-func (k records[F]) mayWrite(c *current, op string) error {
+func (k kindRecords) mayWrite(c *current, op string) error {
 	role, kind := c.user.Role, k.kind()
 	switch {
 	case k.change:
@@ -190,25 +143,24 @@ func (k records[F]) mayWrite(c *current, op string) error {
 
 // ---- reading ----
 
-// list: GET /api/filings/{kind}, GET /api/changes/{kind}.
-func (k records[F]) list(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
+// listRecords: GET /api/filings/{kind}, GET /api/changes/{kind}.
+func listRecords(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	ctx := r.Context()
 	list, err := k.store(a).List(ctx, c.user.EnterpriseID)
 	if err != nil {
 		return err
 	}
-	out := make([]json.RawMessage, len(list))
-	for i, rec := range list {
-		if out[i], err = k.signedJSON(ctx, a, rec, nil); err != nil {
+	for i := range list {
+		if err := a.withSignature(ctx, &list[i]); err != nil {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, list)
 	return nil
 }
 
-// get: GET /api/filings/{kind}/{id}, GET /api/changes/{kind}/{id}.
-func (k records[F]) get(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
+// getRecord: GET /api/filings/{kind}/{id}, GET /api/changes/{kind}/{id}.
+func getRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	id, err := recordID(r)
 	if err != nil {
 		return err
@@ -217,44 +169,27 @@ func (k records[F]) get(a *API, w http.ResponseWriter, r *http.Request, c *curre
 	if err != nil {
 		return err
 	}
-	out, err := k.signedJSON(r.Context(), a, rec, nil)
-	if err != nil {
+	if err := a.withSignature(r.Context(), &rec); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, rec)
 	return nil
 }
 
-// signedJSON is the record's JSON with, as the legal-person route's, the
-// card signature of its current declaration ("card_signature", X3): sig
-// when given, else the kept one, verified again.
-func (k records[F]) signedJSON(ctx context.Context, a *API, rec model.Record[F], sig *model.RecordSignature) (json.RawMessage, error) {
-	b, err := json.Marshal(rec)
+// withSignature sets the card signature of the record's current
+// declaration (X3), verified again, where there is one.
+func (a *API) withSignature(ctx context.Context, rec *model.Record) error {
+	sig, err := a.signatureOf(ctx, rec.EnterpriseID, rec.Ref(), rec.State, rec.DeclaredAt, rec.Fields)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if sig == nil {
-		if sig, err = a.signatureOf(ctx, rec.EnterpriseID, rec.Ref(), rec.State, rec.DeclaredAt, model.Values(&rec.Fields)); err != nil {
-			return nil, err
-		}
-	}
-	if sig == nil || len(b) < 2 {
-		return b, nil
-	}
-	sb, err := json.Marshal(sig)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(b)+len(sb)+20)
-	out = append(out, b[:len(b)-1]...)
-	out = append(out, `,"card_signature":`...)
-	out = append(out, sb...)
-	return append(out, '}'), nil
+	rec.Signature = sig
+	return nil
 }
 
-// history: GET …/{id}/history, the audit trail (X4), oldest first. A
+// recordHistory: GET …/{id}/history, the audit trail (X4), oldest first. A
 // record of another enterprise, or none, has no history: 404.
-func (k records[F]) history(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
+func recordHistory(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	id, err := recordID(r)
 	if err != nil {
 		return err
@@ -270,12 +205,9 @@ func (k records[F]) history(a *API, w http.ResponseWriter, r *http.Request, c *c
 	return nil
 }
 
-// versions: GET /api/filings/{kind}/{id}/versions, the values approved
-// changes replaced, oldest first.
-func (k records[F]) versions(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
-	if k.change {
-		return &Error{Code: model.ErrNotFound, Message: msgNotFound}
-	}
+// recordVersions: GET /api/filings/{kind}/{id}/versions, the values
+// approved changes replaced, oldest first.
+func recordVersions(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	id, err := recordID(r)
 	if err != nil {
 		return err
@@ -297,57 +229,60 @@ func (k records[F]) versions(a *API, w http.ResponseWriter, r *http.Request, c *
 
 // ---- writing ----
 
-// create: POST /api/filings/{kind} (新增 + 暂存); for a change, changes.go.
-func (k records[F]) create(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
-	if k.change {
-		return k.createChange(a, w, r, c)
-	}
+// createRecord: POST /api/filings/{kind} (新增 + 暂存), POST
+// /api/changes/{kind} (a draft change of the approved filing filing_id).
+func createRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	if err := k.mayWrite(c, "save"); err != nil {
 		return err
 	}
-	var req model.SaveRequest[F]
-	if err := decode(w, r, &req); err != nil {
+	req, err := decodeSave(w, r, k.sp)
+	if err != nil {
 		return err
+	}
+	if k.change && req.FilingID <= 0 {
+		return &Error{Code: model.ErrInvalid, Message: "请选择要变更的备案",
+			Fields: model.FieldErrors{"filing_id": "要变更的备案：必填"}}
 	}
 	ctx := r.Context()
 	ent, err := a.enterprise(ctx, c)
 	if err != nil {
 		return err
 	}
-	f := req.Fields
-	if err := k.prepare(ctx, a, ent, &f, model.Draft, nil, 0); err != nil {
-		return err
-	}
-	rec, err := filingsOf[F](a.Store).Create(ctx, ent.ID, actor(ctx, c, nil), f)
-	if errors.Is(err, store.ErrDuplicate) {
-		return &Error{Code: model.ErrConflict, Message: "本企业已有" + k.kind().FilingLabel() + "记录，请在列表中打开它修改", Err: err}
-	}
+	in, lookErr, err := a.input(ctx, k, c, ent, req, model.Draft)
 	if err != nil {
 		return err
+	}
+	rec, err := k.store(a).Create(ctx, ent.ID, req.FilingID, actor(c, nil), in)
+	switch {
+	case errors.Is(err, store.ErrOpenChange):
+		return err // errors.go words it
+	case k.change && errors.Is(err, store.ErrNotFound):
+		return &Error{Code: model.ErrNotFound, Message: "要变更的" + k.kind().FilingLabel() + "不存在", Err: err}
+	case k.change && errors.Is(err, store.ErrState):
+		return &Error{Code: model.ErrState, Message: "只有审批通过的" + k.kind().FilingLabel() + "可以变更", Err: err}
+	case errors.Is(err, store.ErrDuplicate):
+		return &Error{Code: model.ErrConflict, Message: "本企业已有" + k.kind().FilingLabel() + "记录，请在列表中打开它修改", Err: err}
+	case err != nil:
+		return registryError(err, lookErr)
 	}
 	w.Header().Set("Location", k.path(rec.ID))
 	writeJSON(w, http.StatusCreated, rec)
 	return nil
 }
 
-// save: PUT …/{id} (暂存).
-func (k records[F]) save(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
+// saveRecord: PUT …/{id} (暂存).
+func saveRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	return k.update(a, w, r, c, model.Draft)
 }
 
-// declare: POST …/{id}/declare (申报): saved and declared in one
+// declareRecord: POST …/{id}/declare (申报): saved and declared in one
 // transaction. A second declaration of the same version is refused
 // (ErrState): declaring twice declares once.
-func (k records[F]) declare(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
+func declareRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	return k.update(a, w, r, c, model.Declare)
 }
 
-// cardSignatureOnly reads the card signature of a declaration's body.
-type cardSignatureOnly struct {
-	CardSignature *model.CardSignature `json:"card_signature"`
-}
-
-func (k records[F]) update(a *API, w http.ResponseWriter, r *http.Request, c *current, mode model.Mode) error {
+func (k kindRecords) update(a *API, w http.ResponseWriter, r *http.Request, c *current, mode model.Mode) error {
 	op := "save"
 	if mode == model.Declare {
 		op = "declare"
@@ -359,19 +294,9 @@ func (k records[F]) update(a *API, w http.ResponseWriter, r *http.Request, c *cu
 	if err != nil {
 		return err
 	}
-	var raw json.RawMessage
-	if err := decode(w, r, &raw); err != nil {
+	req, err := decodeSave(w, r, k.sp)
+	if err != nil {
 		return err
-	}
-	var req model.SaveRequest[F]
-	var sig cardSignatureOnly
-	if err := json.Unmarshal(raw, &req); err != nil {
-		return &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON", Err: err}
-	}
-	if mode == model.Declare {
-		if err := json.Unmarshal(raw, &sig); err != nil {
-			return &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON", Err: err}
-		}
 	}
 	ctx := r.Context()
 	ent, err := a.enterprise(ctx, c)
@@ -388,46 +313,47 @@ func (k records[F]) update(a *API, w http.ResponseWriter, r *http.Request, c *cu
 		// fields do not matter.
 		return k.stateError(old.State, op, store.ErrState)
 	}
-	f := req.Fields
-	if err := k.prepare(ctx, a, ent, &f, mode, &old, old.FilingID); err != nil {
+	in, lookErr, err := a.input(ctx, k, c, ent, req, mode)
+	if err != nil {
 		return err
 	}
 	var signed *signedRecord
+	var rec model.Record
 	if mode == model.Declare {
-		// A card holder signs what will be stored, as the version the
-		// declaration makes (X3).
-		if signed, err = a.verifyDeclaration(c, ent, k.ref(id), req.Version+1, model.Values(&f), sig.CardSignature); err != nil {
-			return err
+		if c.card != nil {
+			ref := k.ref(id)
+			// The card holder signed what the store will keep, as the
+			// version the declaration makes (X3).
+			in.Sign = func(vals model.Fields, version int) (store.Actor, error) {
+				s, err := a.verifyDeclaration(c, ent, ref, version, vals, req.CardSignature)
+				if err != nil {
+					return store.Actor{}, err
+				}
+				signed = s
+				return actor(c, s), nil
+			}
 		}
-	}
-	var rec model.Record[F]
-	if mode == model.Declare {
-		rec, err = st.Declare(ctx, ent.ID, id, req.Version, actor(ctx, c, signed), f)
+		rec, err = st.Declare(ctx, ent.ID, id, req.Version, actor(c, nil), in)
 	} else {
-		rec, err = st.Save(ctx, ent.ID, id, req.Version, actor(ctx, c, nil), f)
+		rec, err = st.Save(ctx, ent.ID, id, req.Version, actor(c, nil), in)
 	}
 	if err != nil {
-		return k.writeError(ctx, a, ent.ID, id, op, err)
+		return k.writeError(ctx, a, ent.ID, id, op, registryError(err, lookErr))
 	}
-	var kept *model.RecordSignature
 	if signed != nil {
-		if kept, err = a.keepSignature(ctx, ent.ID, signed, rec.Version, model.Values(&rec.Fields), rec.DeclaredAt); err != nil {
+		if rec.Signature, err = a.keepSignature(ctx, ent.ID, signed, rec.Version, rec.Fields, rec.DeclaredAt); err != nil {
 			// Declared, and the audit row holds the signature; only the
 			// record's own copy is missing.
 			a.Log.ErrorContext(ctx, "keep record signature", "record", signed.ref.String(), "err", err)
-			kept = nil
+			rec.Signature = nil
 		}
 	}
-	out, err := k.signedJSON(ctx, a, rec, kept)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, rec)
 	return nil
 }
 
-// remove: DELETE …/{id} (删除, for good; draft or returned only).
-func (k records[F]) remove(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
+// removeRecord: DELETE …/{id} (删除, for good; draft or returned only).
+func removeRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	if err := k.mayWrite(c, "delete"); err != nil {
 		return err
 	}
@@ -436,7 +362,7 @@ func (k records[F]) remove(a *API, w http.ResponseWriter, r *http.Request, c *cu
 		return err
 	}
 	ctx := r.Context()
-	if err := k.store(a).Delete(ctx, c.user.EnterpriseID, id, actor(ctx, c, nil)); err != nil {
+	if err := k.store(a).Delete(ctx, c.user.EnterpriseID, id, actor(c, nil)); err != nil {
 		return k.writeError(ctx, a, c.user.EnterpriseID, id, "delete", err)
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -444,7 +370,7 @@ func (k records[F]) remove(a *API, w http.ResponseWriter, r *http.Request, c *cu
 }
 
 // writeError words ErrState by the record's state as it is now.
-func (k records[F]) writeError(ctx context.Context, a *API, enterpriseID, id int64, op string, err error) error {
+func (k kindRecords) writeError(ctx context.Context, a *API, enterpriseID, id int64, op string, err error) error {
 	if !errors.Is(err, store.ErrState) {
 		return err
 	}
@@ -457,18 +383,7 @@ func (k records[F]) writeError(ctx context.Context, a *API, enterpriseID, id int
 
 // stateError says why a record in state st may not undergo op; an
 // approved filing's message says to change it instead.
-func (k records[F]) stateError(st model.State, op string, err error) error {
-	var hint string
-	if op != "delete" && !k.change {
-		hint = "；如需修改，请办理" + k.kind().ChangeLabel()
-	}
-	return stateError(st, op, hint, err)
-}
-
-// stateError says why a record in state st may not undergo op ("save",
-// "declare", "delete"); approvedHint follows the message of an approved
-// record.
-func stateError(st model.State, op, approvedHint string, err error) error {
+func (k kindRecords) stateError(st model.State, op string, err error) error {
 	var what string
 	switch op {
 	case "declare":
@@ -483,265 +398,189 @@ func stateError(st model.State, op, approvedHint string, err error) error {
 	case model.StateDeclared:
 		msg = "该记录已申报，" + what
 	case model.StateApproved:
-		msg = "该记录已审批通过，" + what + approvedHint
+		msg = "该记录已审批通过，" + what
+		if op != "delete" && !k.change {
+			msg += "；如需修改，请办理" + k.kind().ChangeLabel()
+		}
 	default:
 		msg = "该记录当前状态为“" + st.Label() + "”，" + what
 	}
 	return &Error{Code: model.ErrState, Message: msg, Err: err}
 }
 
-// ---- what the server sets and checks ----
+// ---- what the server checks and asks ----
 
-// prepare normalizes f and sets the fields the system fills, then checks
-// it in mode: for a qualification filing the grey fields of the declared
-// legal-person filing (ErrLegalPersonFirst without one); for a change
-// those fixed from the approved filing filingID; the registry's fields from
-// a lookup (on failure: old's values, or the approved filing's, and a
-// forex declaration is refused); a forex record the bureau cancelled or
-// revoked is refused. old is the record as stored (nil on create).
-func (k records[F]) prepare(ctx context.Context, a *API, ent store.Enterprise, f *F, mode model.Mode, old *model.Record[F], filingID int64) error {
-	kind := k.kind()
-	model.NormalizeFields(f)
-	var fallback *F // the registry's fields when the lookup fails
-	if old != nil {
-		fallback = &old.Fields
+// input checks what was sent in mode and asks the kind's registry: the
+// store's Input, and why the registry could not be asked (nil when it
+// answered). Field errors are a 422.
+func (a *API) input(ctx context.Context, k kindRecords, c *current, ent store.Enterprise, req model.SaveRequest, mode model.Mode) (store.Input, error, error) {
+	vals := k.sp.Normalize(req.Fields, k.change)
+	if err := a.checkFields(ctx, k, c.user.Role, ent, vals, mode); err != nil {
+		return store.Input{}, nil, err
 	}
+	in := store.Input{Fields: vals}
+	if len(k.sp.RegistryKeysOf(k.change)) == 0 {
+		return in, nil, nil
+	}
+	// 暂存 must not wait on a slow registry for long: the page has the
+	// back-fill already, and the stored values are kept when it fails.
+	lctx := ctx
+	if mode == model.Draft {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, draftRegistryWait)
+		defer cancel()
+	}
+	reg, err := a.lookup(lctx, k.sp, ent.CreditCode)
 	switch {
-	case k.change:
-		filing, err := filingsOf[F](a.Store).Get(ctx, ent.ID, filingID)
-		if errors.Is(err, store.ErrNotFound) {
-			return &Error{Code: model.ErrNotFound, Message: "要变更的" + kind.FilingLabel() + "不存在", Err: err}
-		}
-		if err != nil {
-			return err
-		}
-		if filing.State != model.StateApproved {
-			return &Error{Code: model.ErrState, Message: "只有审批通过的" + kind.FilingLabel() + "可以变更，该备案当前状态为“" + filing.State.Label() + "”"}
-		}
-		model.KeepFields(f, filing.Fields, kind.FixedInChange())
-		if fallback == nil {
-			fallback = &filing.Fields
-		}
-	case kind.Qualification():
-		lp, ok, err := declaredLegalPerson(ctx, a.Store, ent.ID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return &Error{Code: model.ErrLegalPersonFirst, Message: model.MsgLegalPersonFirst}
-		}
-		model.FillFromLegalPerson(f, lp)
+	case err == nil:
+		in.Registry = &store.RegistryAnswer{Found: true, Fields: reg}
+	case errors.Is(err, registry.ErrNotFound):
+		in.Registry = &store.RegistryAnswer{}
+	default:
+		a.Log.WarnContext(ctx, "registry lookup failed", "kind", string(k.kind()), "enterprise_id", ent.ID, "err", err)
+		return in, err, nil
 	}
-	if keys := k.registryKeys(); len(keys) > 0 {
-		// 暂存 must not wait on a slow registry for long: the page has the
-		// back-fill already, and the stored values are kept when it fails.
-		lctx := ctx
-		if mode == model.Draft {
-			var cancel context.CancelFunc
-			lctx, cancel = context.WithTimeout(ctx, draftRegistryWait)
-			defer cancel()
-		}
-		reg, err := lookupRegistry[F](lctx, a, ent.CreditCode)
-		switch {
-		case err == nil:
-			model.KeepFields(f, reg, keys)
-		case errors.Is(err, registry.ErrNotFound):
-			var zero F
-			model.KeepFields(f, zero, keys)
-		default:
-			a.Log.WarnContext(ctx, "registry lookup failed", "kind", string(kind), "enterprise_id", ent.ID, "err", err)
-			if mode == model.Declare && kind == model.FilingForex {
-				return &Error{Code: model.ErrRegistryUnavailable, Err: err,
-					Message: registry.Message(err) + "外汇资质须按外汇管理局的当前备案状态申报，请稍后再申报（可先暂存）。"}
-			}
-			var keep F
-			if fallback != nil {
-				keep = *fallback
-			}
-			model.KeepFields(f, keep, keys)
-		}
-	}
-	model.NormalizeFields(f)
-	if kind == model.FilingForex {
-		if st := model.ForexStatus(model.Values(f)["bureau_status"]); st.Blocks() {
-			return &Error{Code: model.ErrForexBlocked, Message: forexBlockedMessage(st)}
-		}
-	}
-	return k.check(ctx, a, ent, f, mode)
+	return in, nil, nil
 }
 
 // draftRegistryWait bounds the registry lookup of a 暂存 (the full
 // registry timeout still applies to 申报 and to the back-fill).
 const draftRegistryWait = 800 * time.Millisecond
 
-// registryKeys are the fields the registry fills: a filing's
-// RegistryKeys; in a change those not fixed from the approved filing (the
-// forex bureau's classification and state are carried anew).
-func (k records[F]) registryKeys() []string {
-	keys := k.kind().RegistryKeys()
-	if !k.change {
-		return keys
+// registryError words the store's ErrRegistryUnavailable with why the
+// registry could not be asked (lookErr).
+func registryError(err, lookErr error) error {
+	if !errors.Is(err, store.ErrRegistryUnavailable) {
+		return err
 	}
-	fixed := k.kind().FixedInChange()
-	var out []string
-	for _, key := range keys {
-		if !slices.Contains(fixed, key) {
-			out = append(out, key)
-		}
+	why := "外部备案系统暂时无法访问。"
+	if lookErr != nil {
+		why = registry.Message(lookErr)
 	}
-	return out
+	return &Error{Code: model.ErrRegistryUnavailable, Err: err,
+		Message: why + "外汇资质须按外汇管理局的当前备案状态申报，请稍后再申报（可先暂存）。"}
 }
 
-// check runs the field rules in mode (X2): the model's, and those that
-// need the reference data. Field errors are a 422.
-func (k records[F]) check(ctx context.Context, a *API, ent store.Enterprise, f *F, mode model.Mode) error {
-	if p, ok := any(f).(*model.LegalPerson); ok {
-		if k.change {
-			p.CreditCode = ent.CreditCode // fixed; set from the filing already
-		}
-		return a.checkLegalPerson(ctx, ent, p, mode)
+// lookup asks the registry of a kind for the credit code's record;
+// registry.ErrNotFound for a kind without one.
+func (a *API) lookup(ctx context.Context, sp *model.KindSpec, creditCode string) (model.Fields, error) {
+	reg := a.Registries[sp.Kind]
+	if sp.Registry == "" || reg == nil {
+		return nil, registry.ErrNotFound
 	}
-	errs := model.ValidateFields(f, k.change, mode)
-	if errs == nil {
-		errs = model.FieldErrors{}
+	return reg.Lookup(ctx, creditCode)
+}
+
+// defaultRegistries sets the database's registries where none is given.
+func (a *API) defaultRegistries() {
+	db := registry.NewDB(a.Store)
+	if a.Registries == nil {
+		a.Registries = registry.Registries{}
 	}
-	if p, ok := any(f).(*model.Customs); ok {
-		for _, d := range []struct{ key, value string }{
-			{"supervising_customs", p.SupervisingCustoms}, {"filing_customs", p.FilingCustoms},
-		} {
-			if d.value == "" || errs[d.key] != "" {
-				continue
-			}
-			list, err := a.customsDistrictList(ctx)
-			if err != nil {
-				return err
-			}
-			if !hasOption(list, d.value) {
-				errs.Add(d.key, label(model.CustomsForm, d.key)+"：请从列表中选择")
-			}
+	for k, r := range db {
+		if a.Registries[k] == nil {
+			a.Registries[k] = r
 		}
 	}
-	if len(errs) > 0 {
-		return invalid(errs)
-	}
-	return nil
 }
 
 // declaredLegalPerson is the enterprise's legal-person filing if it was
 // ever declared (declared_at is kept through a return and an approval).
-func declaredLegalPerson(ctx context.Context, s *store.Store, enterpriseID int64) (model.LegalPerson, bool, error) {
-	list, err := s.LegalPersonFilings().List(ctx, enterpriseID)
+func declaredLegalPerson(ctx context.Context, s *store.Store, enterpriseID int64) (model.Fields, bool, error) {
+	list, err := s.Filings(model.FilingLegalPerson).List(ctx, enterpriseID)
 	if err != nil {
-		return model.LegalPerson{}, false, err
+		return nil, false, err
 	}
 	for _, r := range list {
 		if r.DeclaredAt != nil {
 			return r.Fields, true, nil
 		}
 	}
-	return model.LegalPerson{}, false, nil
+	return nil, false, nil
 }
 
-// lookupRegistry asks the registry of F's kind for the credit code's
-// record; registry.ErrNotFound for the legal-person kind (no registry).
-func lookupRegistry[F model.Fields](ctx context.Context, a *API, creditCode string) (F, error) {
-	var out F
-	var err error
-	switch p := any(&out).(type) {
-	case *model.Commerce:
-		*p, err = a.Registries.Commerce.Lookup(ctx, creditCode)
-	case *model.Customs:
-		*p, err = a.Registries.Customs.Lookup(ctx, creditCode)
-	case *model.Forex:
-		*p, err = a.Registries.Forex.Lookup(ctx, creditCode)
-	default:
-		err = registry.ErrNotFound
-	}
-	return out, err
-}
-
-// defaultRegistries sets the database's registries where none is given.
-func (a *API) defaultRegistries() {
-	db := registry.NewDB(a.Store)
-	if a.Registries.Commerce == nil {
-		a.Registries.Commerce = db.Commerce
-	}
-	if a.Registries.Customs == nil {
-		a.Registries.Customs = db.Customs
-	}
-	if a.Registries.Forex == nil {
-		a.Registries.Forex = db.Forex
-	}
-}
-
-// ---- back-fill (L1–L3) ----
+// ---- back-fill (N1–N4, L1–L3) ----
 
 // backfill: GET /api/filings/{kind}/backfill, the values to start a new
 // form with: the enterprise's filing of the kind if it has one (a
 // pre-entry to take over), else the registry's record; the grey fields of
-// the legal-person filing over either. A registry that fails is said in
-// Message, never an error.
-func (k records[F]) backfill(a *API, w http.ResponseWriter, r *http.Request, c *current) error {
-	if k.change {
-		return &Error{Code: model.ErrNotFound, Message: msgNotFound}
-	}
+// the legal-person filing over either, and its data as a proposal where
+// the registry has none. A registry that fails is said in Message, never
+// an error.
+func backfill(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *current) error {
 	ctx := r.Context()
 	ent, err := a.enterprise(ctx, c)
 	if err != nil {
 		return err
 	}
-	kind := k.kind()
-	if kind == model.FilingLegalPerson {
-		lp := model.LegalPerson{
-			CreditCode: ent.CreditCode, NameCN: ent.NameCN, LegalRepName: ent.LegalRepName,
-			LegalRepIDType: ent.LegalRepIDType, LegalRepIDNumber: ent.LegalRepIDNumber,
-			Province: ent.Province, City: ent.City, Address: ent.Address, Phone: ent.Phone,
-		}
-		lp.Normalize()
-		writeJSON(w, http.StatusOK, model.Backfill{Fields: model.Values(&lp), Source: model.BackfillEnterprise})
-		return nil
-	}
-	lp, ok, err := declaredLegalPerson(ctx, a.Store, ent.ID)
+	sp := k.sp
+	list, err := a.Store.Filings(sp.Kind).List(ctx, ent.ID)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return &Error{Code: model.ErrLegalPersonFirst, Message: model.MsgLegalPersonFirst}
 	}
 	out := model.Backfill{Source: model.BackfillLegalPerson}
-	var f F
-	list, err := filingsOf[F](a.Store).List(ctx, ent.ID)
-	if err != nil {
-		return err
-	}
+	f := model.Fields{}
 	if len(list) > 0 {
 		f, out.Source, out.RecordID = list[0].Fields, model.BackfillPreEntry, list[0].ID
 	}
-	keys := kind.RegistryKeys()
-	reg, err := lookupRegistry[F](ctx, a, ent.CreditCode)
-	switch {
-	case err == nil:
-		out.Registry = model.RegistryOK
-		if out.Source == model.BackfillPreEntry {
-			model.KeepFields(&f, reg, keys)
-		} else {
-			f, out.Source = reg, model.BackfillRegistry
+	var lp model.Fields
+	if sp.NeedsLegalPerson {
+		var ok bool
+		if lp, ok, err = declaredLegalPerson(ctx, a.Store, ent.ID); err != nil {
+			return err
 		}
-	case errors.Is(err, registry.ErrNotFound):
-		out.Registry, out.Message = model.RegistryNotFound, registry.Message(err)
-		var zero F
-		model.KeepFields(&f, zero, keys)
-	default:
-		a.Log.WarnContext(ctx, "registry lookup failed", "kind", string(kind), "enterprise_id", ent.ID, "err", err)
-		out.Registry, out.Message = model.RegistryFailed, registry.Message(err)
+		if !ok {
+			return &Error{Code: model.ErrLegalPersonFirst, Message: model.MsgLegalPersonFirst}
+		}
+	} else if out.Source != model.BackfillPreEntry {
+		// A kind of its own (the legal-person filing): what the
+		// enterprise gave when it registered.
+		f = model.Fields{
+			"credit_code": ent.CreditCode, "name_cn": ent.NameCN, "legal_rep_name": ent.LegalRepName,
+			"legal_rep_id_type": ent.LegalRepIDType, "legal_rep_id_number": ent.LegalRepIDNumber,
+			"province": ent.Province, "city": ent.City, "address": ent.Address, "phone": ent.Phone,
+		}
+		out.Source = model.BackfillEnterprise
 	}
-	model.FillFromLegalPerson(&f, lp)
-	model.NormalizeFields(&f)
-	out.Fields = model.Values(&f)
-	if kind == model.FilingForex {
-		if st := model.ForexStatus(out.Fields["bureau_status"]); st.Blocks() {
-			out.Blocked, out.Message = true, forexBlockedMessage(st)
+	if sp.Registry != "" {
+		reg, err := a.lookup(ctx, sp, ent.CreditCode)
+		switch {
+		case err == nil:
+			out.Registry = model.RegistryOK
+			if out.Source == model.BackfillPreEntry {
+				model.Keep(f, reg, sp.RegistryKeys)
+			} else {
+				f, out.Source = reg, model.BackfillRegistry
+			}
+		case errors.Is(err, registry.ErrNotFound):
+			out.Registry, out.Message = model.RegistryNotFound, registry.Message(err)
+			model.Keep(f, model.Fields{}, sp.RegistryKeys)
+			if sp.RegistryRequired {
+				out.Blocked, out.Message = true, sp.NoRegistryRecordMessage()
+			}
+		default:
+			a.Log.WarnContext(ctx, "registry lookup failed", "kind", string(sp.Kind), "enterprise_id", ent.ID, "err", err)
+			out.Registry, out.Message = model.RegistryFailed, registry.Message(err)
+			if sp.RegistryRequired && out.Source != model.BackfillPreEntry {
+				out.Blocked = true
+				out.Message += "外汇资质须按外汇管理局的备案信息办理，请稍后点击【重新检查】。"
+			}
 		}
+	}
+	if lp != nil {
+		if out.Source != model.BackfillPreEntry && out.Source != model.BackfillRegistry {
+			sp.Propose(f, lp)
+		}
+		sp.FillFromLegalPerson(f, lp)
+	}
+	if c.user.Role.Card() {
+		for _, key := range sp.CardFixed {
+			f[key] = ent.CreditCode
+		}
+	}
+	out.Fields = sp.Normalize(f, false)
+	if msg := sp.BlockedMessage(out.Fields); msg != "" {
+		out.Blocked, out.Message = true, msg
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

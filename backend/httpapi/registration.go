@@ -42,7 +42,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	errs := req.Validate()
-	if err := a.checkDivisions(ctx, errs, model.RegistrationEnterpriseForm, req.Enterprise.Province, req.Enterprise.City); err != nil {
+	if errs == nil {
+		errs = model.FieldErrors{}
+	}
+	if err := a.checkChoices(ctx, model.RegistrationEnterpriseForm, model.Values(&req.Enterprise), errs); err != nil {
 		return err
 	}
 	if len(errs) > 0 {

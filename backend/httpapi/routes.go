@@ -6,7 +6,7 @@ import (
 	"eportid/app/model"
 )
 
-// filers are the roles that keep the legal-person filing (N1).
+// filers are the roles that keep the enterprise's filings.
 var filers = []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard}
 
 // routes is every route of the site (app/model/api.go).
@@ -30,32 +30,24 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/registrations", a.plain(a.register))
 	mux.HandleFunc("POST /api/registrations/activate", a.plain(a.activate))
 
-	// Legal-person filing (N1, X1, X2).
-	mux.HandleFunc("GET /api/legal-person", a.authed(a.listLegalPersons, filers...))
-	mux.HandleFunc("POST /api/legal-person", a.authed(a.createLegalPerson, filers...))
-	mux.HandleFunc("GET /api/legal-person/{id}", a.authed(a.getLegalPerson, filers...))
-	mux.HandleFunc("PUT /api/legal-person/{id}", a.authed(a.saveLegalPerson, filers...))
-	mux.HandleFunc("POST /api/legal-person/{id}/declare", a.authed(a.declareLegalPerson, filers...))
-	mux.HandleFunc("DELETE /api/legal-person/{id}", a.authed(a.deleteLegalPerson, filers...))
-
-	// Filings of every kind (N2–N4, L1–L3; legal_person is an alias of
-	// the above) and their changes (L4–L7): filings.go, changes.go.
-	mux.HandleFunc("GET /api/filings/{kind}", a.authed(a.filing(recordHandlers.list), filers...))
-	mux.HandleFunc("POST /api/filings/{kind}", a.authed(a.filing(recordHandlers.create), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/backfill", a.authed(a.filing(recordHandlers.backfill), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/{id}", a.authed(a.filing(recordHandlers.get), filers...))
-	mux.HandleFunc("PUT /api/filings/{kind}/{id}", a.authed(a.filing(recordHandlers.save), filers...))
-	mux.HandleFunc("DELETE /api/filings/{kind}/{id}", a.authed(a.filing(recordHandlers.remove), filers...))
-	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.filing(recordHandlers.declare), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/{id}/history", a.authed(a.filing(recordHandlers.history), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/{id}/versions", a.authed(a.filing(recordHandlers.versions), filers...))
-	mux.HandleFunc("GET /api/changes/{kind}", a.authed(a.change(recordHandlers.list), filers...))
-	mux.HandleFunc("POST /api/changes/{kind}", a.authed(a.change(recordHandlers.create), filers...))
-	mux.HandleFunc("GET /api/changes/{kind}/{id}", a.authed(a.change(recordHandlers.get), filers...))
-	mux.HandleFunc("PUT /api/changes/{kind}/{id}", a.authed(a.change(recordHandlers.save), filers...))
-	mux.HandleFunc("DELETE /api/changes/{kind}/{id}", a.authed(a.change(recordHandlers.remove), filers...))
-	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(recordHandlers.declare), filers...))
-	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHandlers.history), filers...))
+	// Filings of every kind (N1–N4, L1–L3) and their changes (L4–L7):
+	// filings.go, one set of handlers over model.Kinds.
+	mux.HandleFunc("GET /api/filings/{kind}", a.authed(a.filing(listRecords), filers...))
+	mux.HandleFunc("POST /api/filings/{kind}", a.authed(a.filing(createRecord), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/backfill", a.authed(a.filing(backfill), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}", a.authed(a.filing(getRecord), filers...))
+	mux.HandleFunc("PUT /api/filings/{kind}/{id}", a.authed(a.filing(saveRecord), filers...))
+	mux.HandleFunc("DELETE /api/filings/{kind}/{id}", a.authed(a.filing(removeRecord), filers...))
+	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.filing(declareRecord), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}/history", a.authed(a.filing(recordHistory), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}/versions", a.authed(a.filing(recordVersions), filers...))
+	mux.HandleFunc("GET /api/changes/{kind}", a.authed(a.change(listRecords), filers...))
+	mux.HandleFunc("POST /api/changes/{kind}", a.authed(a.change(createRecord), filers...))
+	mux.HandleFunc("GET /api/changes/{kind}/{id}", a.authed(a.change(getRecord), filers...))
+	mux.HandleFunc("PUT /api/changes/{kind}/{id}", a.authed(a.change(saveRecord), filers...))
+	mux.HandleFunc("DELETE /api/changes/{kind}/{id}", a.authed(a.change(removeRecord), filers...))
+	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(declareRecord), filers...))
+	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHistory), filers...))
 
 	// The review console (review.go, reviewsession.go).
 	mux.HandleFunc("POST /api/review/session", a.plain(a.reviewLogin))

@@ -2,7 +2,7 @@ package refdata
 
 import (
 	"fmt"
-	"reflect"
+	"sort"
 	"strings"
 
 	"eportid/app/model"
@@ -15,29 +15,46 @@ import (
 // them. Every enterprise is made up (see SOURCES.md); its credit code is
 // valid (GB 32100 check character, with a GB 11714 organization code).
 
-// The embedded registry fixtures. Their header row is the JSON keys of
-// model.Commerce, model.Customs and model.Forex.
-const (
-	CommerceRegistryFile = "registry-commerce.tsv"
-	CustomsRegistryFile  = "registry-customs.tsv"
-	ForexRegistryFile    = "registry-forex.tsv"
-)
+// The embedded registry fixtures of a kind with a registry
+// (model.KindSpec.Registry) are registry-<kind>.tsv; their header row is
+// the kind's field keys.
 
-// Registries are the parsed registry fixtures.
-type Registries struct {
-	Commerce []model.Commerce
-	Customs  []model.Customs
-	Forex    []model.Forex
+// RegistryFile is the fixture file of a kind's registry.
+func RegistryFile(k model.FilingKind) string { return "registry-" + string(k) + ".tsv" }
 
-	CommerceSet, CustomsSet, ForexSet Set
+// Registry is one registry's parsed fixtures.
+type Registry struct {
+	Kind    *model.KindSpec
+	Records []model.Fields
+	Set     Set
 }
 
-// Sets lists the three sets of r.
-func (r *Registries) Sets() []Set { return []Set{r.CommerceSet, r.CustomsSet, r.ForexSet} }
+// Registries are the parsed registry fixtures, in the order of model.Kinds.
+type Registries []Registry
+
+// Sets lists the sets of r.
+func (r Registries) Sets() []Set {
+	out := make([]Set, len(r))
+	for i, g := range r {
+		out[i] = g.Set
+	}
+	return out
+}
+
+// Of is the registry of kind k, or nil.
+func (r Registries) Of(k model.FilingKind) *Registry {
+	for i := range r {
+		if r[i].Kind.Kind == k {
+			return &r[i]
+		}
+	}
+	return nil
+}
 
 // LoadRegistries parses the registry fixtures and checks every record as
-// the forms would (a fixture the page would refuse is a fixture bug).
-func LoadRegistries() (*Registries, error) {
+// the forms would (a fixture the page would refuse is a fixture bug), plus
+// the checks of fixtureChecks.
+func LoadRegistries() (Registries, error) {
 	d, err := Load()
 	if err != nil {
 		return nil, err
@@ -46,44 +63,63 @@ func LoadRegistries() (*Registries, error) {
 	for _, c := range d.CustomsDistricts {
 		customs[c.Code] = true
 	}
-	r := &Registries{}
-	if r.Commerce, r.CommerceSet, err = parseRegistry(CommerceRegistryFile, "registry_commerce", func(c *model.Commerce) error {
-		if c.ImpExpCode == "" {
+	var out Registries
+	for _, k := range model.Kinds {
+		if k.Registry == "" {
+			continue
+		}
+		g, err := parseRegistry(k, func(v model.Fields) error {
+			if check := fixtureChecks[k.Kind]; check != nil {
+				if err := check(v, customs); err != nil {
+					return err
+				}
+			}
+			return formErrors(k.ChangeForm.Validate(v, model.Declare))
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// fixtureChecks are what a kind's registry record must hold beyond its
+// form's rules: its grey fields as the registry itself fills them.
+var fixtureChecks = map[model.FilingKind]func(v model.Fields, customs map[string]bool) error{
+	model.FilingCommerce: func(v model.Fields, _ map[string]bool) error {
+		if v["imp_exp_code"] == "" {
 			return fmt.Errorf("no imp_exp_code")
 		}
-		return formErrors(c.Validate(model.Declare))
-	}); err != nil {
-		return nil, err
-	}
-	if r.Customs, r.CustomsSet, err = parseRegistry(CustomsRegistryFile, "registry_customs", func(c *model.Customs) error {
-		if c.SubjectCode != model.SubjectCode(c.CreditCode) {
-			return fmt.Errorf("subject_code %q is not cut from the credit code", c.SubjectCode)
+		return nil
+	},
+	model.FilingCustoms: func(v model.Fields, customs map[string]bool) error {
+		if v["subject_code"] != model.SubjectCode(v["credit_code"]) {
+			return fmt.Errorf("subject_code %q is not cut from the credit code", v["subject_code"])
 		}
-		if !customs[c.SupervisingCustoms] || !customs[c.FilingCustoms] {
-			return fmt.Errorf("customs %q / %q not in %s", c.SupervisingCustoms, c.FilingCustoms, CustomsFile)
+		if !customs[v["supervising_customs"]] || !customs[v["filing_customs"]] {
+			return fmt.Errorf("customs %q / %q not in %s", v["supervising_customs"], v["filing_customs"], CustomsFile)
 		}
-		return formErrors(c.ValidateChange(model.Declare))
-	}); err != nil {
-		return nil, err
-	}
-	if r.Forex, r.ForexSet, err = parseRegistry(ForexRegistryFile, "registry_forex", func(f *model.Forex) error {
-		if f.OrgCode != model.SubjectCode(f.CreditCode) {
-			return fmt.Errorf("org_code %q is not cut from the credit code", f.OrgCode)
+		if err := model.CheckIDNumber(v["legal_rep_id_type"], v["legal_rep_id_number"]); err != nil {
+			return fmt.Errorf("legal_rep_id_number: %v", err)
 		}
-		if err := model.ValidateOrganizationCode(f.OrgCode); err != nil {
+		return nil
+	},
+	model.FilingForex: func(v model.Fields, _ map[string]bool) error {
+		if v["org_code"] != model.SubjectCode(v["credit_code"]) {
+			return fmt.Errorf("org_code %q is not cut from the credit code", v["org_code"])
+		}
+		if err := model.ValidateOrganizationCode(v["org_code"]); err != nil {
 			return fmt.Errorf("org_code: %v", err)
 		}
-		if !model.ForexStatus(f.BureauStatus).Valid() {
-			return fmt.Errorf("bureau_status %q", f.BureauStatus)
+		if !model.ForexStatus(v["bureau_status"]).Valid() {
+			return fmt.Errorf("bureau_status %q", v["bureau_status"])
 		}
-		if model.OptionName(model.ForexClasses, f.Classification) == "" {
-			return fmt.Errorf("classification %q", f.Classification)
+		if model.OptionName(model.ForexClasses, v["classification"]) == "" {
+			return fmt.Errorf("classification %q", v["classification"])
 		}
-		return model.CheckPastDate(f.PublishedOn)
-	}); err != nil {
-		return nil, err
-	}
-	return r, nil
+		return model.CheckPastDate(v["published_on"])
+	},
 }
 
 func formErrors(errs model.FieldErrors) error {
@@ -94,47 +130,37 @@ func formErrors(errs model.FieldErrors) error {
 	for _, m := range errs {
 		msgs = append(msgs, m)
 	}
+	sort.Strings(msgs)
 	return fmt.Errorf("%s", strings.Join(msgs, "; "))
 }
 
-// Columns are the JSON keys of a field type, in field order: the header of
-// its fixture and the columns of its registry table.
-func Columns[F model.Fields]() []string {
-	t := reflect.TypeFor[F]()
-	out := make([]string, t.NumField())
-	for i := range out {
-		out[i], _, _ = strings.Cut(t.Field(i).Tag.Get("json"), ",")
-	}
-	return out
-}
-
-func parseRegistry[F model.Fields](file, name string, check func(*F) error) ([]F, Set, error) {
-	cols := Columns[F]()
+func parseRegistry(k *model.KindSpec, check func(model.Fields) error) (Registry, error) {
+	file := RegistryFile(k.Kind)
+	cols := k.Keys()
 	rows, sum, err := readTSV(file, cols...)
 	if err != nil {
-		return nil, Set{}, err
+		return Registry{}, err
 	}
-	var out []F
+	var out []model.Fields
 	seen := map[string]bool{}
 	for i, row := range rows {
-		vals := map[string]string{}
+		vals := model.Fields{}
 		for j, c := range cols {
 			vals[c] = row[j]
 		}
-		var f F
-		model.SetValues(&f, vals)
 		code := vals["credit_code"]
 		if err := model.ValidateCreditCode(code); err != nil {
-			return nil, Set{}, fmt.Errorf("refdata: %s row %d: credit code %s: %v", file, i+1, code, err)
+			return Registry{}, fmt.Errorf("refdata: %s row %d: credit code %s: %v", file, i+1, code, err)
 		}
 		if seen[code] {
-			return nil, Set{}, fmt.Errorf("refdata: %s: duplicate credit code %s", file, code)
+			return Registry{}, fmt.Errorf("refdata: %s: duplicate credit code %s", file, code)
 		}
 		seen[code] = true
-		if err := check(&f); err != nil {
-			return nil, Set{}, fmt.Errorf("refdata: %s row %d (%s): %v", file, i+1, code, err)
+		if err := check(vals); err != nil {
+			return Registry{}, fmt.Errorf("refdata: %s row %d (%s): %v", file, i+1, code, err)
 		}
-		out = append(out, f)
+		out = append(out, vals)
 	}
-	return out, Set{Name: name, Revision: sum, Source: file + " (made-up fixtures, see SOURCES.md)"}, nil
+	name := "registry_" + string(k.Kind)
+	return Registry{Kind: k, Records: out, Set: Set{Name: name, Revision: sum, Source: file + " (made-up fixtures, see SOURCES.md)"}}, nil
 }

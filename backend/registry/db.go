@@ -9,30 +9,26 @@ import (
 	"eportid/backend/store"
 )
 
-// NewDB returns the registries reading the registry tables of the store.
+// NewDB returns the registries reading the registry tables of the store,
+// one per kind with a registry.
 func NewDB(s *store.Store) Registries {
-	return Registries{Commerce: dbCommerce{s}, Customs: dbCustoms{s}, Forex: dbForex{s}}
+	out := Registries{}
+	for _, k := range model.Kinds {
+		if k.Registry != "" {
+			out[k.Kind] = dbRegistry{s, k.Kind}
+		}
+	}
+	return out
 }
 
-type (
-	dbCommerce struct{ s *store.Store }
-	dbCustoms  struct{ s *store.Store }
-	dbForex    struct{ s *store.Store }
-)
-
-func (d dbCommerce) Lookup(ctx context.Context, creditCode string) (model.Commerce, error) {
-	r, err := d.s.CommerceRegistryRecord(ctx, creditCode)
-	return r, dbError(model.FilingCommerce, creditCode, err)
+type dbRegistry struct {
+	s    *store.Store
+	kind model.FilingKind
 }
 
-func (d dbCustoms) Lookup(ctx context.Context, creditCode string) (model.Customs, error) {
-	r, err := d.s.CustomsRegistryRecord(ctx, creditCode)
-	return r, dbError(model.FilingCustoms, creditCode, err)
-}
-
-func (d dbForex) Lookup(ctx context.Context, creditCode string) (model.Forex, error) {
-	r, err := d.s.ForexRegistryRecord(ctx, creditCode)
-	return r, dbError(model.FilingForex, creditCode, err)
+func (d dbRegistry) Lookup(ctx context.Context, creditCode string) (model.Fields, error) {
+	r, err := d.s.RegistryRecord(ctx, d.kind, creditCode)
+	return r, dbError(d.kind, creditCode, err)
 }
 
 func dbError(kind model.FilingKind, creditCode string, err error) error {

@@ -19,9 +19,11 @@ import (
 //
 //	GET <endpoint>?credit_code=<code>   Accept: application/json
 //
-// answered with 200 and a JSON object whose keys are the JSON keys of
-// model.Commerce, model.Customs or model.Forex (string values; unknown keys
-// are ignored), or 404 when the registry has no record. The whole lookup,
+// answered with 200 and a JSON object whose keys are the field keys of the
+// registry's kind (model.KindSpec.Keys; string values; unknown keys are
+// ignored), or 404 when the registry has no record. A grey field the
+// registry fills that is a choice (e.g. the forex bureau's state) must be
+// one of its options, or the answer is ErrBadResponse. The whole lookup,
 // connection and body included, ends within the timeout: past it the
 // lookup fails with ErrUnavailable.
 
@@ -33,16 +35,17 @@ const maxBody = 1 << 20
 
 // HTTPConfig configures NewHTTP.
 type HTTPConfig struct {
-	// The endpoints of the three registries; an empty one makes every
-	// lookup of that registry fail with ErrUnavailable.
-	CommerceURL, CustomsURL, ForexURL string
+	// URLs are the endpoints of the registries by kind; a kind with a
+	// registry and no endpoint fails every lookup with ErrUnavailable.
+	URLs map[model.FilingKind]string
 	// Timeout bounds each lookup, body included; DefaultTimeout if 0.
 	Timeout time.Duration
 	// Client does the requests; a client of its own if nil.
 	Client *http.Client
 }
 
-// NewHTTP returns the registries calling the configured endpoints.
+// NewHTTP returns the registries calling the configured endpoints, one
+// per kind with a registry.
 func NewHTTP(cfg HTTPConfig) Registries {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -50,54 +53,28 @@ func NewHTTP(cfg HTTPConfig) Registries {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{}
 	}
-	return Registries{
-		Commerce: HTTPCommerce{endpoint{cfg.CommerceURL, cfg.Timeout, cfg.Client}},
-		Customs:  HTTPCustoms{endpoint{cfg.CustomsURL, cfg.Timeout, cfg.Client}},
-		Forex:    HTTPForex{endpoint{cfg.ForexURL, cfg.Timeout, cfg.Client}},
+	out := Registries{}
+	for _, k := range model.Kinds {
+		if k.Registry != "" {
+			out[k.Kind] = HTTP{kind: k, url: cfg.URLs[k.Kind], timeout: cfg.Timeout, client: cfg.Client}
+		}
 	}
+	return out
 }
 
-type endpoint struct {
+// HTTP is a registry answering over HTTP.
+type HTTP struct {
+	kind    *model.KindSpec
 	url     string
 	timeout time.Duration
 	client  *http.Client
 }
 
-// HTTPCommerce is the commerce ministry's registry over HTTP.
-type HTTPCommerce struct{ e endpoint }
-
-// HTTPCustoms is customs' registry over HTTP.
-type HTTPCustoms struct{ e endpoint }
-
-// HTTPForex is the forex bureau's registry over HTTP.
-type HTTPForex struct{ e endpoint }
-
-// Lookup asks the commerce ministry's registry.
-func (h HTTPCommerce) Lookup(ctx context.Context, creditCode string) (model.Commerce, error) {
-	return lookup[model.Commerce](ctx, h.e, creditCode, nil)
-}
-
-// Lookup asks customs' registry.
-func (h HTTPCustoms) Lookup(ctx context.Context, creditCode string) (model.Customs, error) {
-	return lookup[model.Customs](ctx, h.e, creditCode, nil)
-}
-
-// Lookup asks the forex bureau's registry; an answer without a known
-// bureau_status is a bad response.
-func (h HTTPForex) Lookup(ctx context.Context, creditCode string) (model.Forex, error) {
-	return lookup[model.Forex](ctx, h.e, creditCode, func(f *model.Forex) error {
-		if !model.ForexStatus(f.BureauStatus).Valid() {
-			return fmt.Errorf("bureau_status %q is not one of normal, cancelled, revoked", f.BureauStatus)
-		}
-		return nil
-	})
-}
-
-func lookup[F model.Fields](ctx context.Context, e endpoint, creditCode string, check func(*F) error) (F, error) {
-	var zero F
-	kind := model.KindOf[F]()
-	fail := func(sentinel error, format string, a ...any) (F, error) {
-		return zero, &Error{Registry: kind, CreditCode: creditCode, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, a...)...)}
+// Lookup asks the endpoint for the credit code's record.
+func (e HTTP) Lookup(ctx context.Context, creditCode string) (model.Fields, error) {
+	kind := e.kind.Kind
+	fail := func(sentinel error, format string, a ...any) (model.Fields, error) {
+		return nil, &Error{Registry: kind, CreditCode: creditCode, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, a...)...)}
 	}
 	if e.url == "" {
 		return fail(ErrUnavailable, "no endpoint configured")
@@ -124,7 +101,7 @@ func lookup[F model.Fields](ctx context.Context, e endpoint, creditCode string, 
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return zero, &Error{Registry: kind, CreditCode: creditCode, Err: ErrNotFound}
+		return nil, &Error{Registry: kind, CreditCode: creditCode, Err: ErrNotFound}
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 		return fail(ErrUnavailable, "status %s", resp.Status)
 	case resp.StatusCode != http.StatusOK:
@@ -145,8 +122,9 @@ func lookup[F model.Fields](ctx context.Context, e endpoint, creditCode string, 
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return fail(ErrBadResponse, "not JSON: %v", err)
 	}
-	vals := map[string]string{}
-	for k := range model.Values(&zero) {
+	vals := model.Fields{}
+	for _, k := range e.kind.Keys() {
+		vals[k] = ""
 		v, ok := raw[k]
 		if !ok || string(v) == "null" {
 			continue
@@ -160,14 +138,16 @@ func lookup[F model.Fields](ctx context.Context, e endpoint, creditCode string, 
 	if got := vals["credit_code"]; got != creditCode {
 		return fail(ErrBadResponse, "answer is of credit code %q", got)
 	}
-	var f F
-	model.SetValues(&f, vals)
-	if check != nil {
-		if err := check(&f); err != nil {
-			return fail(ErrBadResponse, "%v", err)
+	for _, k := range e.kind.RegistryKeys {
+		if e.kind.RegistryRequired && vals[k] == "" {
+			return fail(ErrBadResponse, "no %s", k)
+		}
+		f, _ := e.kind.Form.Field(k)
+		if opts := model.StaticOptions(f.Options); opts != nil && vals[k] != "" && model.OptionName(opts, vals[k]) == "" {
+			return fail(ErrBadResponse, "%s %q is not one of its choices", k, vals[k])
 		}
 	}
-	return f, nil
+	return vals, nil
 }
 
 // timeoutOr says "timed out after …" when the lookup's deadline passed.

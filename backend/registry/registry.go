@@ -34,29 +34,18 @@ var (
 	ErrBadResponse = errors.New("registry: bad response")
 )
 
-// Commerce is the commerce ministry's registry.
-type Commerce interface {
-	Lookup(ctx context.Context, creditCode string) (model.Commerce, error)
+// Registry is one outside registry: the record it holds of a credit code,
+// keyed by the fields of its kind (model.KindSpec.Keys); the caller takes
+// the kind's RegistryKeys from it as grey fields and the rest as a
+// proposal. A forex record's bureau_status says whether the bureau's
+// record is normal, cancelled (注销) or revoked (吊销).
+type Registry interface {
+	Lookup(ctx context.Context, creditCode string) (model.Fields, error)
 }
 
-// Customs is customs' registry.
-type Customs interface {
-	Lookup(ctx context.Context, creditCode string) (model.Customs, error)
-}
-
-// Forex is the forex bureau's registry. The record's BureauStatus says
-// whether the bureau's record is normal, cancelled (注销) or revoked (吊销);
-// the last two block the forex filing (model.ForexStatus.Blocks).
-type Forex interface {
-	Lookup(ctx context.Context, creditCode string) (model.Forex, error)
-}
-
-// Registries are the three registries.
-type Registries struct {
-	Commerce Commerce
-	Customs  Customs
-	Forex    Forex
-}
+// Registries are the registries by kind: one for every kind of
+// model.Kinds with a Registry.
+type Registries map[model.FilingKind]Registry
 
 // Error is a failed lookup: which registry, which credit code, and why
 // (Err wraps ErrNotFound, ErrUnavailable or ErrBadResponse).
@@ -77,13 +66,8 @@ func Message(err error) string {
 	kind := "外部备案系统"
 	var e *Error
 	if errors.As(err, &e) {
-		switch e.Registry {
-		case model.FilingCommerce:
-			kind = "商务部资质备案系统"
-		case model.FilingCustoms:
-			kind = "海关通用资质备案系统"
-		case model.FilingForex:
-			kind = "外汇管理局备案系统"
+		if sp := e.Registry.Spec(); sp != nil && sp.RegistrySystem != "" {
+			kind = sp.RegistrySystem
 		}
 	}
 	switch {

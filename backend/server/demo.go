@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"eportid/app/model"
 	"flag"
 	"fmt"
 	"strconv"
@@ -42,18 +43,16 @@ func (m *Main) openDemoData(ctx context.Context) error {
 func (m *Main) registries() registry.Registries {
 	c := &m.Config
 	out := registry.NewDB(m.Store)
-	h := registry.NewHTTP(registry.HTTPConfig{
-		CommerceURL: c.RegistryCommerceURL, CustomsURL: c.RegistryCustomsURL, ForexURL: c.RegistryForexURL,
-		Timeout: c.RegistryTimeout,
-	})
-	if c.RegistryCommerceURL != "" {
-		out.Commerce = h.Commerce
+	urls := map[model.FilingKind]string{
+		model.FilingCommerce: c.RegistryCommerceURL,
+		model.FilingCustoms:  c.RegistryCustomsURL,
+		model.FilingForex:    c.RegistryForexURL,
 	}
-	if c.RegistryCustomsURL != "" {
-		out.Customs = h.Customs
-	}
-	if c.RegistryForexURL != "" {
-		out.Forex = h.Forex
+	h := registry.NewHTTP(registry.HTTPConfig{URLs: urls, Timeout: c.RegistryTimeout})
+	for k, u := range urls {
+		if u != "" {
+			out[k] = h[k]
+		}
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -14,10 +13,16 @@ var (
 	// refused while the enterprise's legal-person filing has never been
 	// declared.
 	ErrLegalPersonNotDeclared = errors.New("store: the legal-person filing has not been declared")
-	// ErrForexBlocked: the forex bureau's record of the enterprise is
-	// cancelled (注销) or revoked (吊销): no forex filing or change (L3). The
-	// error is a *ForexBlockedError, which says which.
-	ErrForexBlocked = errors.New("store: the forex bureau's record blocks the forex filing")
+	// ErrBlocked: the record's values forbid the filing at all
+	// (model.KindSpec.Blocked: a forex record the bureau cancelled or
+	// revoked, L3). The error is a *BlockedError, which says why.
+	ErrBlocked = errors.New("store: the record's values block the filing")
+	// ErrNoRegistryRecord: a kind with RegistryRequired whose registry has
+	// no record of the enterprise: nothing to file. A *NoRegistryRecordError.
+	ErrNoRegistryRecord = errors.New("store: the registry has no record of the enterprise")
+	// ErrRegistryUnavailable: a kind with RegistryRequired could not ask
+	// its registry, on a declaration or a new record.
+	ErrRegistryUnavailable = errors.New("store: the registry could not be asked")
 	// ErrOpenChange: the filing has a change that is not yet approved (at
 	// most one at a time). It is also an ErrDuplicate.
 	ErrOpenChange = fmt.Errorf("store: the filing has an open change: %w", ErrDuplicate)
@@ -28,18 +33,21 @@ var (
 	ErrReasonRequired = errors.New("store: a return needs a reason")
 )
 
-// ForexBlockedError is ErrForexBlocked with the state of the forex
-// bureau's record.
-type ForexBlockedError struct {
-	Status model.ForexStatus
-}
+// BlockedError is ErrBlocked with the kind's message.
+type BlockedError struct{ Message string }
 
-func (e *ForexBlockedError) Error() string {
-	return fmt.Sprintf("store: the forex bureau's record is %s (%s): no forex filing", e.Status, e.Status.Label())
-}
+func (e *BlockedError) Error() string { return "store: blocked: " + e.Message }
 
-// Is makes errors.Is(err, ErrForexBlocked) hold.
-func (e *ForexBlockedError) Is(target error) bool { return target == ErrForexBlocked }
+// Is makes errors.Is(err, ErrBlocked) hold.
+func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
+
+// NoRegistryRecordError is ErrNoRegistryRecord with the kind's message.
+type NoRegistryRecordError struct{ Message string }
+
+func (e *NoRegistryRecordError) Error() string { return "store: no registry record: " + e.Message }
+
+// Is makes errors.Is(err, ErrNoRegistryRecord) hold.
+func (e *NoRegistryRecordError) Is(target error) bool { return target == ErrNoRegistryRecord }
 
 // Actor is who does an operation, as the audit trail records it (X4).
 type Actor struct {
@@ -59,34 +67,6 @@ type Actor struct {
 	Certificate string
 }
 
-type actorKey struct{}
-
-// WithActor returns a context that carries the actor. The legal-person
-// methods that take only a user name (CreateLegalPerson, SaveLegalPerson,
-// DeclareLegalPerson, DeleteLegalPerson, ReviewLegalPerson) record the
-// context's actor in the audit trail when there is one, so the HTTP layer
-// can give them the user id, role and signature without a change of their
-// signatures.
-func WithActor(ctx context.Context, a Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
-}
-
-// ActorFrom returns the actor WithActor put in ctx.
-func ActorFrom(ctx context.Context) (Actor, bool) {
-	a, ok := ctx.Value(actorKey{}).(Actor)
-	return a, ok
-}
-
-// actorFor is the actor of ctx, or one of the given name.
-func actorFor(ctx context.Context, by string) Actor {
-	if a, ok := ActorFrom(ctx); ok {
-		if a.Name == "" {
-			a.Name = by
-		}
-		return a
-	}
-	return Actor{Name: by}
-}
 
 // may checks the actor's role when it has one.
 func (a Actor) may(ok func(model.Role, model.FilingKind) bool, k model.FilingKind, what string) error {

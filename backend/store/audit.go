@@ -51,7 +51,7 @@ func (s *Store) auditArgs(sp *spec, a auditRow) ([]any, error) {
 	if a.who.UserID != 0 {
 		userID = a.who.UserID
 	}
-	return []any{s.nowUTC(), string(sp.kind), sp.change, string(a.action),
+	return []any{s.nowUTC(), string(sp.kind.Kind), sp.change, string(a.action),
 		nullString(string(a.from)), nullString(string(a.to)),
 		userID, a.who.Name, string(a.who.Role), fields, a.reason,
 		nullString(a.who.Signature), nullString(a.who.Certificate)}, nil

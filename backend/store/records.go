@@ -5,8 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"reflect"
-	"strings"
+		"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -34,7 +33,7 @@ import (
 
 // spec is the table of one kind of record.
 type spec struct {
-	kind   model.FilingKind
+	kind   *model.KindSpec
 	change bool
 	table  string // e.g. "customs_filings", "customs_changes"
 	cols   []string
@@ -43,9 +42,9 @@ type spec struct {
 
 func (sp *spec) what() string {
 	if sp.change {
-		return strings.ReplaceAll(string(sp.kind), "_", "-") + " change"
+		return strings.ReplaceAll(string(sp.kind.Kind), "_", "-") + " change"
 	}
-	return strings.ReplaceAll(string(sp.kind), "_", " ") + " filing"
+	return strings.ReplaceAll(string(sp.kind.Kind), "_", " ") + " filing"
 }
 
 type specKey struct {
@@ -53,35 +52,14 @@ type specKey struct {
 	change bool
 }
 
-// fieldTypes are the field types of the kinds.
-var fieldTypes = map[model.FilingKind]reflect.Type{
-	model.FilingLegalPerson: reflect.TypeFor[model.LegalPerson](),
-	model.FilingCommerce:    reflect.TypeFor[model.Commerce](),
-	model.FilingCustoms:     reflect.TypeFor[model.Customs](),
-	model.FilingForex:       reflect.TypeFor[model.Forex](),
-}
-
-// jsonColumns are the JSON keys of a field type, in field order: the
-// column names of its tables.
-func jsonColumns(t reflect.Type) []string {
-	cols := make([]string, t.NumField())
-	for i := range cols {
-		f := t.Field(i)
-		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.Type.Kind() != reflect.String || key == "" || key == "-" {
-			panic("store: " + t.Name() + "." + f.Name + " must be a string with a json tag")
-		}
-		cols[i] = key
-	}
-	return cols
-}
-
+// specs are the tables of model.Kinds: <kind>_filings and <kind>_changes,
+// one column per field key.
 var specs = func() map[specKey]*spec {
 	m := map[specKey]*spec{}
-	for _, k := range model.FilingKinds {
-		cols := jsonColumns(fieldTypes[k])
-		m[specKey{k, false}] = &spec{kind: k, table: string(k) + "_filings", cols: cols, form: k.Form()}
-		m[specKey{k, true}] = &spec{kind: k, change: true, table: string(k) + "_changes", cols: cols, form: k.ChangeForm()}
+	for _, k := range model.Kinds {
+		cols := k.Keys()
+		m[specKey{k.Kind, false}] = &spec{kind: k, table: string(k.Kind) + "_filings", cols: cols, form: k.Form}
+		m[specKey{k.Kind, true}] = &spec{kind: k, change: true, table: string(k.Kind) + "_changes", cols: cols, form: k.ChangeForm}
 	}
 	return m
 }()
@@ -128,7 +106,17 @@ func (sp *spec) columns(prefix string) string {
 // rec is a row as read: its meta and its fields by key.
 type rec struct {
 	meta model.RecordMeta
-	vals map[string]string
+	vals model.Fields
+}
+
+func (r rec) record() model.Record { return model.Record{RecordMeta: r.meta, Fields: r.vals} }
+
+func records(rs []rec) []model.Record {
+	out := make([]model.Record, len(rs))
+	for i, r := range rs {
+		out[i] = r.record()
+	}
+	return out
 }
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -150,13 +138,13 @@ func (sp *spec) scan(sc rowScanner, extra ...any) (rec, error) {
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return rec{}, err
 	}
-	m.Kind, m.Change, m.State = sp.kind, sp.change, model.State(state)
+	m.Kind, m.Change, m.State = sp.kind.Kind, sp.change, model.State(state)
 	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
 	if declared.Valid {
 		t := declared.Time.UTC()
 		m.DeclaredAt = &t
 	}
-	r.vals = make(map[string]string, len(vals))
+	r.vals = make(model.Fields, len(vals))
 	for i, c := range sp.cols {
 		r.vals[c] = vals[i]
 	}
@@ -237,33 +225,34 @@ func checkState(sp *spec, r rec, version int, allowed func(model.State) bool, op
 	return nil
 }
 
-// declaredLP is the enterprise's legal-person filing as a qualification
-// filing needs it: ok when it has ever been declared.
-type declaredLP struct {
-	ok bool
-	lp model.LegalPerson
+// context is what the system fills a record's grey fields from, read in
+// the record's transaction: the enterprise's registered credit code, its
+// declared legal-person filing (for a kind that needs one), and for a
+// change the approved filing it changes.
+type fillContext struct {
+	creditCode string       // the enterprise's registered credit code
+	lp         model.Fields // the declared legal-person filing; nil if never declared
+	filing     *rec         // a change's approved filing
 }
 
-var lpSpec = func() *spec { return specFor(model.FilingLegalPerson, false) }
-
 // lockRec reads a record of the enterprise before changing it, locked
-// (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the database).
-// For a qualification filing the same statement reads the enterprise's
-// declared legal-person filing, which prepare needs. ErrNotFound when the
-// enterprise has no record of that id.
-func (s *Store) lockRec(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID, id int64) (rec, *declaredLP, error) {
-	join := !sp.change && sp.kind.Qualification()
-	query := `SELECT ` + sp.columns("t.")
+// (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the
+// database), with the enterprise's credit code and, for a kind that needs
+// it, the enterprise's declared legal-person filing in the same statement.
+// ErrNotFound when the enterprise has no record of that id.
+func (s *Store) lockRec(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID, id int64) (rec, *fillContext, error) {
+	join := !sp.change && sp.kind.NeedsLegalPerson
+	fc := &fillContext{}
+	query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')`
+	extra := []any{&fc.creditCode}
 	var (
-		lp    *declaredLP
-		extra []any
-		lpv   []string
+		lpOK bool
+		lpv  []string
 	)
+	lpCols := lpSpec().cols
 	if join {
-		lp = &declaredLP{}
-		lpCols := lpSpec().cols
 		lpv = make([]string, len(lpCols))
-		extra = append(extra, &lp.ok)
+		extra = append(extra, &lpOK)
 		query += `, l.id IS NOT NULL`
 		for i, c := range lpCols {
 			query += `, COALESCE(l.` + c + `, '')`
@@ -285,104 +274,117 @@ func (s *Store) lockRec(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID
 	if err != nil {
 		return rec{}, nil, fmt.Errorf("store: read %s: %w", sp.what(), err)
 	}
-	if lp != nil && lp.ok {
-		m := make(map[string]string, len(lpv))
-		for i, c := range lpSpec().cols {
-			m[c] = lpv[i]
+	if lpOK {
+		fc.lp = make(model.Fields, len(lpv))
+		for i, c := range lpCols {
+			fc.lp[c] = lpv[i]
 		}
-		model.SetValues(&lp.lp, m)
 	}
-	return r, lp, nil
+	return r, fc, nil
 }
 
-// prepare sets the fields the system fills, whatever the caller sent:
-// for a qualification filing those taken from the enterprise's declared
-// legal-person filing (lp, or read here when nil; ErrLegalPersonNotDeclared
-// when there is none); for a change the fields fixed in a change, from the
-// approved filing; and it refuses a forex record the bureau has cancelled
-// or revoked (*ForexBlockedError).
-func (s *Store) prepare(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID, filingID int64, vals map[string]string, lp *declaredLP) error {
-	switch {
-	case sp.change:
-		f, err := s.getRec(ctx, tx, specFor(sp.kind, false), enterpriseID, filingID, false)
-		if err != nil {
-			return err
-		}
-		for _, k := range sp.kind.FixedInChange() {
-			vals[k] = f.vals[k]
-		}
-	case sp.kind.Qualification():
-		if lp == nil {
-			var err error
-			if lp, err = s.declaredLegalPerson(ctx, tx, enterpriseID); err != nil {
-				return err
-			}
-		}
-		if !lp.ok {
-			return fmt.Errorf("enterprise %d: %w", enterpriseID, ErrLegalPersonNotDeclared)
-		}
-		fillFromLegalPerson(sp.kind, vals, lp.lp)
-	}
-	if sp.kind == model.FilingForex {
-		if st := model.ForexStatus(vals["bureau_status"]); st.Blocks() {
-			return &ForexBlockedError{Status: st}
-		}
-	}
-	return nil
-}
+var lpSpec = func() *spec { return specFor(model.FilingLegalPerson, false) }
 
-// declaredLegalPerson reads the enterprise's legal-person filing if it has
-// ever been declared (declared_at is kept through a return).
-func (s *Store) declaredLegalPerson(ctx context.Context, tx *sqlx.Tx, enterpriseID int64) (*declaredLP, error) {
-	sp := lpSpec()
-	r, err := sp.scan(tx.QueryRowxContext(ctx, s.q(`SELECT `+sp.columns("")+` FROM legal_person_filings
+// readFillContext reads what a new record's grey fields are filled from.
+func (s *Store) readFillContext(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID int64) (*fillContext, error) {
+	fc := &fillContext{}
+	err := tx.GetContext(ctx, &fc.creditCode, s.q(`SELECT credit_code FROM enterprises WHERE id = ?`), enterpriseID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("enterprise %d: %w", enterpriseID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: read enterprise: %w", err)
+	}
+	if sp.change || !sp.kind.NeedsLegalPerson {
+		return fc, nil
+	}
+	lsp := lpSpec()
+	r, err := lsp.scan(tx.QueryRowxContext(ctx, s.q(`SELECT `+lsp.columns("")+` FROM legal_person_filings
 		WHERE enterprise_id = ? AND declared_at IS NOT NULL`), enterpriseID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return &declaredLP{}, nil
+		return fc, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: read legal person filing: %w", err)
 	}
-	out := &declaredLP{ok: true}
-	model.SetValues(&out.lp, r.vals)
-	return out, nil
+	fc.lp = r.vals
+	return fc, nil
 }
 
-func fillFromLegalPerson(k model.FilingKind, vals map[string]string, lp model.LegalPerson) {
-	switch k {
-	case model.FilingCommerce:
-		fill[model.Commerce](vals, lp)
-	case model.FilingCustoms:
-		fill[model.Customs](vals, lp)
-	case model.FilingForex:
-		fill[model.Forex](vals, lp)
+// prepare makes the values to store from what the caller sent: the
+// kind's fields only, normalized, with every grey field set by the system
+// (model.KindSpec): the card holder's CardFixed fields from the
+// enterprise; a change's FixedInChange from the approved filing; the
+// fields of the declared legal-person filing (ErrLegalPersonNotDeclared
+// without one); the registry's from its answer (none: ErrNoRegistryRecord
+// for a kind that needs one; not asked: the values old had, or the
+// approved filing's). Then the kind's Blocked is asked (*BlockedError).
+// old is the record as stored (nil on create).
+func prepare(sp *spec, who Actor, in Input, fc *fillContext, old *rec, declare bool) (model.Fields, error) {
+	k := sp.kind
+	vals := k.Normalize(in.Fields, sp.change)
+	if !sp.change && who.Role.Card() {
+		for _, key := range k.CardFixed {
+			vals[key] = fc.creditCode
+		}
 	}
-}
-
-func fill[F model.Fields](vals map[string]string, lp model.LegalPerson) {
-	var f F
-	model.SetValues(&f, vals)
-	model.FillFromLegalPerson(&f, lp)
-	for k, v := range model.Values(&f) {
-		vals[k] = v
+	if sp.change {
+		model.Keep(vals, fc.filing.vals, k.FixedInChange)
 	}
+	if k.NeedsLegalPerson && !sp.change {
+		if fc.lp == nil {
+			return nil, ErrLegalPersonNotDeclared
+		}
+		k.FillFromLegalPerson(vals, fc.lp)
+	}
+	if keys := k.RegistryKeysOf(sp.change); len(keys) > 0 {
+		switch {
+		case in.Registry != nil && in.Registry.Found:
+			model.Keep(vals, in.Registry.Fields, keys)
+		case in.Registry != nil:
+			if k.RegistryRequired {
+				return nil, &NoRegistryRecordError{Message: k.NoRegistryRecordMessage()}
+			}
+			model.Keep(vals, model.Fields{}, keys)
+		default:
+			var keep model.Fields
+			switch {
+			case old != nil:
+				keep = old.vals
+			case sp.change:
+				keep = fc.filing.vals
+			}
+			if k.RegistryRequired && (declare || keep == nil) {
+				return nil, fmt.Errorf("%s: %w", k.Registry, ErrRegistryUnavailable)
+			}
+			model.Keep(vals, keep, keys)
+		}
+	}
+	if msg := k.BlockedMessage(vals); msg != "" {
+		return nil, &BlockedError{Message: msg}
+	}
+	return vals, nil
 }
 
 // createRec inserts a record in state draft, version 1. For a change,
 // filingID is the approved filing it changes.
-func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID int64, who Actor, vals map[string]string) (rec, error) {
+func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID int64, who Actor, in Input) (rec, error) {
+	kind := sp.kind.Kind
 	if sp.change {
-		if err := who.may(model.Role.MayChange, sp.kind, "change"); err != nil {
+		if err := who.may(model.Role.MayChange, kind, "change"); err != nil {
 			return rec{}, err
 		}
-	} else if err := who.may(model.Role.MaySave, sp.kind, "save"); err != nil {
+	} else if err := who.may(model.Role.MaySave, kind, "save"); err != nil {
 		return rec{}, err
 	}
-	vals = cloneVals(sp, vals)
 	var out rec
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		fc, err := s.readFillContext(ctx, tx, sp, enterpriseID)
+		if err != nil {
+			return err
+		}
 		if sp.change {
-			fsp := specFor(sp.kind, false)
+			fsp := specFor(kind, false)
 			f, err := s.getRec(ctx, tx, fsp, enterpriseID, filingID, true)
 			if err != nil {
 				return err
@@ -398,8 +400,10 @@ func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID 
 			if open > 0 {
 				return fmt.Errorf("%s %d: %w", fsp.what(), filingID, ErrOpenChange)
 			}
+			fc.filing = &f
 		}
-		if err := s.prepare(ctx, tx, sp, enterpriseID, filingID, vals, nil); err != nil {
+		vals, err := prepare(sp, who, in, fc, nil, false)
+		if err != nil {
 			return err
 		}
 		now := s.nowUTC()
@@ -419,7 +423,7 @@ func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID 
 		})
 		switch {
 		case sp.change && isUniqueViolation(err):
-			return fmt.Errorf("%s %d: %w", specFor(sp.kind, false).what(), filingID, ErrOpenChange)
+			return fmt.Errorf("%s %d: %w", specFor(kind, false).what(), filingID, ErrOpenChange)
 		case uniqueViolation(err, sp.table, "enterprise_id"):
 			return fmt.Errorf("%s of enterprise %d: %w", sp.what(), enterpriseID, ErrDuplicate)
 		case foreignKeyViolation(err):
@@ -435,40 +439,53 @@ func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID 
 
 // updateRec saves the fields of a record (暂存), or saves and declares it
 // (申报), bumping its version.
-func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64, version int, who Actor, vals map[string]string, declare bool) (rec, error) {
+func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64, version int, who Actor, in Input, declare bool) (rec, error) {
+	kind := sp.kind.Kind
 	op, allowed, action := "save", model.State.CanEdit, model.ActionSave
 	switch {
 	case declare && sp.change:
 		op, allowed, action = "declare", model.State.CanDeclare, model.ActionDeclare
-		if err := who.may(model.Role.MayChange, sp.kind, "declare"); err != nil {
+		if err := who.may(model.Role.MayChange, kind, "declare"); err != nil {
 			return rec{}, err
 		}
 	case declare:
 		op, allowed, action = "declare", model.State.CanDeclare, model.ActionDeclare
-		if err := who.may(model.Role.MayDeclare, sp.kind, "declare"); err != nil {
+		if err := who.may(model.Role.MayDeclare, kind, "declare"); err != nil {
 			return rec{}, err
 		}
 	case sp.change:
-		if err := who.may(model.Role.MayChange, sp.kind, "change"); err != nil {
+		if err := who.may(model.Role.MayChange, kind, "change"); err != nil {
 			return rec{}, err
 		}
 	default:
-		if err := who.may(model.Role.MaySave, sp.kind, "save"); err != nil {
+		if err := who.may(model.Role.MaySave, kind, "save"); err != nil {
 			return rec{}, err
 		}
 	}
-	vals = cloneVals(sp, vals)
 	var out rec
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		old, lp, err := s.lockRec(ctx, tx, sp, enterpriseID, id)
+		old, fc, err := s.lockRec(ctx, tx, sp, enterpriseID, id)
 		if err != nil {
 			return err
 		}
 		if err := checkState(sp, old, version, allowed, op); err != nil {
 			return err
 		}
-		if err := s.prepare(ctx, tx, sp, enterpriseID, old.meta.FilingID, vals, lp); err != nil {
+		if sp.change {
+			f, err := s.getRec(ctx, tx, specFor(kind, false), enterpriseID, old.meta.FilingID, false)
+			if err != nil {
+				return err
+			}
+			fc.filing = &f
+		}
+		vals, err := prepare(sp, who, in, fc, &old, declare)
+		if err != nil {
 			return err
+		}
+		if declare && in.Sign != nil {
+			if who, err = in.Sign(vals, version+1); err != nil {
+				return err
+			}
 		}
 		now := s.nowUTC()
 		set := strings.Join(sp.cols, " = ?, ") + " = ?, version = version + 1, updated_by = ?, updated_at = ?"
@@ -501,10 +518,10 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 // deleteRec deletes a record for good, in draft or returned state.
 func (s *Store) deleteRec(ctx context.Context, sp *spec, enterpriseID, id int64, who Actor) error {
 	if sp.change {
-		if err := who.may(model.Role.MayChange, sp.kind, "delete"); err != nil {
+		if err := who.may(model.Role.MayChange, sp.kind.Kind, "delete"); err != nil {
 			return err
 		}
-	} else if err := who.may(model.Role.MayDelete, sp.kind, "delete"); err != nil {
+	} else if err := who.may(model.Role.MayDelete, sp.kind.Kind, "delete"); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -529,15 +546,6 @@ func (s *Store) deleteRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 	})
 }
 
-// cloneVals copies the fields of vals that are columns of the table.
-func cloneVals(sp *spec, vals map[string]string) map[string]string {
-	out := make(map[string]string, len(sp.cols))
-	for _, c := range sp.cols {
-		out[c] = vals[c]
-	}
-	return out
-}
-
 // isUniqueViolation reports whether err is any unique-constraint violation.
 func isUniqueViolation(err error) bool {
 	if err == nil {
@@ -553,3 +561,20 @@ func isUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// allStates are the states of X1, in order.
+var allStates = []model.State{model.StateDraft, model.StateDeclared, model.StateApproved, model.StateReturned}
+
+// stateList is the SQL list of the states for which ok holds, e.g.
+// "'draft', 'returned'": the rules are model.State's, written once.
+func stateList(ok func(model.State) bool) string {
+	var q []string
+	for _, st := range allStates {
+		if ok(st) {
+			q = append(q, "'"+string(st)+"'")
+		}
+	}
+	return strings.Join(q, ", ")
+}
+
+var deletableStates = stateList(model.State.CanDelete)

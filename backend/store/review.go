@@ -192,7 +192,7 @@ func (s *Store) review(ctx context.Context, agentPoint string, ref model.RecordR
 // applyChange puts an approved change's values in its filing: the old
 // values to filing_history, the filing's version bumped, an audit row.
 func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, csp *spec, change rec, who Actor) error {
-	fsp := specFor(csp.kind, false)
+	fsp := specFor(csp.kind.Kind, false)
 	old, err := s.getRec(ctx, tx, fsp, change.meta.EnterpriseID, change.meta.FilingID, true)
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, csp *spec, change 
 	now := s.nowUTC()
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO filing_history
 		(kind, filing_id, enterprise_id, change_id, version, fields, replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		string(fsp.kind), old.meta.ID, old.meta.EnterpriseID, change.meta.ID, old.meta.Version, string(b), now); err != nil {
+		string(fsp.kind.Kind), old.meta.ID, old.meta.EnterpriseID, change.meta.ID, old.meta.Version, string(b), now); err != nil {
 		return fmt.Errorf("store: history: %w", err)
 	}
 	args := append(fsp.args(change.vals), who.Name, now, old.meta.ID, old.meta.Version)

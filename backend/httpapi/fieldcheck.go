@@ -1,0 +1,211 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"eportid/app/model"
+	"eportid/backend/store"
+)
+
+// What a filing's body must be, and the field rules that need the
+// enterprise or the reference data, for every kind alike.
+
+// decodeSave reads the body of a create, save or declare of kind sp: a
+// JSON object whose keys are "version", "filing_id", "card_signature" and
+// the kind's field keys (string values). Anything else is refused with a
+// message naming the key: an unknown key, a value of the wrong type, a
+// body that is not one object.
+func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (model.SaveRequest, error) {
+	var req model.SaveRequest
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return req, &Error{Code: model.ErrInvalid, Message: "请求内容过大", Err: err}
+		}
+		return req, &Error{Code: model.ErrInvalid, Message: "请求内容读取失败", Err: err}
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return req, &Error{Code: model.ErrInvalid, Message: "请求内容应为一个 JSON 对象"}
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return req, &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON", Err: err}
+	}
+	form := sp.Form
+	errs := model.FieldErrors{}
+	req.Fields = model.Fields{}
+	for key, v := range raw {
+		switch key {
+		case "version":
+			if json.Unmarshal(v, &req.Version) != nil || req.Version < 0 {
+				errs.Add(key, "version：应为不小于0的整数")
+			}
+			continue
+		case "filing_id":
+			if json.Unmarshal(v, &req.FilingID) != nil || req.FilingID < 0 {
+				errs.Add(key, "filing_id：应为正整数")
+			}
+			continue
+		case "card_signature":
+			if string(v) == "null" {
+				continue
+			}
+			var sig model.CardSignature
+			if json.Unmarshal(v, &sig) != nil {
+				errs.Add(key, "card_signature：格式不正确")
+			}
+			req.CardSignature = &sig
+			continue
+		}
+		f, ok := form.Field(key)
+		if !ok {
+			errs.Add(key, key+"：不是"+sp.Kind.FilingLabel()+"的字段")
+			continue
+		}
+		if string(v) == "null" {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			errs.Add(key, f.Label+"：应为文本")
+			continue
+		}
+		req.Fields[key] = s
+	}
+	if len(errs) > 0 {
+		return req, &Error{Code: model.ErrInvalid, Message: "请求内容有误：" + firstMessage(errs), Fields: errs}
+	}
+	return req, nil
+}
+
+// firstMessage is one of errs' messages, the same each time.
+func firstMessage(errs model.FieldErrors) string {
+	best := ""
+	for k := range errs {
+		if best == "" || k < best {
+			best = k
+		}
+	}
+	return errs[best]
+}
+
+// checkFields runs the field rules of what was sent in mode (X2): the
+// kind's own (model.KindSpec.Validate, as the page runs them), that the
+// card-fixed fields are the enterprise's, and that every choice is one the
+// reference data offers (an agent point's departments for its agent point,
+// a city of its province, a customs district). Field errors are a 422.
+func (a *API) checkFields(ctx context.Context, k kindRecords, role model.Role, ent store.Enterprise, vals model.Fields, mode model.Mode) error {
+	form := k.sp.FormFor(k.change, role)
+	errs := k.sp.Validate(vals, k.change, role, mode)
+	if errs == nil {
+		errs = model.FieldErrors{}
+	}
+	if !k.change && !role.Card() {
+		for _, key := range k.sp.CardFixed {
+			if v := vals[key]; v != "" && errs[key] == "" && v != ent.CreditCode {
+				errs.Add(key, label(form, key)+"：须与注册时填写的统一社会信用代码一致")
+			}
+		}
+	}
+	if err := a.checkChoices(ctx, form, vals, errs); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	return nil
+}
+
+// checkChoices adds to errs the choices of form's editable selects that
+// the reference data does not offer.
+func (a *API) checkChoices(ctx context.Context, form model.Form, vals map[string]string, errs model.FieldErrors) error {
+	for _, f := range form {
+		v := vals[f.Key]
+		if f.Kind == model.System || f.Input != "select" || v == "" || errs[f.Key] != "" {
+			continue
+		}
+		if f.Options == model.OptionsCities && errs["province"] != "" ||
+			(f.Options == model.OptionsMarketDepts || f.Options == model.OptionsTaxDepts) && errs["agent_point"] != "" {
+			continue
+		}
+		ok, known, err := a.offered(ctx, f, vals)
+		if err != nil {
+			return err
+		}
+		if known && !ok {
+			errs.Add(f.Key, f.Label+"："+notOffered(f))
+		}
+	}
+	return nil
+}
+
+// notOffered is the rule a choice broke.
+func notOffered(f model.Field) string {
+	switch f.Options {
+	case model.OptionsCities:
+		return "不属于所选省份，请从列表中选择"
+	case model.OptionsMarketDepts, model.OptionsTaxDepts:
+		return "不在所选制卡代理点的可选列表中，请从列表中选择"
+	}
+	return "请从列表中选择"
+}
+
+// offered reports whether v is among the choices of f the server serves
+// (known false for a list it does not serve: a static one, checked by the
+// field's own rule).
+func (a *API) offered(ctx context.Context, f model.Field, vals map[string]string) (ok, known bool, err error) {
+	v := vals[f.Key]
+	switch f.Options {
+	case model.OptionsAgentPoints:
+		ok, err = a.agentPointExists(ctx, v)
+		return ok, true, err
+	case model.OptionsProvinces:
+		l, err := a.provinces(ctx)
+		return hasOption(l, v), true, err
+	case model.OptionsCities:
+		province := vals["province"]
+		if province == "" && len(v) == 6 {
+			// A draft with a city but no province: the city must still be one.
+			province = v[:2] + "0000"
+		}
+		if province == "" {
+			return true, true, nil
+		}
+		l, err := a.cities(ctx, province)
+		return hasOption(l, v), true, err
+	case model.OptionsMarketDepts, model.OptionsTaxDepts:
+		ap := vals["agent_point"]
+		if ap == "" {
+			return true, true, nil
+		}
+		if exists, err := a.agentPointExists(ctx, ap); err != nil || !exists {
+			return true, true, err // the agent point's own message says it
+		}
+		kind := store.DeptMarket
+		if f.Options == model.OptionsTaxDepts {
+			kind = store.DeptTax
+		}
+		ok, err = a.departmentAllowed(ctx, kind, ap, v)
+		return ok, true, err
+	case model.OptionsCustoms:
+		l, err := a.customsDistrictList(ctx)
+		return hasOption(l, v), true, err
+	}
+	return false, false, nil
+}
+
+// label is a field's label in a form.
+func label(form model.Form, key string) string {
+	if f, ok := form.Field(key); ok {
+		return f.Label
+	}
+	return key
+}
