@@ -14,9 +14,9 @@ import (
 	"eportid/cardbridge/protocol"
 )
 
-// The IC card in the pages (issue #4): where the card bridge is, one
-// shared connection to it, the card status line, the PIN dialog, and the
-// watch a card session keeps on its card (card.go in backend/httpapi
+// The IC card in the pages: where the card bridge is, one shared
+// connection to it, the card status line, the PIN dialog, and the watch a
+// card session keeps on its card (cardpresence.go in backend/httpapi
 // describes the server's side).
 
 // msgCardRemoved is shown on the login page after the card was pulled.

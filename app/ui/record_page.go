@@ -56,12 +56,12 @@ type RecordPage struct {
 	// loading (a pre-entry to take over, say so).
 	takeOver bool
 
-	filing  *apiclient.Rec  // Change: the approved filing
-	list    []apiclient.Rec // the filings (query part) or the changes, newest first
-	rec     *apiclient.Rec  // the record in the form; nil for a new one
-	start   model.Fields    // what a new record starts from (back-fill)
-	qState  string          // the query's state condition being edited
-	qApplied string         // the condition of the list shown
+	filing   *apiclient.Rec  // Change: the approved filing
+	list     []apiclient.Rec // the filings (query part) or the changes, newest first
+	rec      *apiclient.Rec  // the record in the form; nil for a new one
+	start    model.Fields    // what a new record starts from (back-fill)
+	qState   string          // the query's state condition being edited
+	qApplied string          // the condition of the list shown
 
 	entryForm
 	pageStatus

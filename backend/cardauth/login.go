@@ -1,4 +1,4 @@
-// Package cardauth holds what the card login (SPEC P1, issue #4) and the
+// Package cardauth holds what the card login (SPEC P1) and the
 // signed declarations (X3) check on the server: login nonces, the login
 // signature bound to the page's origin, and record signatures over the
 // canonical form of app/model. The HTTP handlers and the database nonce

@@ -23,8 +23,8 @@ import (
 	"eportid/cardbridge/testenv"
 )
 
-// TestCardHolderSignsDeclaration is issue #4 in the browser, through the
-// real stack: headless Chromium ↔ websocket ↔ the card bridge ↔ pcsc-lite
+// TestCardHolderSignsDeclaration is the card side in the browser, through
+// the real stack: headless Chromium ↔ websocket ↔ the card bridge ↔ pcsc-lite
 // ↔ pcscd ↔ vpcd ↔ a soft card whose certificate the server's CA issued.
 // The holder logs in with the card (a wrong PIN first: tries left shown),
 // declares the legal-person filing signed with the card, sees 已签名 with

@@ -57,10 +57,10 @@ func activationLink(t *testing.T, srv *server.Main, addr string) string {
 	return ""
 }
 
-// TestNewEnterpriseFilesLegalPerson is the first slice as a new user meets
-// it: register without a card, confirm the e-mail, log in, open 法人信息录入,
-// type a wrong credit code and see the red prompt, fix it, 暂存, 申报, find
-// the record read-only, and log out.
+// TestNewEnterpriseFilesLegalPerson is the legal-person filing as a new
+// user meets it: register without a card, confirm the e-mail, log in, open
+// 法人信息录入, type a wrong credit code and see the red prompt, fix it, 暂存,
+// 申报, find the record read-only, and log out.
 func TestNewEnterpriseFilesLegalPerson(t *testing.T) {
 	ctx := newBrowser(t)
 	srv := startServer(t)

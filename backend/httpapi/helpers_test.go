@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -278,3 +279,5 @@ func registration(cc, username, email string) model.RegistrationRequest {
 			Mobile: "13800138000", Email: email},
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -19,7 +19,7 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("DELETE /api/session", a.plain(a.logout))
 
 	// Card login (P1), card registration (R3) and the card session's
-	// presence (card.go).
+	// presence: cardlogin.go, cardregistration.go, cardpresence.go.
 	mux.HandleFunc("GET /api/card/config", a.plain(a.cardConfig))
 	mux.HandleFunc("POST /api/card-login/begin", a.plain(a.cardLoginBegin))
 	mux.HandleFunc("POST /api/card-login/finish", a.plain(a.cardLoginFinish))

@@ -13,7 +13,7 @@ import (
 	"eportid/backend/store"
 )
 
-// The outside registries and the development demo data (issue #3).
+// The outside registries and the development demo data.
 
 // openDemoData, with DemoData on, loads the registry fixtures and makes
 // the demo reviewer, whose credentials it prints.

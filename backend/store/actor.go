@@ -67,7 +67,6 @@ type Actor struct {
 	Certificate string
 }
 
-
 // may checks the actor's role when it has one.
 func (a Actor) may(ok func(model.Role, model.FilingKind) bool, k model.FilingKind, what string) error {
 	if a.Role == "" || ok(a.Role, k) {

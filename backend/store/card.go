@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -14,15 +13,12 @@ import (
 	"eportid/app/model"
 )
 
-// IC cards (issue #4, migration 0020_cards): the cards of the enterprises,
-// the nonces of card logins, the sessions opened with a card and the card
-// signatures of declared records.
+// IC cards (migration 0020_cards): the cards of the enterprises, their
+// registration, state and certificate.
 //
 // Every card has an account in users (role legal_card or operator_card,
 // user name "card:<card number>", no usable password): the sessions of the
-// card are that account's, so the session machinery of the password login
-// serves the card login unchanged. card_sessions binds each such session to
-// the card and keeps the last presence report of its page.
+// card are that account's (cardsession.go).
 
 // CardState is the state of a card in the database.
 type CardState string
@@ -261,184 +257,4 @@ func (s *Store) ExpireCards(ctx context.Context, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("store: expire cards: %w", err)
 	}
 	return res.RowsAffected()
-}
-
-// ---- login nonces (cardauth.NonceStore) ----
-
-// LoginNonces is the database's store of card-login nonces; it implements
-// backend/cardauth.NonceStore. Only the SHA-256 of a nonce is kept.
-type LoginNonces struct{ s *Store }
-
-// LoginNonces returns the nonce store.
-func (s *Store) LoginNonces() LoginNonces { return LoginNonces{s} }
-
-func nonceHash(nonce string) []byte {
-	h := sha256.Sum256([]byte(nonce))
-	return h[:]
-}
-
-// Put records nonce for the login attempt attemptID, usable until expires.
-func (n LoginNonces) Put(ctx context.Context, nonce, attemptID string, expires time.Time) error {
-	s := n.s
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO card_login_nonces (nonce_hash, attempt_id, expires_at)
-		VALUES (?, ?, ?)`), nonceHash(nonce), attemptID, ts(expires))
-	if uniqueViolation(err, "card_login_nonces", "nonce_hash") || uniqueViolation(err, "card_login_nonces", "id") {
-		return fmt.Errorf("login nonce: %w", ErrDuplicate)
-	}
-	if err != nil {
-		return fmt.Errorf("store: put login nonce: %w", err)
-	}
-	return nil
-}
-
-// Take consumes nonce in one statement (DELETE … RETURNING), so of two
-// concurrent takes one at most succeeds. ok is false for an unknown, used
-// or expired nonce (an expired one is deleted all the same).
-func (n LoginNonces) Take(ctx context.Context, nonce string, now time.Time) (attemptID string, ok bool, err error) {
-	s := n.s
-	var row struct {
-		Attempt string    `db:"attempt_id"`
-		Expires time.Time `db:"expires_at"`
-	}
-	err = s.db.GetContext(ctx, &row, s.q(`DELETE FROM card_login_nonces WHERE nonce_hash = ?
-		RETURNING attempt_id, expires_at`), nonceHash(nonce))
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("store: take login nonce: %w", err)
-	}
-	if !ts(now).Before(row.Expires.UTC()) {
-		return "", false, nil
-	}
-	return row.Attempt, true, nil
-}
-
-// DeleteLoginNoncesBefore deletes the nonces that expired before cutoff
-// and returns how many (the janitor).
-func (s *Store) DeleteLoginNoncesBefore(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM card_login_nonces WHERE expires_at < ?`), ts(cutoff))
-	if err != nil {
-		return 0, fmt.Errorf("store: delete login nonces: %w", err)
-	}
-	return res.RowsAffected()
-}
-
-// ---- card sessions ----
-
-// CardSession binds a session to the card it was opened with.
-type CardSession struct {
-	SessionID      int64     `db:"session_id"`
-	CardNumber     string    `db:"card_number"`
-	LastPresenceAt time.Time `db:"last_presence_at"`
-}
-
-// CreateCardSession inserts a session of the card's account and binds it to
-// the card, in one transaction, with the card's presence at the session's
-// creation. Errors as CreateSession.
-func (s *Store) CreateCardSession(ctx context.Context, sess Session, cardNumber string) (Session, error) {
-	if sess.CreatedAt.IsZero() {
-		sess.CreatedAt = s.now()
-	}
-	if sess.LastSeenAt.IsZero() {
-		sess.LastSeenAt = sess.CreatedAt
-	}
-	sess.CreatedAt, sess.LastSeenAt = ts(sess.CreatedAt), ts(sess.LastSeenAt)
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
-			(token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-			sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt)
-		switch {
-		case uniqueViolation(err, "sessions", "token_hash"):
-			return fmt.Errorf("session token: %w", ErrDuplicate)
-		case foreignKeyViolation(err):
-			return fmt.Errorf("session of user %d: %w", sess.UserID, ErrNotFound)
-		case err != nil:
-			return fmt.Errorf("store: create card session: %w", err)
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO card_sessions (session_id, card_number, last_presence_at)
-			VALUES (?, ?, ?)`), sess.ID, cardNumber, sess.CreatedAt)
-		if foreignKeyViolation(err) {
-			return fmt.Errorf("card %s: %w", cardNumber, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: bind session to card: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Session{}, err
-	}
-	return sess, nil
-}
-
-// CardSessionOf returns the card binding of a session, or ErrNotFound.
-func (s *Store) CardSessionOf(ctx context.Context, sessionID int64) (CardSession, error) {
-	var cs CardSession
-	err := s.db.GetContext(ctx, &cs, s.q(`SELECT session_id, card_number, last_presence_at
-		FROM card_sessions WHERE session_id = ?`), sessionID)
-	cs.LastPresenceAt = cs.LastPresenceAt.UTC()
-	return cs, noRows(err, "card session")
-}
-
-// TouchCardPresence records that the session's page saw its card in the
-// reader at now; ErrNotFound if the session is not a card session (or has
-// ended).
-func (s *Store) TouchCardPresence(ctx context.Context, sessionID int64, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE card_sessions SET last_presence_at = ? WHERE session_id = ?`), ts(now), sessionID)
-	return affectedOne(res, err, "card session")
-}
-
-// ---- record signatures (X3) ----
-
-// RecordSignature is the card signature of a record as kept: the canonical
-// form model.CanonicalRecord(Kind, RecordID, Version, fields) of the
-// record's fields at Version was signed by the card.
-type RecordSignature struct {
-	ID           int64             `db:"id"`
-	EnterpriseID int64             `db:"enterprise_id"`
-	Kind         model.FilingKind  `db:"kind"`
-	Change       bool              `db:"is_change"`
-	RecordID     int64             `db:"record_id"`
-	Version      int               `db:"version"`
-	Action       model.AuditAction `db:"action"`
-	CardNumber   string            `db:"card_number"`
-	HolderName   string            `db:"holder_name"`
-	CertSerial   string            `db:"cert_serial"`
-	Signature    []byte            `db:"signature"`
-	Certificate  []byte            `db:"certificate"`
-	SignedAt     time.Time         `db:"signed_at"`
-}
-
-const recordSignatureColumns = `id, enterprise_id, kind, is_change, record_id, version, action, card_number,
-	holder_name, cert_serial, signature, certificate, signed_at`
-
-// AddRecordSignature keeps the signature of a record (SignedAt defaults to
-// now) and returns it with its id.
-func (s *Store) AddRecordSignature(ctx context.Context, r RecordSignature) (RecordSignature, error) {
-	if r.SignedAt.IsZero() {
-		r.SignedAt = s.now()
-	}
-	r.SignedAt = ts(r.SignedAt)
-	err := s.db.GetContext(ctx, &r.ID, s.q(`INSERT INTO record_signatures
-		(enterprise_id, kind, is_change, record_id, version, action, card_number, holder_name, cert_serial,
-		 signature, certificate, signed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		r.EnterpriseID, string(r.Kind), r.Change, r.RecordID, r.Version, string(r.Action), r.CardNumber,
-		r.HolderName, r.CertSerial, r.Signature, r.Certificate, r.SignedAt)
-	if err != nil {
-		return RecordSignature{}, fmt.Errorf("store: add record signature: %w", err)
-	}
-	return r, nil
-}
-
-// LatestRecordSignature returns the newest signature of a record of the
-// enterprise, or ErrNotFound.
-func (s *Store) LatestRecordSignature(ctx context.Context, enterpriseID int64, ref model.RecordRef) (RecordSignature, error) {
-	var r RecordSignature
-	err := s.db.GetContext(ctx, &r, s.q(`SELECT `+recordSignatureColumns+` FROM record_signatures
-		WHERE enterprise_id = ? AND kind = ? AND is_change = ? AND record_id = ?
-		ORDER BY id DESC LIMIT 1`), enterpriseID, string(ref.Kind), ref.Change, ref.ID)
-	r.SignedAt = r.SignedAt.UTC()
-	return r, noRows(err, "record signature")
 }

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-		"strings"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"

@@ -185,8 +185,8 @@ func TestAuditTrail(t *testing.T) {
 			t.Errorf("another enterprise sees %d rows", len(h))
 		}
 
-		// The legal-person methods of the first slice audit too, with the
-		// context's actor when there is one.
+		// The legal-person methods that take the user's name audit too,
+		// with the context's actor when there is one.
 		ctx2 := store.WithActor(ctx, store.Actor{UserID: 7, Name: "ctxuser", Role: model.RoleNoCardAdmin})
 		e2 := newEnterprise(t, s)
 		lp := must(s.CreateLegalPerson(ctx2, e2.ID, "ignored", sampleLegalPerson()))(t)

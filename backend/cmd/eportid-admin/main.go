@@ -1,5 +1,5 @@
-// Command eportid-admin does what has no page: today, creating the
-// reviewers of the agent points (the review console's users).
+// Command eportid-admin does what has no page: it creates the reviewers
+// of the agent points (the review console's users).
 //
 //	eportid-admin [-database URL] reviewer add -agent-point FJ01 -username fj01-zhang
 //

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -13,36 +12,8 @@ import (
 	"eportid/backend/store/storetest"
 )
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func TestRefData(t *testing.T) {
-	each(t, func(t *testing.T, e *env) {
-		anon := e.client() // public: no session
-		var aps []model.AgentPoint
-		anon.call(http.MethodGet, "/api/ref/agent-points", nil, http.StatusOK, &aps)
-		if len(aps) == 0 || aps[0].Code == "" || aps[0].Phone == "" {
-			t.Fatalf("agent points: %+v", aps)
-		}
-		var provinces, cities, depts, customs []model.Option
-		anon.call(http.MethodGet, "/api/ref/divisions", nil, http.StatusOK, &provinces)
-		anon.call(http.MethodGet, "/api/ref/divisions?parent=350000", nil, http.StatusOK, &cities)
-		anon.call(http.MethodGet, "/api/ref/departments?kind=market&agent_point=FJ01", nil, http.StatusOK, &depts)
-		anon.call(http.MethodGet, "/api/ref/customs-districts", nil, http.StatusOK, &customs)
-		if model.OptionName(provinces, "350000") == "" || model.OptionName(cities, "350100") == "" ||
-			model.OptionName(depts, "M350000") == "" || len(customs) == 0 {
-			t.Fatalf("lists: %d provinces, %d cities, %d departments, %d customs", len(provinces), len(cities), len(depts), len(customs))
-		}
-		if model.OptionName(depts, "M440300") != "" {
-			t.Error("FJ01's market departments include Shenzhen's")
-		}
-		if a := anon.do(http.MethodGet, "/api/ref/departments?kind=foo", nil); a.status != http.StatusUnprocessableEntity {
-			t.Errorf("bad kind: %d", a.status)
-		}
-		if a := anon.do(http.MethodGet, "/api/ref/departments?kind=tax&agent_point=NOPE", nil); a.status != http.StatusNotFound {
-			t.Errorf("unknown agent point: %d", a.status)
-		}
-	})
-}
+// Tests of the security headers and the static files (app.wasm and its
+// brotli copy).
 
 func TestHeadersAndStatic(t *testing.T) {
 	e := newEnv(t, storetest.Open(t, store.SQLite), nil)

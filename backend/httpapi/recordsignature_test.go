@@ -1,0 +1,126 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"eportid/app/model"
+	"eportid/backend/ca"
+	"eportid/backend/cardauth"
+	"eportid/backend/cardtest"
+)
+
+// Tests of record signatures: a card holder's signed declaration, a
+// no-card administrator's unsigned one.
+
+// TestSignedDeclaration: a card holder declares the legal-person filing
+// with the card's signature over the canonical form of what is stored; the
+// server verifies it, keeps it with the record and in the audit trail.
+func TestSignedDeclaration(t *testing.T) {
+	eachCard(t, func(t *testing.T, e *cardEnv) {
+		_, ent := e.enterprise()
+		card := e.card(ent.CreditCode, ca.CardLegalPerson, "8200000000000001")
+		e.register(card)
+		other := e.card(ent.CreditCode, ca.CardOperator, "8200000000000002") // same enterprise, not the session's
+		c := e.client()
+		c.cardLogin(card)
+
+		var rec model.LegalPersonRecord
+		c.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
+		if rec.CreatedBy != "王五" {
+			t.Errorf("created_by %q, want the holder", rec.CreatedBy)
+		}
+		lp := filing(ent.CreditCode)
+		lp.Normalize()
+		fields := model.Values(&lp)
+		path := fmt.Sprintf("/api/legal-person/%d", rec.ID)
+		declare := func(sig *model.CardSignature) answer {
+			return c.do(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode), CardSignature: sig})
+		}
+		signed := func(k *cardtest.Card, version int, f map[string]string) *model.CardSignature {
+			return &model.CardSignature{Certificate: k.CertDER, Signature: k.SignRecord(t, "legal_person", rec.ID, version, f)}
+		}
+
+		refused(t, "unsigned", declare(nil), http.StatusForbidden, model.ErrForbidden, "须使用 IC 卡签名")
+		refused(t, "signed the version read", declare(signed(card, rec.Version, fields)), http.StatusForbidden, model.ErrForbidden, "签名与申报内容不符")
+		changed := map[string]string{}
+		for k, v := range fields {
+			changed[k] = v
+		}
+		changed["address"] = "别处"
+		refused(t, "signed other values", declare(signed(card, rec.Version+1, changed)), http.StatusForbidden, model.ErrForbidden, "签名与申报内容不符")
+		refused(t, "another card", declare(signed(other, rec.Version+1, fields)), http.StatusForbidden, model.ErrForbidden, "不是当前登录所用的卡")
+		if got := mustGet(t, c, path); got.State != model.StateDraft {
+			t.Fatalf("declared after refusals: %+v", got)
+		}
+
+		good := signed(card, rec.Version+1, fields)
+		var out model.LegalPersonRecord
+		c.call(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode), CardSignature: good}, http.StatusOK, &out)
+		sig := out.Signature
+		if out.State != model.StateDeclared || sig == nil || !sig.Verified || sig.CardNumber != "8200000000000001" ||
+			sig.HolderName != "王五" || sig.Version != out.Version || sig.CardKind != model.CardLegalPerson {
+			t.Fatalf("declared %+v signature %+v", out, sig)
+		}
+		got := mustGet(t, c, path)
+		if got.Signature == nil || !got.Signature.Verified || !got.Signature.SignedAt.Equal(*got.DeclaredAt) {
+			t.Fatalf("GET: signature %+v", got.Signature)
+		}
+		var list []model.LegalPersonRecord
+		c.call(http.MethodGet, "/api/legal-person", nil, http.StatusOK, &list)
+		if len(list) != 1 || list[0].Signature == nil || !list[0].Signature.Verified {
+			t.Fatalf("list: %+v", list)
+		}
+
+		// The audit trail has the declaration with its signature.
+		var hist []model.AuditEntry
+		c.call(http.MethodGet, fmt.Sprintf("/api/filings/legal_person/%d/history", rec.ID), nil, http.StatusOK, &hist)
+		var decl *model.AuditEntry
+		for i := range hist {
+			if hist[i].Action == model.ActionDeclare {
+				decl = &hist[i]
+			}
+		}
+		if decl == nil || decl.Signature != base64.StdEncoding.EncodeToString(good.Signature) ||
+			decl.Certificate != base64.StdEncoding.EncodeToString(card.CertDER) || decl.Role != model.RoleLegalCard || decl.UserName != "王五" {
+			t.Fatalf("history %+v", hist)
+		}
+		// The stored signature verifies on its own.
+		rs, err := e.st.LatestRecordSignature(context.Background(), ent.ID, model.RecordRef{Kind: model.FilingLegalPerson, ID: rec.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cardauth.VerifyRecordSignature(rs.Certificate, model.CanonicalRecord("legal_person", rec.ID, rs.Version, model.Values(&got.LegalPerson)), rs.Signature); err != nil {
+			t.Fatal(err)
+		}
+		// The table is append-only.
+		if _, err := e.st.DB().Exec(`DELETE FROM record_signatures`); err == nil {
+			t.Error("record_signatures accepted a DELETE")
+		}
+	})
+}
+
+// TestUnsignedDeclarationOfNoCardAdmin: a no-card administrator declares
+// without a signature; the record shows none.
+func TestUnsignedDeclarationOfNoCardAdmin(t *testing.T) {
+	eachCard(t, func(t *testing.T, e *cardEnv) {
+		c, ent := e.enterprise()
+		var rec model.LegalPersonRecord
+		c.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
+		c.call(http.MethodPost, fmt.Sprintf("/api/legal-person/%d/declare", rec.ID),
+			model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode)}, http.StatusOK, &rec)
+		if rec.State != model.StateDeclared || rec.Signature != nil {
+			t.Fatalf("%+v", rec)
+		}
+	})
+}
+
+func mustGet(t *testing.T, c *client, path string) model.LegalPersonRecord {
+	t.Helper()
+	var r model.LegalPersonRecord
+	c.call(http.MethodGet, path, nil, http.StatusOK, &r)
+	return r
+}
