@@ -29,13 +29,13 @@ func TestCSRFAndSession(t *testing.T) {
 				t.Errorf("login sent a CSRF token")
 			}
 			json.NewEncoder(w).Encode(model.Session{Username: "u", CSRFToken: "tok"})
-		case r.Method == http.MethodPut && r.URL.Path == "/api/legal-person/7":
+		case r.Method == http.MethodPut && r.URL.Path == "/api/filings/legal_person/7":
 			sawToken.Store(r.Header.Get(model.CSRFHeader))
-			var body model.SaveLegalPerson
-			if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Version != 3 || body.NameCN != "甲" {
+			var body map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body["version"] != float64(3) || body["name_cn"] != "甲" {
 				t.Errorf("body %+v, %v", body, err)
 			}
-			json.NewEncoder(w).Encode(model.LegalPersonRecord{ID: 7, Version: 4, State: model.StateDraft})
+			json.NewEncoder(w).Encode(model.Record{RecordMeta: model.RecordMeta{ID: 7, Version: 4, State: model.StateDraft}})
 		case r.Method == http.MethodDelete && r.URL.Path == "/api/session":
 			w.WriteHeader(http.StatusNoContent)
 		default:
@@ -48,7 +48,7 @@ func TestCSRFAndSession(t *testing.T) {
 	if _, err := c.Login(ctx, model.LoginRequest{Username: "u", Password: "p"}); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := c.SaveLegalPerson(ctx, 7, model.SaveLegalPerson{Version: 3, LegalPerson: model.LegalPerson{NameCN: "甲"}})
+	rec, err := c.SaveRecord(ctx, model.RecordRef{Kind: model.FilingLegalPerson, ID: 7}, 3, model.Fields{"name_cn": "甲"})
 	if err != nil || rec.Version != 4 {
 		t.Fatalf("save: %+v %v", rec, err)
 	}
@@ -72,7 +72,7 @@ func TestProblems(t *testing.T) {
 			problem(w, 429, model.Problem{Code: model.ErrThrottled, Message: "太多"})
 		case "/api/registrations":
 			problem(w, 422, model.Problem{Code: model.ErrInvalid, Message: "不符合", Fields: model.FieldErrors{"admin.username": "用户名：已被使用"}})
-		case "/api/legal-person":
+		case "/api/filings/legal_person":
 			http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
 		}
 	}))
@@ -93,7 +93,7 @@ func TestProblems(t *testing.T) {
 	if fe := apiclient.FieldErrors(err); fe["admin.username"] == "" || apiclient.Code(err) != model.ErrInvalid {
 		t.Errorf("invalid: %#v", err)
 	}
-	_, err = c.LegalPersons(ctx)
+	_, err = c.Records(ctx, model.FilingLegalPerson, false)
 	if !apiclient.IsNetwork(err) {
 		t.Errorf("502 without a problem should count as unreachable: %#v", err)
 	}
@@ -126,7 +126,7 @@ func TestRetryAndTimeout(t *testing.T) {
 
 	c.Timeout = 50 * time.Millisecond
 	calls.Store(10)
-	_, err = c.CreateLegalPerson(ctx, model.LegalPerson{})
+	_, err = c.CreateRecord(ctx, model.FilingLegalPerson, 0, model.Fields{})
 	if !apiclient.IsNetwork(err) || calls.Load() != 11 {
 		t.Errorf("POST timeout: %v (calls %d; a POST is never retried)", err, calls.Load()-10)
 	}

@@ -13,10 +13,10 @@ import (
 
 // A record of any kind decodes into Rec: its meta, and its fields by key.
 func TestRecDecodesAnyKind(t *testing.T) {
-	in := model.CustomsRecord{
+	in := model.Record{
 		RecordMeta: model.RecordMeta{ID: 4, Kind: model.FilingCustoms, Change: true, FilingID: 2, State: model.StateReturned,
 			Version: 3, CreatedBy: "甲", ReturnReason: "请核对"},
-		Fields: model.Customs{CreditCode: "91440300MA5F3K2L57", NameCN: "示例", CustomsRegNo: "4403960001"},
+		Fields: model.Fields{"credit_code": "91440300MA5F3K2L57", "name_cn": "示例", "customs_reg_no": "4403960001"},
 	}
 	b, err := json.Marshal(in)
 	if err != nil {
@@ -29,7 +29,7 @@ func TestRecDecodesAnyKind(t *testing.T) {
 	if r.RecordMeta.Ref() != in.Ref() || r.State != model.StateReturned || r.ReturnReason != "请核对" || r.Version != 3 {
 		t.Errorf("meta = %+v", r.RecordMeta)
 	}
-	want := model.Values(&in.Fields)
+	want := in.Fields
 	for k, v := range want {
 		if r.Fields[k] != v {
 			t.Errorf("field %s = %q, want %q", k, r.Fields[k], v)

@@ -116,7 +116,7 @@ var metaKeys = map[string]bool{
 
 // MarshalJSON writes the meta, the fields and the signature as one object.
 func (r Record) MarshalJSON() ([]byte, error) {
-	out, err := flatMarshal(r.RecordMeta, r.Fields)
+	out, err := flatMarshal(r.RecordMeta, orEmpty(r.Fields))
 	if err != nil || r.Signature == nil {
 		return out, err
 	}
@@ -173,7 +173,14 @@ type saveMeta struct {
 
 // MarshalJSON writes the request as one object.
 func (r SaveRequest) MarshalJSON() ([]byte, error) {
-	return flatMarshal(saveMeta{r.Version, r.FilingID, r.CardSignature}, r.Fields)
+	return flatMarshal(saveMeta{r.Version, r.FilingID, r.CardSignature}, orEmpty(r.Fields))
+}
+
+func orEmpty(f Fields) Fields {
+	if f == nil {
+		return Fields{}
+	}
+	return f
 }
 
 // ReviewDecision is the body of a reviewer's 审批通过 or 退单: the version the

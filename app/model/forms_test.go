@@ -5,22 +5,23 @@ import (
 	"testing"
 )
 
-func validLegalPerson() LegalPerson {
-	return LegalPerson{
-		CreditCode: "91350100M000100Y43", NameCN: "福州示例贸易有限公司", EnterpriseType: "1100",
-		Province: "350000", City: "350100", Address: "福州市鼓楼区五四路1号",
-		LegalRepName: "张三", LegalRepIDType: IDTypeResident, LegalRepIDNumber: "11010519491231002X",
-		Phone: "0591-87654321", AgentPoint: "FJ", MarketDept: "M350000", TaxDept: "T350000",
+func validLegalPerson() Fields {
+	return Fields{
+		"credit_code": "91350100M000100Y43", "name_cn": "福州示例贸易有限公司", "enterprise_type": "1100",
+		"province": "350000", "city": "350100", "address": "福州市鼓楼区五四路1号",
+		"legal_rep_name": "张三", "legal_rep_id_type": IDTypeResident, "legal_rep_id_number": "11010519491231002X",
+		"phone": "0591-87654321", "agent_point": "FJ", "market_dept": "M350000", "tax_dept": "T350000",
 	}
 }
 
+var lp = FilingLegalPerson.Spec()
+
 func TestLegalPersonDraftAcceptsEmptyDeclareRequiresAll(t *testing.T) {
-	var p LegalPerson
-	p.Normalize()
-	if errs := p.Validate(Draft); len(errs) != 0 {
+	p := lp.Normalize(Fields{}, false)
+	if errs := lp.Validate(p, false, RoleNoCardAdmin, Draft); len(errs) != 0 {
 		t.Fatalf("an empty draft should save, got %v", errs)
 	}
-	errs := p.Validate(Declare)
+	errs := lp.Validate(p, false, RoleNoCardAdmin, Declare)
 	for _, f := range LegalPersonForm {
 		if f.Kind == Required && errs[f.Key] == "" {
 			t.Errorf("declare of an empty filing: no message for required %s", f.Key)
@@ -32,12 +33,14 @@ func TestLegalPersonDraftAcceptsEmptyDeclareRequiresAll(t *testing.T) {
 }
 
 func TestLegalPersonDraftChecksFilledFields(t *testing.T) {
-	p := LegalPerson{CreditCode: " 91350100m000100y44 ", Email: "not-an-address"}
-	p.Normalize()
-	if p.CreditCode != "91350100M000100Y44" || p.SubjectCode != "M000100Y4" {
-		t.Fatalf("normalize: %q %q", p.CreditCode, p.SubjectCode)
+	p := lp.Normalize(Fields{"credit_code": " 91350100m000100y44 ", "email": "not-an-address", "bogus": "x"}, false)
+	if p["credit_code"] != "91350100M000100Y44" || p["subject_code"] != "M000100Y4" {
+		t.Fatalf("normalize: %q %q", p["credit_code"], p["subject_code"])
 	}
-	errs := p.Validate(Draft)
+	if _, ok := p["bogus"]; ok {
+		t.Error("normalize kept a key that is not a field of the kind")
+	}
+	errs := lp.Validate(p, false, RoleNoCardAdmin, Draft)
 	if !strings.HasPrefix(errs["credit_code"], "统一社会信用代码：校验位错误") {
 		t.Errorf("credit_code: %q", errs["credit_code"])
 	}
@@ -50,42 +53,40 @@ func TestLegalPersonDraftChecksFilledFields(t *testing.T) {
 }
 
 func TestLegalPersonValid(t *testing.T) {
-	p := validLegalPerson()
-	p.Normalize()
-	if errs := p.Validate(Declare); len(errs) != 0 {
+	p := lp.Normalize(validLegalPerson(), false)
+	if errs := lp.Validate(p, false, RoleNoCardAdmin, Declare); len(errs) != 0 {
 		t.Fatalf("valid filing refused: %v", errs)
 	}
-	p.City = "440300"
-	if errs := p.Validate(Declare); errs["city"] == "" {
+	p["city"] = "440300"
+	if errs := lp.Validate(p, false, RoleNoCardAdmin, Declare); errs["city"] == "" {
 		t.Error("a city outside the province was accepted")
 	}
 	p = validLegalPerson()
-	p.LegalRepIDType = "2"
-	p.LegalRepIDNumber = "E12345678"
-	if errs := p.Validate(Declare); len(errs) != 0 {
+	p["legal_rep_id_type"] = "2"
+	p["legal_rep_id_number"] = "E12345678"
+	if errs := lp.Validate(p, false, RoleNoCardAdmin, Declare); len(errs) != 0 {
 		t.Errorf("a passport number was refused: %v", errs)
 	}
 }
 
-func TestValuesRoundTrip(t *testing.T) {
+// A card holder's credit code comes from the card's certificate: grey and
+// not checked; the no-card administrator types it (yellow).
+func TestCardFixedFields(t *testing.T) {
+	f, _ := lp.FormFor(false, RoleLegalCard).Field("credit_code")
+	if f.Kind != System {
+		t.Errorf("card holder's credit code: kind %v, want grey", f.Kind)
+	}
+	f, _ = lp.FormFor(false, RoleNoCardAdmin).Field("credit_code")
+	if f.Kind != Required {
+		t.Errorf("no-card credit code: kind %v, want yellow", f.Kind)
+	}
+	if f, _ := LegalPersonForm.Field("credit_code"); f.Kind != Required {
+		t.Error("FormFor changed the kind's own form")
+	}
 	p := validLegalPerson()
-	v := Values(&p)
-	if v["credit_code"] != p.CreditCode || v["tax_dept"] != "T350000" {
-		t.Fatalf("Values: %v", v)
-	}
-	for _, f := range LegalPersonForm {
-		if _, ok := v[f.Key]; !ok {
-			t.Errorf("form field %s has no struct field", f.Key)
-		}
-	}
-	var q LegalPerson
-	SetValues(&q, v)
-	if q != p {
-		t.Fatalf("SetValues(Values(p)) = %+v", q)
-	}
-	r := LegalPersonRecord{ID: 1, LegalPerson: p}
-	if Values(&r)["name_cn"] != p.NameCN {
-		t.Error("Values does not see embedded fields")
+	p["credit_code"] = "garbage"
+	if errs := lp.Validate(p, false, RoleLegalCard, Declare); errs["credit_code"] != "" {
+		t.Errorf("a card holder's credit code is the system's, yet checked: %v", errs)
 	}
 }
 

@@ -156,7 +156,7 @@ func TestCardHolderSignsDeclaration(t *testing.T) {
 	)
 
 	// The server kept the signature with the record, and it verifies.
-	recs, err := srv.Store.ListLegalPersons(context.Background(), enterpriseOf(t, srv, credit))
+	recs, err := srv.Store.Filings(model.FilingLegalPerson).List(context.Background(), enterpriseOf(t, srv, credit))
 	if err != nil || len(recs) != 1 || recs[0].State != model.StateDeclared {
 		t.Fatalf("records %+v %v", recs, err)
 	}
@@ -165,7 +165,7 @@ func TestCardHolderSignsDeclaration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	canonical := model.CanonicalRecord("legal_person", recs[0].ID, rs.Version, model.Values(&recs[0].LegalPerson))
+	canonical := model.CanonicalRecord("legal_person", recs[0].ID, rs.Version, recs[0].Fields)
 	if err := cardauth.VerifyRecordSignature(rs.Certificate, canonical, rs.Signature); err != nil || rs.CardNumber != number {
 		t.Fatalf("stored signature of card %s: %v", rs.CardNumber, err)
 	}

@@ -114,21 +114,23 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 
 	w.agentPoint = agentPointWithDepts(t, srv)
 	market, tax := firstDepts(t, srv)
-	lp := model.LegalPerson{
-		CreditCode: o.Credit, NameCN: o.Name, EnterpriseType: "1100", Province: "440000", City: "440300",
-		Address: "广东省深圳市南山区前海深港合作区示例路1号", LegalRepName: fwLegalRep, LegalRepIDType: "1",
-		LegalRepIDNumber: fwRepID, Phone: "0755-00000201", AgentPoint: w.agentPoint, MarketDept: market, TaxDept: tax,
-	}
-	lp.Normalize()
-	if errs := lp.Validate(model.Declare); len(errs) > 0 {
+	sp := model.FilingLegalPerson.Spec()
+	lp := sp.Normalize(model.Fields{
+		"credit_code": o.Credit, "name_cn": o.Name, "enterprise_type": "1100", "province": "440000", "city": "440300",
+		"address": "广东省深圳市南山区前海深港合作区示例路1号", "legal_rep_name": fwLegalRep, "legal_rep_id_type": "1",
+		"legal_rep_id_number": fwRepID, "phone": "0755-00000201", "agent_point": w.agentPoint, "market_dept": market, "tax_dept": tax,
+	}, false)
+	if errs := sp.Validate(lp, false, model.RoleNoCardAdmin, model.Declare); len(errs) > 0 {
 		t.Fatalf("legal-person fixture: %v", errs)
 	}
-	rec, err := srv.Store.CreateLegalPerson(ctx, w.ent.ID, w.admin, lp)
+	admin := store.Actor{Name: w.admin, Role: model.RoleNoCardAdmin}
+	filings := srv.Store.Filings(model.FilingLegalPerson)
+	rec, err := filings.Create(ctx, w.ent.ID, 0, admin, store.Input{Fields: lp})
 	if err == nil {
-		rec, err = srv.Store.DeclareLegalPerson(ctx, w.ent.ID, rec.ID, rec.Version, w.admin, lp)
+		rec, err = filings.Declare(ctx, w.ent.ID, rec.ID, rec.Version, admin, store.Input{Fields: lp})
 	}
 	if err == nil {
-		_, err = srv.Store.ReviewLegalPerson(ctx, w.agentPoint, rec.ID, rec.Version, "fixture", true, "")
+		_, err = srv.Store.Approve(ctx, w.agentPoint, rec.Ref(), rec.Version, store.Actor{Name: "fixture", Role: model.RoleReviewer})
 	}
 	if err != nil {
 		t.Fatalf("legal-person fixture: %v", err)

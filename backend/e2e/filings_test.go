@@ -232,7 +232,7 @@ func declareWithCard(t *testing.T, ctx context.Context, what string) {
 		click(css("#pin-ok")),
 		waitText(panel("#status"), "申报成功"),
 		waitText(panel("#state"), "已申报"),
-		waitText(panel("#signed"), "已签名"),
+		waitText(panel("#signature"), "已签名"),
 	)
 }
 

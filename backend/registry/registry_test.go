@@ -30,35 +30,40 @@ func TestDB(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := registry.NewDB(s)
-		c, err := r.Commerce.Lookup(ctx, shenzhen)
-		if err != nil || c.CreditCode != shenzhen || c.NameCN == "" || c.ImpExpCode == "" {
-			t.Errorf("commerce %+v %v", c, err)
+		c, err := r[model.FilingCommerce].Lookup(ctx, shenzhen)
+		if err != nil || c["credit_code"] != shenzhen || c["name_cn"] == "" || c["imp_exp_code"] == "" {
+			t.Errorf("commerce %v %v", c, err)
 		}
-		cu, err := r.Customs.Lookup(ctx, shenzhen)
-		if err != nil || cu.SupervisingCustoms != "5300" || cu.UnifiedNo == "" {
-			t.Errorf("customs %+v %v", cu, err)
+		cu, err := r[model.FilingCustoms].Lookup(ctx, shenzhen)
+		if err != nil || cu["supervising_customs"] != "5300" || cu["unified_no"] == "" {
+			t.Errorf("customs %v %v", cu, err)
 		}
 		for code, st := range map[string]model.ForexStatus{shenzhen: model.ForexNormal, fuzhou: model.ForexCancelled, guangzhou: model.ForexRevoked} {
-			f, err := r.Forex.Lookup(ctx, code)
-			if err != nil || f.BureauStatus != string(st) || f.Classification == "" || f.PublishedOn == "" {
-				t.Errorf("forex %s: %+v %v", code, f, err)
+			f, err := r[model.FilingForex].Lookup(ctx, code)
+			if err != nil || f["bureau_status"] != string(st) || f["classification"] == "" || f["published_on"] == "" {
+				t.Errorf("forex %s: %v %v", code, f, err)
 			}
 		}
-		_, err = r.Customs.Lookup(ctx, fuzhou)
+		_, err = r[model.FilingCustoms].Lookup(ctx, fuzhou)
 		var re *registry.Error
 		if !errors.Is(err, registry.ErrNotFound) || !errors.As(err, &re) || re.Registry != model.FilingCustoms || re.CreditCode != fuzhou {
 			t.Errorf("not found: %v", err)
 		}
-		if _, err := r.Commerce.Lookup(ctx, nowhere); !errors.Is(err, registry.ErrNotFound) {
+		if _, err := r[model.FilingCommerce].Lookup(ctx, nowhere); !errors.Is(err, registry.ErrNotFound) {
 			t.Errorf("commerce of nowhere: %v", err)
 		}
 		// A closed database is unavailable, not "not found".
 		s2 := storetest.Open(t, s.Dialect())
 		s2.Close()
-		if _, err := registry.NewDB(s2).Forex.Lookup(ctx, shenzhen); !errors.Is(err, registry.ErrUnavailable) || errors.Is(err, registry.ErrNotFound) {
+		if _, err := registry.NewDB(s2)[model.FilingForex].Lookup(ctx, shenzhen); !errors.Is(err, registry.ErrUnavailable) || errors.Is(err, registry.ErrNotFound) {
 			t.Errorf("closed store: %v", err)
 		}
 	})
+}
+
+// urls are the endpoints of the three registries.
+func urls(commerce, customs, forex string) map[model.FilingKind]string {
+	return map[model.FilingKind]string{model.FilingCommerce: commerce, model.FilingCustoms: customs, model.FilingForex: forex}
 }
 
 func serve(t *testing.T, h http.HandlerFunc) *httptest.Server {
@@ -87,22 +92,22 @@ func TestHTTP(t *testing.T) {
 		}
 	})
 	r := registry.NewHTTP(registry.HTTPConfig{
-		CommerceURL: srv.URL + "/commerce", CustomsURL: srv.URL + "/customs", ForexURL: srv.URL + "/forex?token=abc",
+		URLs:    urls(srv.URL+"/commerce", srv.URL+"/customs", srv.URL+"/forex?token=abc"),
 		Timeout: time.Second,
 	})
-	c, err := r.Commerce.Lookup(ctx, shenzhen)
-	if err != nil || c.NameCN != "深圳市示例" || c.ImpExpCode != shenzhen || gotQuery != shenzhen || gotAccept != "application/json" {
+	c, err := r[model.FilingCommerce].Lookup(ctx, shenzhen)
+	if err != nil || c["name_cn"] != "深圳市示例" || c["imp_exp_code"] != shenzhen || gotQuery != shenzhen || gotAccept != "application/json" {
 		t.Errorf("commerce %+v %v (query %q accept %q)", c, err, gotQuery, gotAccept)
 	}
-	cu, err := r.Customs.Lookup(ctx, shenzhen)
-	if err != nil || cu.CustomsRegNo != "4403960001" || cu.NameEN != "" {
-		t.Errorf("customs %+v %v", cu, err)
+	cu, err := r[model.FilingCustoms].Lookup(ctx, shenzhen)
+	if err != nil || cu["customs_reg_no"] != "4403960001" || cu["name_en"] != "" {
+		t.Errorf("customs %v %v", cu, err)
 	}
-	f, err := r.Forex.Lookup(ctx, shenzhen)
-	if err != nil || f.BureauStatus != "revoked" || !model.ForexStatus(f.BureauStatus).Blocks() {
-		t.Errorf("forex %+v %v", f, err)
+	f, err := r[model.FilingForex].Lookup(ctx, shenzhen)
+	if err != nil || f["bureau_status"] != "revoked" || !model.ForexStatus(f["bureau_status"]).Blocks() {
+		t.Errorf("forex %v %v", f, err)
 	}
-	_, err = r.Customs.Lookup(ctx, nowhere)
+	_, err = r[model.FilingCustoms].Lookup(ctx, nowhere)
 	if !errors.Is(err, registry.ErrNotFound) {
 		t.Errorf("404: %v", err)
 	}
@@ -110,7 +115,7 @@ func TestHTTP(t *testing.T) {
 		t.Errorf("message %q", registry.Message(err))
 	}
 	// Nothing configured: unavailable at once.
-	if _, err := registry.NewHTTP(registry.HTTPConfig{}).Forex.Lookup(ctx, shenzhen); !errors.Is(err, registry.ErrUnavailable) {
+	if _, err := registry.NewHTTP(registry.HTTPConfig{})[model.FilingForex].Lookup(ctx, shenzhen); !errors.Is(err, registry.ErrUnavailable) {
 		t.Errorf("no endpoint: %v", err)
 	}
 }
@@ -138,9 +143,9 @@ func TestHTTPHangs(t *testing.T) {
 	})
 	const timeout = 300 * time.Millisecond
 	for name, url := range map[string]string{"no answer": hang.URL, "half an answer": hangBody.URL} {
-		r := registry.NewHTTP(registry.HTTPConfig{CommerceURL: url, CustomsURL: url, ForexURL: url, Timeout: timeout})
+		r := registry.NewHTTP(registry.HTTPConfig{URLs: urls(url, url, url), Timeout: timeout})
 		start := time.Now()
-		_, err := r.Forex.Lookup(context.Background(), shenzhen)
+		_, err := r[model.FilingForex].Lookup(context.Background(), shenzhen)
 		elapsed := time.Since(start)
 		var re *registry.Error
 		if !errors.Is(err, registry.ErrUnavailable) || !errors.As(err, &re) || re.Registry != model.FilingForex {
@@ -158,7 +163,7 @@ func TestHTTPHangs(t *testing.T) {
 		// A caller's shorter deadline wins.
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		start = time.Now()
-		_, err = r.Commerce.Lookup(ctx, shenzhen)
+		_, err = r[model.FilingCommerce].Lookup(ctx, shenzhen)
 		cancel()
 		if !errors.Is(err, registry.ErrUnavailable) || time.Since(start) > 400*time.Millisecond {
 			t.Errorf("%s: caller's deadline: %v after %v", name, err, time.Since(start))
@@ -167,8 +172,8 @@ func TestHTTPHangs(t *testing.T) {
 	// A registry that cannot be reached at all.
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	r := registry.NewHTTP(registry.HTTPConfig{CustomsURL: closed.URL, Timeout: timeout})
-	if _, err := r.Customs.Lookup(context.Background(), shenzhen); !errors.Is(err, registry.ErrUnavailable) {
+	r := registry.NewHTTP(registry.HTTPConfig{URLs: urls("", closed.URL, ""), Timeout: timeout})
+	if _, err := r[model.FilingCustoms].Lookup(context.Background(), shenzhen); !errors.Is(err, registry.ErrUnavailable) {
 		t.Errorf("closed server: %v", err)
 	}
 }
@@ -200,9 +205,9 @@ func TestHTTPGarbage(t *testing.T) {
 			w.WriteHeader(c.status)
 			fmt.Fprint(w, c.body)
 		})
-		r := registry.NewHTTP(registry.HTTPConfig{ForexURL: srv.URL, Timeout: 2 * time.Second})
+		r := registry.NewHTTP(registry.HTTPConfig{URLs: urls("", "", srv.URL), Timeout: 2 * time.Second})
 		start := time.Now()
-		_, err := r.Forex.Lookup(context.Background(), shenzhen)
+		_, err := r[model.FilingForex].Lookup(context.Background(), shenzhen)
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}

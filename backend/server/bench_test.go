@@ -98,23 +98,18 @@ func BenchmarkSaveDeclare(b *testing.B) {
 	hc := &http.Client{Jar: jar}
 	var s model.Session
 	post(b, hc, http.MethodPost, srv.URL()+"/api/session", "", model.LoginRequest{Username: "bench", Password: "bench password"}, &s)
-	p := model.LegalPerson{
-		CreditCode: ent.CreditCode, NameCN: "基准测试有限公司", EnterpriseType: "1100",
-		Province: "350000", City: "350100", Address: "福州市鼓楼区五四路1号",
-		LegalRepName: "张三", LegalRepIDType: model.IDTypeResident, LegalRepIDNumber: "11010519491231002X",
-		Phone: "0591-87654321", AgentPoint: "FJ01", MarketDept: "M350000", TaxDept: "T350000",
-	}
-	var rec model.LegalPersonRecord
-	post(b, hc, http.MethodPost, srv.URL()+"/api/legal-person", s.CSRFToken, p, &rec)
-	path := srv.URL() + "/api/legal-person/" + strconv.FormatInt(rec.ID, 10)
+	p := benchLegalPerson(ent.CreditCode, "基准测试有限公司")
+	var rec model.Record
+	post(b, hc, http.MethodPost, srv.URL()+"/api/filings/legal_person", s.CSRFToken, model.SaveRequest{Fields: p}, &rec)
+	path := srv.URL() + "/api/filings/legal_person/" + strconv.FormatInt(rec.ID, 10)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p.Address = "福州市鼓楼区五四路" + strconv.Itoa(i) + "号"
-		post(b, hc, http.MethodPut, path, s.CSRFToken, model.SaveLegalPerson{Version: rec.Version, LegalPerson: p}, &rec)
-		post(b, hc, http.MethodPost, path+"/declare", s.CSRFToken, model.SaveLegalPerson{Version: rec.Version, LegalPerson: p}, &rec)
+		p["address"] = "福州市鼓楼区五四路" + strconv.Itoa(i) + "号"
+		post(b, hc, http.MethodPut, path, s.CSRFToken, model.SaveRequest{Version: rec.Version, Fields: p}, &rec)
+		post(b, hc, http.MethodPost, path+"/declare", s.CSRFToken, model.SaveRequest{Version: rec.Version, Fields: p}, &rec)
 		b.StopTimer()
-		r, err := srv.Store.ReviewLegalPerson(ctx, "FJ01", rec.ID, rec.Version, "reviewer", false, "基准")
+		r, err := srv.Store.Return(ctx, "FJ01", rec.Ref(), rec.Version, benchReviewer, "基准")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -138,7 +133,7 @@ func BenchmarkDeclareConcurrent(b *testing.B) {
 		hc   *http.Client
 		csrf string
 		path string
-		p    model.LegalPerson
+		p    model.Fields
 		ver  int
 	}
 	pool := make(chan *client, clients)
@@ -162,15 +157,10 @@ func BenchmarkDeclareConcurrent(b *testing.B) {
 		var s model.Session
 		post(b, c.hc, http.MethodPost, srv.URL()+"/api/session", "", model.LoginRequest{Username: name, Password: "bench password"}, &s)
 		c.csrf = s.CSRFToken
-		c.p = model.LegalPerson{
-			CreditCode: ent.CreditCode, NameCN: ent.NameCN, EnterpriseType: "1100",
-			Province: "350000", City: "350100", Address: "福州市鼓楼区五四路1号",
-			LegalRepName: "张三", LegalRepIDType: model.IDTypeResident, LegalRepIDNumber: "11010519491231002X",
-			Phone: "0591-87654321", AgentPoint: "FJ01", MarketDept: "M350000", TaxDept: "T350000",
-		}
-		var rec model.LegalPersonRecord
-		post(b, c.hc, http.MethodPost, srv.URL()+"/api/legal-person", c.csrf, c.p, &rec)
-		c.path = srv.URL() + "/api/legal-person/" + strconv.FormatInt(rec.ID, 10)
+		c.p = benchLegalPerson(ent.CreditCode, ent.NameCN)
+		var rec model.Record
+		post(b, c.hc, http.MethodPost, srv.URL()+"/api/filings/legal_person", c.csrf, model.SaveRequest{Fields: c.p}, &rec)
+		c.path = srv.URL() + "/api/filings/legal_person/" + strconv.FormatInt(rec.ID, 10)
 		c.ver = rec.Version
 		pool <- c
 	}
@@ -180,9 +170,9 @@ func BenchmarkDeclareConcurrent(b *testing.B) {
 		c := <-pool
 		defer func() { pool <- c }()
 		for pb.Next() {
-			var rec model.LegalPersonRecord
-			post(b, c.hc, http.MethodPost, c.path+"/declare", c.csrf, model.SaveLegalPerson{Version: c.ver, LegalPerson: c.p}, &rec)
-			r, err := srv.Store.ReviewLegalPerson(ctx, "FJ01", rec.ID, rec.Version, "reviewer", false, "基准")
+			var rec model.Record
+			post(b, c.hc, http.MethodPost, c.path+"/declare", c.csrf, model.SaveRequest{Version: c.ver, Fields: c.p}, &rec)
+			r, err := srv.Store.Return(ctx, "FJ01", rec.Ref(), rec.Version, benchReviewer, "基准")
 			if err != nil {
 				b.Error(err)
 				return
@@ -191,4 +181,18 @@ func BenchmarkDeclareConcurrent(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "declarations/s")
+}
+
+// benchReviewer returns the benchmarks' declarations.
+var benchReviewer = store.Actor{Name: "reviewer", Role: model.RoleReviewer}
+
+// benchLegalPerson is a legal-person filing of the credit code that
+// declares at agent point FJ01.
+func benchLegalPerson(creditCode, name string) model.Fields {
+	return model.Fields{
+		"credit_code": creditCode, "name_cn": name, "enterprise_type": "1100",
+		"province": "350000", "city": "350100", "address": "福州市鼓楼区五四路1号",
+		"legal_rep_name": "张三", "legal_rep_id_type": model.IDTypeResident, "legal_rep_id_number": "11010519491231002X",
+		"phone": "0591-87654321", "agent_point": "FJ01", "market_dept": "M350000", "tax_dept": "T350000",
+	}
 }

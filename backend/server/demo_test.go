@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"eportid/app/model"
 	"eportid/backend/auth"
 	"eportid/backend/registry"
 	"eportid/backend/server"
@@ -75,7 +76,7 @@ func TestDemoData(t *testing.T) {
 		if pw == nil || secret == nil || !strings.Contains(out, server.DemoReviewer) || !strings.Contains(out, "otpauth://totp/") {
 			t.Fatalf("start output:\n%s", out)
 		}
-		if _, err := st.ForexRegistryRecord(ctx, "91440300MA5F3K2L57"); err != nil {
+		if _, err := st.RegistryRecord(ctx, model.FilingForex, "91440300MA5F3K2L57"); err != nil {
 			t.Errorf("registry fixtures: %v", err)
 		}
 		key, err := auth.ParseTOTPSecret(secret[1])
@@ -114,11 +115,11 @@ func TestRegistriesFromConfig(t *testing.T) {
 	}
 	defer srv.Close()
 	r := srv.API.Registries
-	if _, err := r.Forex.Lookup(context.Background(), "91440300MA5F3K2L57"); err == nil || hits != 1 {
+	if _, err := r[model.FilingForex].Lookup(context.Background(), "91440300MA5F3K2L57"); err == nil || hits != 1 {
 		t.Errorf("forex over HTTP: %v, %d hits", err, hits)
 	}
 	// Commerce reads the (empty) registry tables.
-	if _, err := r.Commerce.Lookup(context.Background(), "91440300MA5F3K2L57"); err == nil || hits != 1 {
+	if _, err := r[model.FilingCommerce].Lookup(context.Background(), "91440300MA5F3K2L57"); err == nil || hits != 1 {
 		t.Errorf("commerce: %v, %d hits", err, hits)
 	}
 }
