@@ -12,31 +12,25 @@ import (
 	"eportid/backend/store/storetest"
 )
 
-func eachQualification(t *testing.T, s *store.Store,
-	commerce, customs, forex func(*testing.T, *store.Store)) {
-	t.Run("commerce", func(t *testing.T) { commerce(t, s) })
-	t.Run("customs", func(t *testing.T) { customs(t, s) })
-	t.Run("forex", func(t *testing.T) { forex(t, s) })
-}
-
 // N2–N4: refused until the legal-person filing has been declared; once
 // declared (even if then returned) they may be entered.
 func TestQualificationNeedsDeclaredLegalPerson(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		eachQualification(t, s, needsDeclared[model.Commerce], needsDeclared[model.Customs], needsDeclared[model.Forex])
+		eachQualification(t, s, needsDeclared)
 	})
 }
 
-func needsDeclared[F model.Fields](t *testing.T, s *store.Store) {
+func needsDeclared(t *testing.T, s *store.Store, k model.FilingKind) {
 	ctx := context.Background()
-	f := filingsOf[F](s)
+	f := s.Filings(k)
+	lpf := s.Filings(model.FilingLegalPerson)
 	// No legal-person filing at all.
 	e := newEnterprise(t, s)
-	_, err := f.Create(ctx, e.ID, noCard, sample[F]())
+	_, err := f.Create(ctx, e.ID, 0, noCard, in(k, sample(k)))
 	wantErr(t, err, store.ErrLegalPersonNotDeclared, "no legal-person filing")
 	// A draft legal-person filing.
 	e, lp := lpEnterprise(t, s, "SZ01", model.StateDraft)
-	_, err = f.Create(ctx, e.ID, noCard, sample[F]())
+	_, err = f.Create(ctx, e.ID, 0, noCard, in(k, sample(k)))
 	wantErr(t, err, store.ErrLegalPersonNotDeclared, "legal-person filing in draft")
 	if got := must(f.List(ctx, e.ID))(t); got == nil || len(got) != 0 {
 		t.Errorf("refused create left %v", got)
@@ -45,18 +39,18 @@ func needsDeclared[F model.Fields](t *testing.T, s *store.Store) {
 		t.Errorf("refused create audited: %d rows", n)
 	}
 	// Declared: the no-card administrator may pre-enter.
-	lp = must(s.LegalPersonFilings().Declare(ctx, e.ID, lp.ID, lp.Version, noCard, lp.Fields))(t)
-	r := must(f.Create(ctx, e.ID, noCard, sample[F]()))(t)
+	lp = must(lpf.Declare(ctx, e.ID, lp.ID, lp.Version, noCard, store.Input{Fields: lp.Fields}))(t)
+	r := must(f.Create(ctx, e.ID, 0, noCard, in(k, sample(k))))(t)
 	if r.State != model.StateDraft || r.Version != 1 || r.CreatedBy != "nocard" || r.Kind != f.Kind() || r.FilingID != r.ID || r.EnterpriseID != e.ID {
 		t.Errorf("pre-entry %+v", r.RecordMeta)
 	}
 	// Returned: it was declared once, so the pre-entry may still be saved.
-	reviewTo(t, s, "SZ01", lp.RecordMeta, model.StateReturned, lp)
-	r = must(f.Save(ctx, e.ID, r.ID, r.Version, noCard, r.Fields))(t)
+	reviewTo(t, s, "SZ01", lp, model.StateReturned)
+	r = must(f.Save(ctx, e.ID, r.ID, r.Version, noCard, in(k, r.Fields)))(t)
 	// The legal-person filing deleted: nothing more may be saved.
-	lp = must(s.LegalPersonFilings().Get(ctx, e.ID, lp.ID))(t)
-	must(0, s.LegalPersonFilings().Delete(ctx, e.ID, lp.ID, noCard))(t)
-	_, err = f.Save(ctx, e.ID, r.ID, r.Version, noCard, r.Fields)
+	lp = must(lpf.Get(ctx, e.ID, lp.ID))(t)
+	must(0, lpf.Delete(ctx, e.ID, lp.ID, noCard))(t)
+	_, err = f.Save(ctx, e.ID, r.ID, r.Version, noCard, in(k, r.Fields))
 	wantErr(t, err, store.ErrLegalPersonNotDeclared, "save after the legal-person filing was deleted")
 }
 
@@ -66,28 +60,29 @@ func TestQualificationSystemFields(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		e, lp := lpEnterprise(t, s, "SZ01", model.StateDeclared)
-		c := sample[model.Commerce]()
-		c.CreditCode = "91350100M000100Y43"
-		rc := must(s.CommerceFilings().Create(ctx, e.ID, holder, c))(t)
-		if rc.Fields.CreditCode != lp.Fields.CreditCode || rc.Fields.ImpExpCode != "IMPEXP" || rc.Fields.NameCN != c.NameCN {
+		c := sample(model.FilingCommerce)
+		c["credit_code"] = "91350100M000100Y43"
+		rc := must(s.Filings(model.FilingCommerce).Create(ctx, e.ID, 0, holder, in(model.FilingCommerce, c)))(t)
+		if rc.Fields["credit_code"] != lp.Fields["credit_code"] || rc.Fields["imp_exp_code"] != "IMPEXP" || rc.Fields["name_cn"] != c["name_cn"] {
 			t.Errorf("commerce %+v", rc.Fields)
 		}
-		cu := sample[model.Customs]()
-		cu.NameCN, cu.LegalRepName, cu.SubjectCode = "冒名", "李四", "X"
-		ru := must(s.CustomsFilings().Create(ctx, e.ID, holder, cu))(t)
-		if ru.Fields.CreditCode != lp.Fields.CreditCode || ru.Fields.SubjectCode != model.SubjectCode(lp.Fields.CreditCode) ||
-			ru.Fields.NameCN != lp.Fields.NameCN || ru.Fields.LegalRepName != lp.Fields.LegalRepName ||
-			ru.Fields.LegalRepIDNumber != lp.Fields.LegalRepIDNumber || ru.Fields.CustomsRegNo != cu.CustomsRegNo {
+		cf := s.Filings(model.FilingCustoms)
+		cu := sample(model.FilingCustoms)
+		cu["name_cn"], cu["legal_rep_name"], cu["subject_code"] = "冒名", "李四", "X"
+		ru := must(cf.Create(ctx, e.ID, 0, holder, in(model.FilingCustoms, cu)))(t)
+		if ru.Fields["credit_code"] != lp.Fields["credit_code"] || ru.Fields["subject_code"] != model.SubjectCode(lp.Fields["credit_code"]) ||
+			ru.Fields["name_cn"] != lp.Fields["name_cn"] || ru.Fields["legal_rep_name"] != lp.Fields["legal_rep_name"] ||
+			ru.Fields["legal_rep_id_number"] != lp.Fields["legal_rep_id_number"] || ru.Fields["customs_reg_no"] != cu["customs_reg_no"] {
 			t.Errorf("customs %+v", ru.Fields)
 		}
-		ru = must(s.CustomsFilings().Save(ctx, e.ID, ru.ID, ru.Version, holder, cu))(t)
-		if ru.Fields.NameCN != lp.Fields.NameCN {
+		ru = must(cf.Save(ctx, e.ID, ru.ID, ru.Version, holder, in(model.FilingCustoms, cu)))(t)
+		if ru.Fields["name_cn"] != lp.Fields["name_cn"] {
 			t.Errorf("save let the name be typed: %+v", ru.Fields)
 		}
-		fx := sample[model.Forex]()
-		fx.OrgCode = "X"
-		rf := must(s.ForexFilings().Create(ctx, e.ID, holder, fx))(t)
-		if rf.Fields.CreditCode != lp.Fields.CreditCode || rf.Fields.OrgCode != model.SubjectCode(lp.Fields.CreditCode) || rf.Fields.Classification != "A" {
+		fx := sample(model.FilingForex)
+		fx["org_code"] = "X"
+		rf := must(s.Filings(model.FilingForex).Create(ctx, e.ID, 0, holder, in(model.FilingForex, fx)))(t)
+		if rf.Fields["credit_code"] != lp.Fields["credit_code"] || rf.Fields["org_code"] != model.SubjectCode(lp.Fields["credit_code"]) || rf.Fields["classification"] != "A" {
 			t.Errorf("forex %+v", rf.Fields)
 		}
 	})
@@ -96,47 +91,47 @@ func TestQualificationSystemFields(t *testing.T) {
 // X1 for the three qualification filings: every operation in every state.
 func TestQualificationStateRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		eachQualification(t, s, stateRules[model.Commerce], stateRules[model.Customs], stateRules[model.Forex])
+		eachQualification(t, s, stateRules)
 	})
 }
 
-func stateRules[F model.Fields](t *testing.T, s *store.Store) {
+func stateRules(t *testing.T, s *store.Store, k model.FilingKind) {
 	ctx := context.Background()
-	f := filingsOf[F](s)
+	f := s.Filings(k)
 	for _, st := range []model.State{model.StateDraft, model.StateDeclared, model.StateApproved, model.StateReturned} {
 		// Save.
-		e, r := qualInState[F](t, s, st)
-		fields, key := edit(r.Fields, "2020-02-02")
-		saved, err := f.Save(ctx, e.ID, r.ID, r.Version, holder, fields)
+		e, r := qualInState(t, s, k, st)
+		fields, key := edit(k, r.Fields, "2020-02-02")
+		saved, err := f.Save(ctx, e.ID, r.ID, r.Version, holder, in(k, fields))
 		if st.CanEdit() {
 			if err != nil {
 				t.Fatalf("save in %s: %v", st, err)
 			}
-			if val(saved.Fields, key) != "2020-02-02" || saved.Version != r.Version+1 || saved.State != st || saved.UpdatedBy != "holder" {
+			if saved.Fields[key] != "2020-02-02" || saved.Version != r.Version+1 || saved.State != st || saved.UpdatedBy != "holder" {
 				t.Errorf("saved in %s: %+v", st, saved)
 			}
 			if st == model.StateReturned && saved.ReturnReason != "材料不全" {
 				t.Errorf("save lost the return reason: %+v", saved.RecordMeta)
 			}
-			_, err = f.Save(ctx, e.ID, r.ID, r.Version, holder, fields)
+			_, err = f.Save(ctx, e.ID, r.ID, r.Version, holder, in(k, fields))
 			wantErr(t, err, store.ErrConflict, "save with a stale version")
-			_, err = f.Declare(ctx, e.ID, r.ID, r.Version, holder, fields)
+			_, err = f.Declare(ctx, e.ID, r.ID, r.Version, holder, in(k, fields))
 			wantErr(t, err, store.ErrConflict, "declare with a stale version")
 		} else {
 			wantErr(t, err, store.ErrState, "save in "+string(st))
 		}
 
 		// Declare, twice.
-		e, r = qualInState[F](t, s, st)
-		decl, err := f.Declare(ctx, e.ID, r.ID, r.Version, holder, fields)
+		e, r = qualInState(t, s, k, st)
+		decl, err := f.Declare(ctx, e.ID, r.ID, r.Version, holder, in(k, fields))
 		if st.CanDeclare() {
 			if err != nil {
 				t.Fatalf("declare in %s: %v", st, err)
 			}
-			if decl.State != model.StateDeclared || decl.DeclaredAt == nil || decl.ReturnReason != "" || decl.Version != r.Version+1 || val(decl.Fields, key) != "2020-02-02" {
+			if decl.State != model.StateDeclared || decl.DeclaredAt == nil || decl.ReturnReason != "" || decl.Version != r.Version+1 || decl.Fields[key] != "2020-02-02" {
 				t.Errorf("declared %+v", decl)
 			}
-			_, err = f.Declare(ctx, e.ID, r.ID, r.Version, holder, fields)
+			_, err = f.Declare(ctx, e.ID, r.ID, r.Version, holder, in(k, fields))
 			wantErr(t, err, store.ErrState, "second declaration")
 		} else {
 			wantErr(t, err, store.ErrState, "declare in "+string(st))
@@ -146,7 +141,7 @@ func stateRules[F model.Fields](t *testing.T, s *store.Store) {
 		}
 
 		// Delete.
-		e, r = qualInState[F](t, s, st)
+		e, r = qualInState(t, s, k, st)
 		err = f.Delete(ctx, e.ID, r.ID, holder)
 		if st.CanDelete() {
 			if err != nil {
@@ -155,7 +150,7 @@ func stateRules[F model.Fields](t *testing.T, s *store.Store) {
 			_, err = f.Get(ctx, e.ID, r.ID)
 			wantErr(t, err, store.ErrNotFound, "deleted record")
 			wantErr(t, f.Delete(ctx, e.ID, r.ID, holder), store.ErrNotFound, "delete twice")
-			n := must(f.Create(ctx, e.ID, holder, r.Fields))(t)
+			n := must(f.Create(ctx, e.ID, 0, holder, in(k, r.Fields)))(t)
 			if n.ID == r.ID {
 				t.Errorf("id %d reused", n.ID)
 			}
@@ -165,15 +160,15 @@ func stateRules[F model.Fields](t *testing.T, s *store.Store) {
 	}
 
 	// One per enterprise; another enterprise sees nothing of it.
-	e, r := qualInState[F](t, s, model.StateDraft)
-	_, err := f.Create(ctx, e.ID, holder, sample[F]())
+	e, r := qualInState(t, s, k, model.StateDraft)
+	_, err := f.Create(ctx, e.ID, 0, holder, in(k, sample(k)))
 	wantErr(t, err, store.ErrDuplicate, "second filing")
 	other, _ := lpEnterprise(t, s, "SZ01", model.StateDeclared)
 	_, err = f.Get(ctx, other.ID, r.ID)
 	wantErr(t, err, store.ErrNotFound, "get by another enterprise")
-	_, err = f.Save(ctx, other.ID, r.ID, r.Version, holder, r.Fields)
+	_, err = f.Save(ctx, other.ID, r.ID, r.Version, holder, in(k, r.Fields))
 	wantErr(t, err, store.ErrNotFound, "save by another enterprise")
-	_, err = f.Declare(ctx, other.ID, r.ID, r.Version, holder, r.Fields)
+	_, err = f.Declare(ctx, other.ID, r.ID, r.Version, holder, in(k, r.Fields))
 	wantErr(t, err, store.ErrNotFound, "declare by another enterprise")
 	wantErr(t, f.Delete(ctx, other.ID, r.ID, holder), store.ErrNotFound, "delete by another enterprise")
 	if got := must(f.List(ctx, other.ID))(t); len(got) != 0 {
@@ -190,14 +185,15 @@ func TestPreEntryTakeOver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		e, _ := lpEnterprise(t, s, "SZ01", model.StateDeclared)
-		f := s.CustomsFilings()
-		r := must(f.Create(ctx, e.ID, noCard, sample[model.Customs]()))(t)
-		r = must(f.Save(ctx, e.ID, r.ID, r.Version, noCard, r.Fields))(t)
-		_, err := f.Declare(ctx, e.ID, r.ID, r.Version, noCard, r.Fields)
+		k := model.FilingCustoms
+		f := s.Filings(k)
+		r := must(f.Create(ctx, e.ID, 0, noCard, in(k, sample(k))))(t)
+		r = must(f.Save(ctx, e.ID, r.ID, r.Version, noCard, in(k, r.Fields)))(t)
+		_, err := f.Declare(ctx, e.ID, r.ID, r.Version, noCard, in(k, r.Fields))
 		wantErr(t, err, store.ErrForbidden, "no-card declaration of a pre-entry")
 		wantErr(t, f.Delete(ctx, e.ID, r.ID, noCard), store.ErrForbidden, "no-card deletion of a pre-entry")
 		op := store.Actor{Name: "op", Role: model.RoleOperatorCard}
-		_, err = f.Save(ctx, e.ID, r.ID, r.Version, op, r.Fields)
+		_, err = f.Save(ctx, e.ID, r.ID, r.Version, op, in(k, r.Fields))
 		wantErr(t, err, store.ErrForbidden, "operator saves")
 
 		list := must(f.List(ctx, e.ID))(t)
@@ -205,13 +201,13 @@ func TestPreEntryTakeOver(t *testing.T) {
 			t.Fatalf("holder lists %+v", list)
 		}
 		fields := list[0].Fields
-		fields.NameEN = "Checked by the holder"
-		d := must(f.Declare(ctx, e.ID, r.ID, list[0].Version, holder, fields))(t)
-		if d.State != model.StateDeclared || d.CreatedBy != "nocard" || d.UpdatedBy != "holder" || d.Fields.NameEN != fields.NameEN {
+		fields["name_en"] = "Checked by the holder"
+		d := must(f.Declare(ctx, e.ID, r.ID, list[0].Version, holder, in(k, fields)))(t)
+		if d.State != model.StateDeclared || d.CreatedBy != "nocard" || d.UpdatedBy != "holder" || d.Fields["name_en"] != fields["name_en"] {
 			t.Errorf("taken over %+v", d)
 		}
 		// The no-card administrator cannot touch it any more.
-		_, err = f.Save(ctx, e.ID, r.ID, d.Version, noCard, fields)
+		_, err = f.Save(ctx, e.ID, r.ID, d.Version, noCard, in(k, fields))
 		wantErr(t, err, store.ErrState, "no-card save of a declared filing")
 	})
 }
@@ -221,22 +217,27 @@ func TestPreEntryTakeOver(t *testing.T) {
 func TestForexBlocked(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
+		k := model.FilingForex
+		f := s.Filings(k)
 		for _, st := range []model.ForexStatus{model.ForexCancelled, model.ForexRevoked} {
 			e, _ := lpEnterprise(t, s, "SZ01", model.StateDeclared)
-			fx := sample[model.Forex]()
-			fx.BureauStatus = string(st)
-			_, err := s.ForexFilings().Create(ctx, e.ID, holder, fx)
-			var blocked *store.ForexBlockedError
-			if !errors.As(err, &blocked) || blocked.Status != st || !errors.Is(err, store.ErrForexBlocked) {
+			fx := sample(k)
+			fx["bureau_status"] = string(st)
+			_, err := f.Create(ctx, e.ID, 0, holder, in(k, fx))
+			var blocked *store.BlockedError
+			if !errors.As(err, &blocked) || blocked.Message != model.ForexBlockedMessage(st) || !errors.Is(err, store.ErrBlocked) {
 				t.Fatalf("%s: error %v", st, err)
 			}
+			if got := must(f.List(ctx, e.ID))(t); len(got) != 0 {
+				t.Errorf("%s: blocked create stored %+v", st, got)
+			}
 			// A draft saved while normal cannot be declared once blocked.
-			fx.BureauStatus = string(model.ForexNormal)
-			r := must(s.ForexFilings().Create(ctx, e.ID, holder, fx))(t)
-			fx.BureauStatus = string(st)
-			_, err = s.ForexFilings().Declare(ctx, e.ID, r.ID, r.Version, holder, fx)
-			wantErr(t, err, store.ErrForexBlocked, "declare when blocked")
-			if got := must(s.ForexFilings().Get(ctx, e.ID, r.ID))(t); got.State != model.StateDraft || got.Version != 1 {
+			fx["bureau_status"] = string(model.ForexNormal)
+			r := must(f.Create(ctx, e.ID, 0, holder, in(k, fx)))(t)
+			fx["bureau_status"] = string(st)
+			_, err = f.Declare(ctx, e.ID, r.ID, r.Version, holder, in(k, fx))
+			wantErr(t, err, store.ErrBlocked, "declare when blocked")
+			if got := must(f.Get(ctx, e.ID, r.ID))(t); got.State != model.StateDraft || got.Version != 1 {
 				t.Errorf("blocked declaration changed the record %+v", got)
 			}
 		}
@@ -247,7 +248,8 @@ func TestForexBlocked(t *testing.T) {
 func TestQualificationConcurrentDeclare(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		e, r := qualInState[model.Commerce](t, s, model.StateDraft)
+		k := model.FilingCommerce
+		e, r := qualInState(t, s, k, model.StateDraft)
 		var (
 			wg       sync.WaitGroup
 			mu       sync.Mutex
@@ -255,7 +257,7 @@ func TestQualificationConcurrentDeclare(t *testing.T) {
 		)
 		for range 8 {
 			wg.Go(func() {
-				_, err := s.CommerceFilings().Declare(ctx, e.ID, r.ID, r.Version, holder, r.Fields)
+				_, err := s.Filings(k).Declare(ctx, e.ID, r.ID, r.Version, holder, in(k, r.Fields))
 				mu.Lock()
 				defer mu.Unlock()
 				switch {

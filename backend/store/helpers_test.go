@@ -59,17 +59,22 @@ func sameTime(t testing.TB, got, want time.Time, what string) {
 	}
 }
 
-func sampleLegalPerson() model.LegalPerson {
-	return model.LegalPerson{
-		CreditCode:   "91440300MA5FXXXX1X",
-		SubjectCode:  "MA5FXXXX1",
-		NameCN:       "深圳市示例贸易有限公司",
-		Province:     "440000",
-		City:         "440300",
-		LegalRepName: "张三",
-		AgentPoint:   "SZ01",
-		MarketDept:   "M440300",
-		TaxDept:      "T440300",
+// lpFields is a legal-person filing as the no-card administrator's page
+// sends it (the format checks are the caller's, not the store's).
+func lpFields() model.Fields {
+	return model.Fields{
+		"credit_code":    "91440300MA5FXXXX1X",
+		"subject_code":   "MA5FXXXX1",
+		"name_cn":        "深圳市示例贸易有限公司",
+		"province":       "440000",
+		"city":           "440300",
+		"address":        "深圳市南山区示例路1号",
+		"legal_rep_name": "张三",
+		"phone":          "0755-87654321",
+		"email":          "lp@example.com",
+		"agent_point":    "SZ01",
+		"market_dept":    "M440300",
+		"tax_dept":       "T440300",
 	}
 }
 

@@ -322,12 +322,16 @@ func (s *Store) readFillContext(ctx context.Context, tx *sqlx.Tx, sp *spec, ente
 // old is the record as stored (nil on create).
 func prepare(sp *spec, who Actor, in Input, fc *fillContext, old *rec, declare bool) (model.Fields, error) {
 	k := sp.kind
-	vals := k.Normalize(in.Fields, sp.change)
-	if !sp.change && who.Role.Card() {
+	sent := in.Fields
+	if !sp.change && who.Role.Card() && len(k.CardFixed) > 0 {
+		// Before Normalize, so that the codes cut from the credit code are
+		// cut from the enterprise's.
+		sent = sent.Clone()
 		for _, key := range k.CardFixed {
-			vals[key] = fc.creditCode
+			sent[key] = fc.creditCode
 		}
 	}
+	vals := k.Normalize(sent, sp.change)
 	if sp.change {
 		model.Keep(vals, fc.filing.vals, k.FixedInChange)
 	}
