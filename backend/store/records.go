@@ -327,6 +327,8 @@ func prepare(sp *spec, who Actor, in Input, fc *fillContext, old *rec, declare b
 		for _, key := range k.CardFixed {
 			vals[key] = fc.creditCode
 		}
+		// The codes cut from the credit code follow the enterprise's.
+		vals = k.Normalize(vals, false)
 	}
 	if sp.change {
 		model.Keep(vals, fc.filing.vals, k.FixedInChange)
