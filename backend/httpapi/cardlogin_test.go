@@ -43,7 +43,7 @@ func TestCardLogin(t *testing.T) {
 			t.Fatalf("GET session %+v", s)
 		}
 		// The card holder keeps the legal-person filing.
-		c.call(http.MethodGet, "/api/legal-person", nil, http.StatusOK, nil)
+		c.call(http.MethodGet, lpPath(0), nil, http.StatusOK, nil)
 
 		// Presence keeps the session past the presence timeout.
 		c.call(http.MethodPost, "/api/card-session/presence", model.CardPresence{CardNumber: "8000000000000101"}, http.StatusNoContent, nil)
@@ -63,7 +63,7 @@ func TestCardLogin(t *testing.T) {
 		if s := oc.cardLogin(op); s.Role != model.RoleOperatorCard || s.CardKind != model.CardOperator {
 			t.Fatalf("operator session %+v", s)
 		}
-		refused(t, "operator and the filing", oc.do(http.MethodGet, "/api/legal-person", nil), http.StatusForbidden, model.ErrForbidden, "")
+		refused(t, "operator and the filing", oc.do(http.MethodGet, lpPath(0), nil), http.StatusForbidden, model.ErrForbidden, "")
 
 		// The card's account has no password.
 		a := e.client().do(http.MethodPost, "/api/session", model.LoginRequest{Username: "card:8000000000000101", Password: "!card"})

@@ -25,7 +25,7 @@ func TestCardSessionEnds(t *testing.T) {
 		c := e.client()
 		c.cardLogin(card)
 		e.clock.Add(httpapi.DefaultCardPresenceTimeout + time.Second)
-		refused(t, "no presence", c.do(http.MethodGet, "/api/legal-person", nil), http.StatusUnauthorized, model.ErrCardEnded, "未检测到 IC 卡")
+		refused(t, "no presence", c.do(http.MethodGet, lpPath(0), nil), http.StatusUnauthorized, model.ErrCardEnded, "未检测到 IC 卡")
 		refused(t, "then", c.do(http.MethodGet, "/api/session", nil), http.StatusUnauthorized, model.ErrUnauthorized, "")
 
 		// Another card in the reader ends it.

@@ -37,7 +37,7 @@ func BenchmarkDeclareAuditHTTP(b *testing.B) {
 		_, ent, _ := e.lpDeclared()
 		h := e.cardHolder(ent)
 		h.hc.Transport = tr
-		rec := createRec(h.client, sampleFields[model.Customs](ent.CreditCode))
+		rec := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 		jobs[i] = job{h: h, path: recPath(rec.RecordMeta) + "/declare", body: declareBody(h, rec)}
 	}
 

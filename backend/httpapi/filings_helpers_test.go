@@ -33,10 +33,12 @@ import (
 // declarations are signed with the card's key) and reviewers.
 
 // fakeRegistries answer for any credit code, with a forex state per
-// credit code (normal unless set).
+// credit code (normal unless set), except the credit codes a registry was
+// told it has no record of.
 type fakeRegistries struct {
 	mu        sync.Mutex
 	forex     map[string]model.ForexStatus
+	none      map[model.FilingKind]map[string]bool
 	published string
 }
 
@@ -52,30 +54,45 @@ func (f *fakeRegistries) setPublished(d string) {
 	f.published = d
 }
 
-type fakeCommerce struct{ *fakeRegistries }
-type fakeCustoms struct{ *fakeRegistries }
-type fakeForex struct{ *fakeRegistries }
-
-func (f fakeCommerce) Lookup(_ context.Context, code string) (model.Commerce, error) {
-	return model.Commerce{CreditCode: code, ImpExpCode: "IE" + code[8:17], NameCN: "福州示例贸易有限公司",
-		AddressCN: "福州市鼓楼区五四路1号", LegalRepName: "张三", LegalRepIDNumber: "11010519491231002X",
-		Phone: "0591-87654321", OperatorType: "4"}, nil
-}
-
-func (f fakeCustoms) Lookup(_ context.Context, code string) (model.Customs, error) {
-	return model.Customs{CreditCode: code, UnifiedNo: "3501" + code[8:17], SupervisingCustoms: "3500",
-		FilingCustoms: "3500", CustomsRegNo: "3501960001"}, nil
-}
-
-func (f fakeForex) Lookup(_ context.Context, code string) (model.Forex, error) {
+// setNone makes the registry of kind have no record of the credit code.
+func (f *fakeRegistries) setNone(kind model.FilingKind, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.forex[code]
-	if st == "" {
-		st = model.ForexNormal
+	if f.none[kind] == nil {
+		f.none[kind] = map[string]bool{}
 	}
-	return model.Forex{CreditCode: code, OrgCode: model.SubjectCode(code), Classification: "A",
-		PublishedOn: f.published, BureauStatus: string(st)}, nil
+	f.none[kind][code] = true
+}
+
+// fakeRegistry is the registry of one kind.
+type fakeRegistry struct {
+	*fakeRegistries
+	kind model.FilingKind
+}
+
+func (f fakeRegistry) Lookup(_ context.Context, code string) (model.Fields, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.none[f.kind][code] {
+		return nil, &registry.Error{Registry: f.kind, CreditCode: code, Err: registry.ErrNotFound}
+	}
+	switch f.kind {
+	case model.FilingCommerce:
+		return model.Fields{"credit_code": code, "imp_exp_code": "IE" + code[8:17], "name_cn": "福州示例贸易有限公司",
+			"address_cn": "福州市鼓楼区五四路1号", "legal_rep_name": "张三", "legal_rep_id_number": "11010519491231002X",
+			"phone": "0591-87654321", "operator_type": "4"}, nil
+	case model.FilingCustoms:
+		return model.Fields{"credit_code": code, "unified_no": "3501" + code[8:17], "supervising_customs": "3500",
+			"filing_customs": "3500", "customs_reg_no": "3501960001"}, nil
+	case model.FilingForex:
+		st := f.forex[code]
+		if st == "" {
+			st = model.ForexNormal
+		}
+		return model.Fields{"credit_code": code, "org_code": model.SubjectCode(code), "classification": "A",
+			"published_on": f.published, "bureau_status": string(st)}, nil
+	}
+	return nil, &registry.Error{Registry: f.kind, CreditCode: code, Err: registry.ErrNotFound}
 }
 
 // fenv is an env for the filings: a card CA, fake registries.
@@ -99,10 +116,16 @@ func newFenv(t testing.TB, st *store.Store, configure func(*httpapi.API)) *fenv 
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &fakeRegistries{forex: map[string]model.ForexStatus{}, published: "2024-01-15"}
+	reg := &fakeRegistries{forex: map[string]model.ForexStatus{}, none: map[model.FilingKind]map[string]bool{},
+		published: "2024-01-15"}
 	e := newEnv(t, st, func(a *httpapi.API) {
 		a.CA = authority
-		a.Registries = registry.Registries{Commerce: fakeCommerce{reg}, Customs: fakeCustoms{reg}, Forex: fakeForex{reg}}
+		a.Registries = registry.Registries{}
+		for _, sp := range model.Kinds {
+			if sp.Registry != "" {
+				a.Registries[sp.Kind] = fakeRegistry{reg, sp.Kind}
+			}
+		}
 		if configure != nil {
 			configure(a)
 		}
@@ -113,12 +136,11 @@ func newFenv(t testing.TB, st *store.Store, configure func(*httpapi.API)) *fenv 
 // lpDeclared makes an enterprise with a no-card administrator (logged in
 // as admin) whose legal-person filing the administrator declared, to
 // agent point FJ01.
-func (e *fenv) lpDeclared() (admin *client, ent store.Enterprise, lp model.LegalPersonRecord) {
+func (e *fenv) lpDeclared() (admin *client, ent store.Enterprise, lp model.Record) {
 	e.t.Helper()
 	admin, ent = e.enterprise()
-	admin.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &lp)
-	admin.call(http.MethodPost, fmt.Sprintf("/api/legal-person/%d/declare", lp.ID),
-		model.SaveLegalPerson{Version: lp.Version, LegalPerson: lp.LegalPerson}, http.StatusOK, &lp)
+	lp = createRec(admin, model.FilingLegalPerson, lpFields(ent.CreditCode))
+	admin.call(http.MethodPost, recPath(lp.RecordMeta)+"/declare", saveReq(lp.Version, lp.Fields), http.StatusOK, &lp)
 	return admin, ent, lp
 }
 
@@ -188,21 +210,20 @@ func (h *holder) sign(ref model.RecordRef, version int, fields map[string]string
 }
 
 // declareBody is a signed 申报 of a record read as rec.
-func declareBody[F model.Fields](h *holder, rec model.Record[F]) map[string]any {
+func declareBody(h *holder, rec model.Record) map[string]any {
 	h.e.t.Helper()
-	vals := model.Values(&rec.Fields)
 	body := map[string]any{"version": rec.Version}
-	for k, v := range vals {
+	for k, v := range rec.Fields {
 		body[k] = v
 	}
-	body["card_signature"] = h.sign(rec.Ref(), rec.Version+1, vals)
+	body["card_signature"] = h.sign(rec.Ref(), rec.Version+1, rec.Fields)
 	return body
 }
 
-// declare declares rec as read, signed, and wants status.
-func declareRec[F model.Fields](h *holder, rec model.Record[F], want int) (model.Record[F], answer) {
+// declareRec declares rec as read, signed, and wants status.
+func declareRec(h *holder, rec model.Record, want int) (model.Record, answer) {
 	h.e.t.Helper()
-	var out model.Record[F]
+	var out model.Record
 	a := h.do(http.MethodPost, recPath(rec.RecordMeta)+"/declare", declareBody(h, rec))
 	if a.status != want {
 		h.e.t.Fatalf("declare %s: status %d, want %d: %s", rec.Ref(), a.status, want, a.body)
@@ -224,11 +245,11 @@ func recPath(m model.RecordMeta) string {
 	return base + string(m.Kind) + "/" + strconv.FormatInt(m.ID, 10)
 }
 
-// save saves rec's fields as read (暂存) and wants status.
-func saveRec[F model.Fields](c *client, rec model.Record[F], want int) (model.Record[F], answer) {
+// saveRec saves rec's fields as read (暂存) and wants status.
+func saveRec(c *client, rec model.Record, want int) (model.Record, answer) {
 	c.e.t.Helper()
-	var out model.Record[F]
-	a := c.do(http.MethodPut, recPath(rec.RecordMeta), model.SaveRequest[F]{Version: rec.Version, Fields: rec.Fields})
+	var out model.Record
+	a := c.do(http.MethodPut, recPath(rec.RecordMeta), saveReq(rec.Version, rec.Fields))
 	if a.status != want {
 		c.e.t.Fatalf("save %s: status %d, want %d: %s", rec.Ref(), a.status, want, a.body)
 	}
@@ -240,18 +261,33 @@ func saveRec[F model.Fields](c *client, rec model.Record[F], want int) (model.Re
 	return out, a
 }
 
-// create creates a filing of F's kind with fields (201).
-func createRec[F model.Fields](c *client, fields F) model.Record[F] {
+// createRec creates a filing of kind with fields (201).
+func createRec(c *client, kind model.FilingKind, fields model.Fields) model.Record {
 	c.e.t.Helper()
-	var out model.Record[F]
-	c.call(http.MethodPost, "/api/filings/"+string(model.KindOf[F]()), model.SaveRequest[F]{Fields: fields}, http.StatusCreated, &out)
+	var out model.Record
+	c.call(http.MethodPost, "/api/filings/"+string(kind), saveReq(0, fields), http.StatusCreated, &out)
 	return out
 }
 
-// get reads a record.
-func getRec[F model.Fields](c *client, m model.RecordMeta) model.Record[F] {
+// createChange creates a change of the approved filing with fields (201).
+func createChange(c *client, filing model.Record, fields model.Fields) model.Record {
 	c.e.t.Helper()
-	var out model.Record[F]
+	var out model.Record
+	c.call(http.MethodPost, "/api/changes/"+string(filing.Kind), changeReq(filing.ID, fields), http.StatusCreated, &out)
+	return out
+}
+
+// changeReq is the body of a new change of the filing filingID.
+func changeReq(filingID int64, fields model.Fields) model.SaveRequest {
+	req := saveReq(0, fields)
+	req.FilingID = filingID
+	return req
+}
+
+// getRec reads a record.
+func getRec(c *client, m model.RecordMeta) model.Record {
+	c.e.t.Helper()
+	var out model.Record
 	c.call(http.MethodGet, recPath(m), nil, http.StatusOK, &out)
 	return out
 }
@@ -276,22 +312,19 @@ func actions(h []model.AuditEntry) []string {
 	return out
 }
 
-// sample is a filing of the kind as a page would send it (grey fields
-// empty: the server fills them).
-func sampleFields[F model.Fields](creditCode string) F {
-	var f F
-	switch p := any(&f).(type) {
-	case *model.LegalPerson:
-		*p = filing(creditCode)
-	case *model.Commerce:
-		*p = model.Commerce{NameCN: "福州示例贸易有限公司", AddressCN: "福州市鼓楼区五四路1号", LegalRepName: "张三",
-			LegalRepIDNumber: "11010519491231002X", Phone: "0591-87654321", OperatorType: "4"}
-	case *model.Customs:
-		*p = model.Customs{NameEN: "Example", SupervisingCustoms: "3500", FilingCustoms: "3500", CustomsRegNo: "3501960001"}
-	case *model.Forex:
-		*p = model.Forex{}
+// sampleFields is a filing of the kind as a page would send it (grey
+// fields empty: the server fills them).
+func sampleFields(kind model.FilingKind, creditCode string) model.Fields {
+	switch kind {
+	case model.FilingLegalPerson:
+		return lpFields(creditCode)
+	case model.FilingCommerce:
+		return model.Fields{"name_cn": "福州示例贸易有限公司", "address_cn": "福州市鼓楼区五四路1号", "legal_rep_name": "张三",
+			"legal_rep_id_number": "11010519491231002X", "phone": "0591-87654321", "operator_type": "4"}
+	case model.FilingCustoms:
+		return model.Fields{"name_en": "Example", "supervising_customs": "3500", "filing_customs": "3500", "customs_reg_no": "3501960001"}
 	}
-	return f
+	return model.Fields{}
 }
 
 // reviewer creates a reviewer of the agent point and logs it in.

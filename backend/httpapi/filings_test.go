@@ -10,15 +10,6 @@ import (
 	"eportid/app/model"
 )
 
-func setVal[F model.Fields](f F, key, v string) F {
-	m := model.Values(&f)
-	m[key] = v
-	model.SetValues(&f, m)
-	return f
-}
-
-func val[F model.Fields](f F, key string) string { return model.Values(&f)[key] }
-
 // wantProblem checks an answer's status and Problem code, and that its
 // message holds each of msgs.
 func wantProblem(t testing.TB, a answer, status int, code string, msgs ...string) model.Problem {
@@ -44,62 +35,60 @@ func wantProblem(t testing.TB, a answer, status int, code string, msgs ...string
 func TestQualificationPreEntryAndTakeOver(t *testing.T) {
 	filingsEach(t, nil, func(t *testing.T, e *fenv) {
 		// One env per dialect: the helpers fail e.t, so no subtests.
-		preEntryAndTakeOver[model.Commerce](t, e)
-		preEntryAndTakeOver[model.Customs](t, e)
-		preEntryAndTakeOver[model.Forex](t, e)
+		for _, kind := range []model.FilingKind{model.FilingCommerce, model.FilingCustoms, model.FilingForex} {
+			preEntryAndTakeOver(t, e, kind)
+		}
 	})
 }
 
-func preEntryAndTakeOver[F model.Fields](t *testing.T, e *fenv) {
-	kind := model.KindOf[F]()
+func preEntryAndTakeOver(t *testing.T, e *fenv, kind model.FilingKind) {
+	sp := kind.Spec()
 	base := "/api/filings/" + string(kind)
 	admin, ent := e.enterprise()
-	fields := sampleFields[F](ent.CreditCode)
+	fields := sampleFields(kind, ent.CreditCode)
 
 	// Refused until the legal-person filing is declared, saved or not.
-	wantProblem(t, admin.do(http.MethodPost, base, model.SaveRequest[F]{Fields: fields}),
+	wantProblem(t, admin.do(http.MethodPost, base, saveReq(0, fields)),
 		http.StatusConflict, model.ErrLegalPersonFirst, model.MsgLegalPersonFirst)
 	wantProblem(t, admin.do(http.MethodGet, base+"/backfill", nil), http.StatusConflict, model.ErrLegalPersonFirst)
-	var lp model.LegalPersonRecord
-	admin.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &lp)
-	wantProblem(t, admin.do(http.MethodPost, base, model.SaveRequest[F]{Fields: fields}),
+	lp := createRec(admin, model.FilingLegalPerson, lpFields(ent.CreditCode))
+	wantProblem(t, admin.do(http.MethodPost, base, saveReq(0, fields)),
 		http.StatusConflict, model.ErrLegalPersonFirst, "请先申报法人信息")
-	admin.call(http.MethodPost, "/api/legal-person/"+itoa(lp.ID)+"/declare",
-		model.SaveLegalPerson{Version: lp.Version, LegalPerson: lp.LegalPerson}, http.StatusOK, &lp)
+	admin.call(http.MethodPost, recPath(lp.RecordMeta)+"/declare", saveReq(lp.Version, lp.Fields), http.StatusOK, &lp)
 
 	// The pre-entry: the grey fields are the system's.
-	rec := createRec(admin, fields)
-	if rec.State != model.StateDraft || rec.Version != 1 || val(rec.Fields, "credit_code") != ent.CreditCode ||
+	rec := createRec(admin, kind, fields)
+	if rec.State != model.StateDraft || rec.Version != 1 || rec.Fields["credit_code"] != ent.CreditCode ||
 		rec.CreatedBy != strings.ToLower(rec.CreatedBy) || rec.Kind != kind || rec.Change {
 		t.Fatalf("created %+v", rec)
 	}
-	for _, k := range kind.RegistryKeys() {
-		if val(rec.Fields, k) == "" {
+	for _, k := range sp.RegistryKeys {
+		if rec.Fields[k] == "" {
 			t.Errorf("registry field %s not back-filled", k)
 		}
 	}
-	tampered := setVal(rec.Fields, "credit_code", creditCode(999999))
-	for _, k := range kind.RegistryKeys() {
-		tampered = setVal(tampered, k, "FORGED")
+	tampered := with(rec.Fields, "credit_code", creditCode(999999))
+	for _, k := range sp.RegistryKeys {
+		tampered[k] = "FORGED"
 	}
 	rec.Fields = tampered
 	saved, _ := saveRec(admin, rec, http.StatusOK)
-	if saved.Version != 2 || val(saved.Fields, "credit_code") != ent.CreditCode {
+	if saved.Version != 2 || saved.Fields["credit_code"] != ent.CreditCode {
 		t.Errorf("saved %+v", saved)
 	}
-	for _, k := range kind.RegistryKeys() {
-		if val(saved.Fields, k) == "FORGED" {
+	for _, k := range sp.RegistryKeys {
+		if saved.Fields[k] == "FORGED" {
 			t.Errorf("grey field %s taken from the page", k)
 		}
 	}
 
 	// No 申报, 删除 or change for the no-card administrator.
 	wantProblem(t, admin.do(http.MethodPost, recPath(saved.RecordMeta)+"/declare",
-		model.SaveRequest[F]{Version: saved.Version, Fields: saved.Fields}), http.StatusForbidden, model.ErrForbidden, "预录入只能暂存")
+		saveReq(saved.Version, saved.Fields)), http.StatusForbidden, model.ErrForbidden, "预录入只能暂存")
 	wantProblem(t, admin.do(http.MethodDelete, recPath(saved.RecordMeta), nil), http.StatusForbidden, model.ErrForbidden)
 	wantProblem(t, admin.do(http.MethodPost, "/api/changes/"+string(kind),
-		model.CreateChange[F]{FilingID: saved.ID, Fields: saved.Fields}), http.StatusForbidden, model.ErrForbidden, "法人卡")
-	if got := getRec[F](admin, saved.RecordMeta); got.Version != 2 || got.State != model.StateDraft {
+		changeReq(saved.ID, saved.Fields)), http.StatusForbidden, model.ErrForbidden, "法人卡")
+	if got := getRec(admin, saved.RecordMeta); got.Version != 2 || got.State != model.StateDraft {
 		t.Errorf("after the refusals: %+v", got.RecordMeta)
 	}
 
@@ -111,7 +100,7 @@ func preEntryAndTakeOver[F model.Fields](t *testing.T, e *fenv) {
 		bf.Fields["credit_code"] != ent.CreditCode || bf.Message != "" {
 		t.Errorf("backfill %+v", bf)
 	}
-	var list []model.Record[F]
+	var list []model.Record
 	h.call(http.MethodGet, base, nil, http.StatusOK, &list)
 	if len(list) != 1 || list[0].ID != saved.ID {
 		t.Fatalf("list %+v", list)
@@ -162,14 +151,14 @@ func TestFilingConcurrency(t *testing.T) {
 	filingsEach(t, nil, func(t *testing.T, e *fenv) {
 		_, ent, _ := e.lpDeclared()
 		h := e.cardHolder(ent)
-		rec := createRec(h.client, sampleFields[model.Customs](ent.CreditCode))
+		rec := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 		tab1, tab2 := rec, rec
-		tab1.Fields.NameEN, tab2.Fields.NameEN = "Tab One", "Tab Two"
+		tab1.Fields, tab2.Fields = with(rec.Fields, "name_en", "Tab One"), with(rec.Fields, "name_en", "Tab Two")
 		saveRec(h.client, tab1, http.StatusOK)
 		_, a := saveRec(h.client, tab2, http.StatusConflict)
 		wantProblem(t, a, http.StatusConflict, model.ErrConflict, "该记录已被他人修改，请刷新后再试")
-		now := getRec[model.Customs](h.client, rec.RecordMeta)
-		if now.Fields.NameEN != "Tab One" || now.Version != 2 {
+		now := getRec(h.client, rec.RecordMeta)
+		if now.Fields["name_en"] != "Tab One" || now.Version != 2 {
 			t.Errorf("after two tabs: %+v", now)
 		}
 
@@ -204,7 +193,7 @@ func TestFilingOtherEnterprise(t *testing.T) {
 	filingsEach(t, nil, func(t *testing.T, e *fenv) {
 		_, ent, _ := e.lpDeclared()
 		h := e.cardHolder(ent)
-		rec := createRec(h.client, sampleFields[model.Customs](ent.CreditCode))
+		rec := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 		_, other, _ := e.lpDeclared()
 		o := e.cardHolder(other)
 		for _, m := range []string{http.MethodGet, http.MethodDelete} {
@@ -214,7 +203,7 @@ func TestFilingOtherEnterprise(t *testing.T) {
 		_, a := saveRec(o.client, rec, http.StatusNotFound)
 		_ = a
 		_, _ = declareRec(o, rec, http.StatusNotFound)
-		var list []model.Record[model.Customs]
+		var list []model.Record
 		o.call(http.MethodGet, "/api/filings/customs", nil, http.StatusOK, &list)
 		if len(list) != 0 {
 			t.Errorf("other enterprise lists %d", len(list))
@@ -224,44 +213,5 @@ func TestFilingOtherEnterprise(t *testing.T) {
 		wantProblem(t, e.client().do(http.MethodGet, "/api/filings/customs", nil), http.StatusUnauthorized, model.ErrUnauthorized)
 		rv, _ := e.reviewer("FJ01")
 		wantProblem(t, rv.do(http.MethodGet, "/api/filings/customs", nil), http.StatusForbidden, model.ErrForbidden)
-	})
-}
-
-// The legal_person kind is an alias of /api/legal-person.
-func TestFilingLegalPersonAlias(t *testing.T) {
-	filingsEach(t, nil, func(t *testing.T, e *fenv) {
-		admin, ent := e.enterprise()
-		var bf model.Backfill
-		admin.call(http.MethodGet, "/api/filings/legal_person/backfill", nil, http.StatusOK, &bf)
-		if bf.Source != model.BackfillEnterprise || bf.Fields["credit_code"] != ent.CreditCode || bf.Fields["name_cn"] != ent.NameCN {
-			t.Errorf("backfill %+v", bf)
-		}
-		var old model.LegalPersonRecord
-		admin.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &old)
-		var list []model.Record[model.LegalPerson]
-		admin.call(http.MethodGet, "/api/filings/legal_person", nil, http.StatusOK, &list)
-		if len(list) != 1 || list[0].ID != old.ID || list[0].Fields.CreditCode != ent.CreditCode {
-			t.Fatalf("alias list %+v", list)
-		}
-		// The server's checks of the legal-person route hold here too.
-		bad := list[0]
-		bad.Fields.CreditCode = creditCode(999998)
-		_, a := saveRec(admin, bad, http.StatusUnprocessableEntity)
-		if p := a.problem(t); p.Fields["credit_code"] == "" {
-			t.Errorf("credit code of another enterprise: %+v", p)
-		}
-		rec, _ := saveRec(admin, list[0], http.StatusOK)
-		// The no-card administrator declares the legal-person filing (N1).
-		var dec model.Record[model.LegalPerson]
-		admin.call(http.MethodPost, recPath(rec.RecordMeta)+"/declare",
-			model.SaveRequest[model.LegalPerson]{Version: rec.Version, Fields: rec.Fields}, http.StatusOK, &dec)
-		if dec.State != model.StateDeclared {
-			t.Errorf("declared %+v", dec.RecordMeta)
-		}
-		var via model.LegalPersonRecord
-		admin.call(http.MethodGet, "/api/legal-person/"+itoa(rec.ID), nil, http.StatusOK, &via)
-		if via.State != model.StateDeclared || via.Version != dec.Version {
-			t.Errorf("old route sees %+v", via)
-		}
 	})
 }

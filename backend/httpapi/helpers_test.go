@@ -237,14 +237,40 @@ func (e *env) enterprise() (*client, store.Enterprise) {
 	return c, ent
 }
 
-// filing is a legal-person filing that declares.
-func filing(creditCode string) model.LegalPerson {
-	return model.LegalPerson{
-		CreditCode: creditCode, NameCN: "福州示例贸易有限公司", EnterpriseType: "1100",
-		Province: "350000", City: "350100", Address: "福州市鼓楼区五四路1号",
-		LegalRepName: "张三", LegalRepIDType: model.IDTypeResident, LegalRepIDNumber: "11010519491231002X",
-		Phone: "0591-87654321", AgentPoint: "FJ01", MarketDept: "M350000", TaxDept: "T350000",
+// lpFields is a legal-person filing of the credit code that declares (to
+// agent point FJ01), as the page sends it.
+func lpFields(creditCode string) model.Fields {
+	return model.Fields{
+		"credit_code": creditCode, "name_cn": "福州示例贸易有限公司", "enterprise_type": "1100",
+		"province": "350000", "city": "350100", "address": "福州市鼓楼区五四路1号",
+		"legal_rep_name": "张三", "legal_rep_id_type": model.IDTypeResident, "legal_rep_id_number": "11010519491231002X",
+		"phone": "0591-87654321", "agent_point": "FJ01", "market_dept": "M350000", "tax_dept": "T350000",
 	}
+}
+
+// with is a copy of f with the key-value pairs kv set.
+func with(f model.Fields, kv ...string) model.Fields {
+	out := f.Clone()
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+// saveReq is the body of a create, 暂存 or 申报 of fields at version.
+func saveReq(version int, fields model.Fields) model.SaveRequest {
+	if fields == nil {
+		fields = model.Fields{} // a nil map does not marshal as an object
+	}
+	return model.SaveRequest{Version: version, Fields: fields}
+}
+
+// lpPath is the URL of the legal-person filing id ("" for the list).
+func lpPath(id int64) string {
+	if id == 0 {
+		return "/api/filings/legal_person"
+	}
+	return "/api/filings/legal_person/" + itoa(id)
 }
 
 var tokenRe = regexp.MustCompile(`/activate\?token=(\S+)`)

@@ -7,34 +7,44 @@ import (
 	"testing"
 
 	"eportid/app/model"
+	"eportid/backend/store"
 )
+
+// The legal-person filing (N1) on the route of every kind,
+// /api/filings/legal_person.
+
+// lpRef is the reference of the legal-person filing id.
+func lpRef(id int64) model.RecordRef { return model.RecordRef{Kind: model.FilingLegalPerson, ID: id} }
+
+// reviewerActor is the agent point's reviewer as the store's review sees it.
+var reviewerActor = store.Actor{Name: "reviewer"}
 
 func TestLegalPersonLifecycle(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		c, ent := e.enterprise()
-		var list []model.LegalPersonRecord
-		c.call(http.MethodGet, "/api/legal-person", nil, http.StatusOK, &list)
+		var list []model.Record
+		c.call(http.MethodGet, lpPath(0), nil, http.StatusOK, &list)
 		if len(list) != 0 {
 			t.Fatalf("list: %+v", list)
 		}
 
 		// 新增: an empty draft is fine (X2).
-		var rec model.LegalPersonRecord
-		a := c.call(http.MethodPost, "/api/legal-person", model.LegalPerson{NameCN: " 草稿 "}, http.StatusCreated, &rec)
-		if rec.State != model.StateDraft || rec.Version != 1 || rec.NameCN != "草稿" || a.header.Get("Location") != "/api/legal-person/"+itoa(rec.ID) {
+		var rec model.Record
+		a := c.call(http.MethodPost, lpPath(0), saveReq(0, model.Fields{"name_cn": " 草稿 "}), http.StatusCreated, &rec)
+		if rec.State != model.StateDraft || rec.Version != 1 || rec.Fields["name_cn"] != "草稿" || a.header.Get("Location") != lpPath(rec.ID) {
 			t.Fatalf("created: %+v %v", rec, a.header)
 		}
-		if a := c.do(http.MethodPost, "/api/legal-person", model.LegalPerson{}); a.status != http.StatusConflict {
+		if a := c.do(http.MethodPost, lpPath(0), saveReq(0, nil)); a.status != http.StatusConflict {
 			t.Fatalf("second filing: %d %s", a.status, a.body)
 		}
-		path := "/api/legal-person/" + itoa(rec.ID)
+		path := lpPath(rec.ID)
 
 		// 暂存 checks every filled field, and the server's own rules.
-		bad := filing(creditCode(next())) // not the enterprise's
-		bad.Email = "not-an-address"
-		bad.MarketDept = "M440300" // not FJ01's
-		bad.City = "440300"        // not in 350000
-		a = c.do(http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version, LegalPerson: bad})
+		bad := with(lpFields(creditCode(next())), // not the enterprise's
+			"email", "not-an-address",
+			"market_dept", "M440300", // not FJ01's
+			"city", "440300") // not in 350000
+		a = c.do(http.MethodPut, path, saveReq(rec.Version, bad))
 		p := a.problem(t)
 		if a.status != http.StatusUnprocessableEntity || p.Code != model.ErrInvalid {
 			t.Fatalf("bad save: %d %s", a.status, a.body)
@@ -45,33 +55,34 @@ func TestLegalPersonLifecycle(t *testing.T) {
 			!strings.HasPrefix(p.Fields["city"], "所在城市：") {
 			t.Fatalf("fields: %v", p.Fields)
 		}
-		bad = model.LegalPerson{AgentPoint: "NOPE", Province: "990000"}
-		p = c.do(http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version, LegalPerson: bad}).problem(t)
+		bad = model.Fields{"agent_point": "NOPE", "province": "990000"}
+		p = c.do(http.MethodPut, path, saveReq(rec.Version, bad)).problem(t)
 		if p.Fields["agent_point"] == "" || p.Fields["province"] == "" {
 			t.Fatalf("unknown agent point / province: %v", p.Fields)
 		}
 		// Drafts may leave fields empty; the subject code is cut by the server.
-		draft := model.LegalPerson{CreditCode: strings.ToLower(ent.CreditCode), SubjectCode: "IGNORED", AgentPoint: "FJ01", TaxDept: "T350100"}
-		c.call(http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version, LegalPerson: draft}, http.StatusOK, &rec)
-		if rec.Version != 2 || rec.CreditCode != ent.CreditCode || rec.SubjectCode != model.SubjectCode(ent.CreditCode) || rec.TaxDept != "T350100" {
+		draft := model.Fields{"credit_code": strings.ToLower(ent.CreditCode), "subject_code": "IGNORED", "agent_point": "FJ01", "tax_dept": "T350100"}
+		c.call(http.MethodPut, path, saveReq(rec.Version, draft), http.StatusOK, &rec)
+		if rec.Version != 2 || rec.Fields["credit_code"] != ent.CreditCode || rec.Fields["subject_code"] != model.SubjectCode(ent.CreditCode) ||
+			rec.Fields["tax_dept"] != "T350100" {
 			t.Fatalf("saved: %+v", rec)
 		}
 		// A stale version is refused.
-		a = c.do(http.MethodPut, path, model.SaveLegalPerson{Version: 1, LegalPerson: draft})
+		a = c.do(http.MethodPut, path, saveReq(1, draft))
 		if p := a.problem(t); a.status != http.StatusConflict || p.Code != model.ErrConflict || p.Message != "该记录已被他人修改，请刷新后再试" {
 			t.Fatalf("stale save: %d %s", a.status, a.body)
 		}
 
 		// 申报 requires every required field.
-		a = c.do(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: draft})
+		a = c.do(http.MethodPost, path+"/declare", saveReq(rec.Version, draft))
 		if p := a.problem(t); a.status != http.StatusUnprocessableEntity || p.Fields["name_cn"] != "企业中文名称：必填，不能为空" {
 			t.Fatalf("incomplete declare: %d %s", a.status, a.body)
 		}
-		full := filing(ent.CreditCode)
-		if a := c.do(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: 1, LegalPerson: full}); a.status != http.StatusConflict {
+		full := lpFields(ent.CreditCode)
+		if a := c.do(http.MethodPost, path+"/declare", saveReq(1, full)); a.status != http.StatusConflict {
 			t.Fatalf("stale declare: %d %s", a.status, a.body)
 		}
-		c.call(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: full}, http.StatusOK, &rec)
+		c.call(http.MethodPost, path+"/declare", saveReq(rec.Version, full), http.StatusOK, &rec)
 		if rec.State != model.StateDeclared || rec.DeclaredAt == nil || rec.Version != 3 {
 			t.Fatalf("declared: %+v", rec)
 		}
@@ -82,8 +93,8 @@ func TestLegalPersonLifecycle(t *testing.T) {
 			body         any
 			msg          string
 		}{
-			{http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version, LegalPerson: full}, "该记录已申报，不能修改"},
-			{http.MethodPost, path + "/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: full}, "该记录已申报，不能再次申报"},
+			{http.MethodPut, path, saveReq(rec.Version, full), "该记录已申报，不能修改"},
+			{http.MethodPost, path + "/declare", saveReq(rec.Version, full), "该记录已申报，不能再次申报"},
 			{http.MethodDelete, path, nil, "该记录已申报，不能删除"},
 		} {
 			a := c.do(r.method, r.path, r.body)
@@ -98,7 +109,7 @@ func TestLegalPersonLifecycle(t *testing.T) {
 
 		// Returned by the agent point: editable, declarable, deletable again.
 		ctx := context.Background()
-		ret, err := e.st.ReviewLegalPerson(ctx, "FJ01", rec.ID, rec.Version, "reviewer", false, "地址不全")
+		ret, err := e.st.Return(ctx, "FJ01", lpRef(rec.ID), rec.Version, reviewerActor, "地址不全")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,22 +117,22 @@ func TestLegalPersonLifecycle(t *testing.T) {
 		if rec.State != model.StateReturned || rec.ReturnReason != "地址不全" || rec.Version != ret.Version {
 			t.Fatalf("returned: %+v", rec)
 		}
-		full.Address = "福州市鼓楼区五四路1号201室"
-		c.call(http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version, LegalPerson: full}, http.StatusOK, &rec)
+		full["address"] = "福州市鼓楼区五四路1号201室"
+		c.call(http.MethodPut, path, saveReq(rec.Version, full), http.StatusOK, &rec)
 		v := rec.Version
-		rec = model.LegalPersonRecord{} // return_reason is omitted when empty
-		c.call(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: v, LegalPerson: full}, http.StatusOK, &rec)
+		rec = model.Record{} // return_reason is omitted when empty
+		c.call(http.MethodPost, path+"/declare", saveReq(v, full), http.StatusOK, &rec)
 		if rec.State != model.StateDeclared || rec.ReturnReason != "" {
 			t.Fatalf("declared again: %+v", rec)
 		}
 
 		// Approved: never changed, never deleted.
-		if _, err := e.st.ReviewLegalPerson(ctx, "FJ01", rec.ID, rec.Version, "reviewer", true, ""); err != nil {
+		if _, err := e.st.Approve(ctx, "FJ01", lpRef(rec.ID), rec.Version, reviewerActor); err != nil {
 			t.Fatal(err)
 		}
 		c.call(http.MethodGet, path, nil, http.StatusOK, &rec)
-		a = c.do(http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version, LegalPerson: full})
-		if p := a.problem(t); a.status != http.StatusConflict || p.Message != "该记录已审批通过，不能修改" {
+		a = c.do(http.MethodPut, path, saveReq(rec.Version, full))
+		if p := a.problem(t); a.status != http.StatusConflict || p.Message != "该记录已审批通过，不能修改；如需修改，请办理法人信息变更" {
 			t.Fatalf("save approved: %d %s", a.status, a.body)
 		}
 		if a := c.do(http.MethodDelete, path, nil); a.status != http.StatusConflict {
@@ -133,9 +144,8 @@ func TestLegalPersonLifecycle(t *testing.T) {
 func TestLegalPersonDelete(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		c, ent := e.enterprise()
-		var rec model.LegalPersonRecord
-		c.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
-		path := "/api/legal-person/" + itoa(rec.ID)
+		rec := createRec(c, model.FilingLegalPerson, lpFields(ent.CreditCode))
+		path := lpPath(rec.ID)
 		c.call(http.MethodDelete, path, nil, http.StatusNoContent, nil)
 		if a := c.do(http.MethodGet, path, nil); a.status != http.StatusNotFound {
 			t.Fatalf("deleted record: %d", a.status)
@@ -144,14 +154,14 @@ func TestLegalPersonDelete(t *testing.T) {
 			t.Fatalf("delete twice: %d", a.status)
 		}
 		// Deleting a returned record is allowed; the enterprise may file anew.
-		c.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
-		path = "/api/legal-person/" + itoa(rec.ID)
-		c.call(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode)}, http.StatusOK, &rec)
-		if _, err := e.st.ReviewLegalPerson(context.Background(), "FJ01", rec.ID, rec.Version, "reviewer", false, "重新填写"); err != nil {
+		rec = createRec(c, model.FilingLegalPerson, lpFields(ent.CreditCode))
+		path = lpPath(rec.ID)
+		c.call(http.MethodPost, path+"/declare", saveReq(rec.Version, lpFields(ent.CreditCode)), http.StatusOK, &rec)
+		if _, err := e.st.Return(context.Background(), "FJ01", lpRef(rec.ID), rec.Version, reviewerActor, "重新填写"); err != nil {
 			t.Fatal(err)
 		}
 		c.call(http.MethodDelete, path, nil, http.StatusNoContent, nil)
-		for _, p := range []string{"/api/legal-person/0", "/api/legal-person/abc", "/api/legal-person/99999999"} {
+		for _, p := range []string{lpPath(0) + "/0", lpPath(0) + "/abc", lpPath(99999999)} {
 			if a := c.do(http.MethodGet, p, nil); a.status != http.StatusNotFound {
 				t.Errorf("GET %s: %d", p, a.status)
 			}
@@ -162,19 +172,18 @@ func TestLegalPersonDelete(t *testing.T) {
 func TestLegalPersonOtherEnterprise(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		owner, ent := e.enterprise()
-		var rec model.LegalPersonRecord
-		owner.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
-		path := "/api/legal-person/" + itoa(rec.ID)
+		rec := createRec(owner, model.FilingLegalPerson, lpFields(ent.CreditCode))
+		path := lpPath(rec.ID)
 
 		intruder, other := e.enterprise()
-		var list []model.LegalPersonRecord
-		intruder.call(http.MethodGet, "/api/legal-person", nil, http.StatusOK, &list)
+		var list []model.Record
+		intruder.call(http.MethodGet, lpPath(0), nil, http.StatusOK, &list)
 		if len(list) != 0 {
 			t.Fatalf("another enterprise's list shows %+v", list)
 		}
 		// A body valid for the intruder's own enterprise, so that only the
 		// scope can refuse it.
-		body := model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(other.CreditCode)}
+		body := saveReq(rec.Version, lpFields(other.CreditCode))
 		for _, r := range []struct {
 			method, path string
 			body         any
@@ -183,6 +192,8 @@ func TestLegalPersonOtherEnterprise(t *testing.T) {
 			{http.MethodPut, path, body},
 			{http.MethodPost, path + "/declare", body},
 			{http.MethodDelete, path, nil},
+			{http.MethodGet, path + "/history", nil},
+			{http.MethodGet, path + "/versions", nil},
 		} {
 			a := intruder.do(r.method, r.path, r.body)
 			if p := a.problem(t); a.status != http.StatusNotFound || p.Code != model.ErrNotFound {
@@ -190,7 +201,7 @@ func TestLegalPersonOtherEnterprise(t *testing.T) {
 			}
 		}
 		// Same answer as for an id that does not exist.
-		ghost := intruder.do(http.MethodGet, "/api/legal-person/99999999", nil)
+		ghost := intruder.do(http.MethodGet, lpPath(99999999), nil)
 		real := intruder.do(http.MethodGet, path, nil)
 		if string(ghost.body) != string(real.body) {
 			t.Errorf("answers differ: %s / %s", ghost.body, real.body)
@@ -205,10 +216,10 @@ func TestLegalPersonOtherEnterprise(t *testing.T) {
 func TestLegalPersonNeedsSessionAndRole(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		anon := e.client()
-		if a := anon.do(http.MethodGet, "/api/legal-person", nil); a.status != http.StatusUnauthorized {
+		if a := anon.do(http.MethodGet, lpPath(0), nil); a.status != http.StatusUnauthorized {
 			t.Fatalf("no session: %d", a.status)
 		}
-		if a := anon.do(http.MethodPost, "/api/legal-person", model.LegalPerson{}); a.status != http.StatusUnauthorized {
+		if a := anon.do(http.MethodPost, lpPath(0), saveReq(0, nil)); a.status != http.StatusUnauthorized {
 			t.Fatalf("no session: %d", a.status)
 		}
 	})

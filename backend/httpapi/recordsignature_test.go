@@ -28,17 +28,19 @@ func TestSignedDeclaration(t *testing.T) {
 		c := e.client()
 		c.cardLogin(card)
 
-		var rec model.LegalPersonRecord
-		c.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
+		var rec model.Record
+		c.call(http.MethodPost, lpPath(0), saveReq(0, lpFields(ent.CreditCode)), http.StatusCreated, &rec)
 		if rec.CreatedBy != "王五" {
 			t.Errorf("created_by %q, want the holder", rec.CreatedBy)
 		}
-		lp := filing(ent.CreditCode)
-		lp.Normalize()
-		fields := model.Values(&lp)
-		path := fmt.Sprintf("/api/legal-person/%d", rec.ID)
+		// The values as stored: normalized, the subject code cut.
+		fields := model.FilingLegalPerson.Spec().Normalize(lpFields(ent.CreditCode), false)
+		path := lpPath(rec.ID)
+		body := func(sig *model.CardSignature) model.SaveRequest {
+			return model.SaveRequest{Version: rec.Version, Fields: lpFields(ent.CreditCode), CardSignature: sig}
+		}
 		declare := func(sig *model.CardSignature) answer {
-			return c.do(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode), CardSignature: sig})
+			return c.do(http.MethodPost, path+"/declare", body(sig))
 		}
 		signed := func(k *cardtest.Card, version int, f map[string]string) *model.CardSignature {
 			return &model.CardSignature{Certificate: k.CertDER, Signature: k.SignRecord(t, "legal_person", rec.ID, version, f)}
@@ -58,8 +60,8 @@ func TestSignedDeclaration(t *testing.T) {
 		}
 
 		good := signed(card, rec.Version+1, fields)
-		var out model.LegalPersonRecord
-		c.call(http.MethodPost, path+"/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode), CardSignature: good}, http.StatusOK, &out)
+		var out model.Record
+		c.call(http.MethodPost, path+"/declare", body(good), http.StatusOK, &out)
 		sig := out.Signature
 		if out.State != model.StateDeclared || sig == nil || !sig.Verified || sig.CardNumber != "8200000000000001" ||
 			sig.HolderName != "王五" || sig.Version != out.Version || sig.CardKind != model.CardLegalPerson {
@@ -69,8 +71,8 @@ func TestSignedDeclaration(t *testing.T) {
 		if got.Signature == nil || !got.Signature.Verified || !got.Signature.SignedAt.Equal(*got.DeclaredAt) {
 			t.Fatalf("GET: signature %+v", got.Signature)
 		}
-		var list []model.LegalPersonRecord
-		c.call(http.MethodGet, "/api/legal-person", nil, http.StatusOK, &list)
+		var list []model.Record
+		c.call(http.MethodGet, lpPath(0), nil, http.StatusOK, &list)
 		if len(list) != 1 || list[0].Signature == nil || !list[0].Signature.Verified {
 			t.Fatalf("list: %+v", list)
 		}
@@ -93,7 +95,7 @@ func TestSignedDeclaration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := cardauth.VerifyRecordSignature(rs.Certificate, model.CanonicalRecord("legal_person", rec.ID, rs.Version, model.Values(&got.LegalPerson)), rs.Signature); err != nil {
+		if err := cardauth.VerifyRecordSignature(rs.Certificate, model.CanonicalRecord("legal_person", rec.ID, rs.Version, got.Fields), rs.Signature); err != nil {
 			t.Fatal(err)
 		}
 		// The table is append-only.
@@ -108,19 +110,18 @@ func TestSignedDeclaration(t *testing.T) {
 func TestUnsignedDeclarationOfNoCardAdmin(t *testing.T) {
 	eachCard(t, func(t *testing.T, e *cardEnv) {
 		c, ent := e.enterprise()
-		var rec model.LegalPersonRecord
-		c.call(http.MethodPost, "/api/legal-person", filing(ent.CreditCode), http.StatusCreated, &rec)
-		c.call(http.MethodPost, fmt.Sprintf("/api/legal-person/%d/declare", rec.ID),
-			model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode)}, http.StatusOK, &rec)
+		var rec model.Record
+		c.call(http.MethodPost, lpPath(0), saveReq(0, lpFields(ent.CreditCode)), http.StatusCreated, &rec)
+		c.call(http.MethodPost, lpPath(rec.ID)+"/declare", saveReq(rec.Version, lpFields(ent.CreditCode)), http.StatusOK, &rec)
 		if rec.State != model.StateDeclared || rec.Signature != nil {
 			t.Fatalf("%+v", rec)
 		}
 	})
 }
 
-func mustGet(t *testing.T, c *client, path string) model.LegalPersonRecord {
+func mustGet(t *testing.T, c *client, path string) model.Record {
 	t.Helper()
-	var r model.LegalPersonRecord
+	var r model.Record
 	c.call(http.MethodGet, path, nil, http.StatusOK, &r)
 	return r
 }

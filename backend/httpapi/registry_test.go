@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,10 +15,25 @@ import (
 
 // A registry that hangs and one that answers garbage: the back-fill
 // answers within the timeout and says why it failed, and drafts still
-// save; only a forex 申报, which needs the bureau's current state, waits.
+// save. The forex filing is the bureau's record: without an answer there
+// is no new forex draft (the back-fill says so, Blocked) and no forex
+// 申报; a forex draft saved while the bureau answered still saves.
 func TestRegistryDownDraftsSave(t *testing.T) {
+	var forexUp atomic.Bool // the forex endpoint answers a normal record
+	up := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if forexUp.Load() && r.URL.Path == "/forex" {
+				cc := r.URL.Query().Get("credit_code")
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"credit_code":%q,"org_code":%q,"classification":"A","published_on":"2024-01-15","bureau_status":"normal"}`,
+					cc, model.SubjectCode(cc))
+				return
+			}
+			h(w, r)
+		}
+	}
 	release := make(chan struct{})
-	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hang := httptest.NewServer(up(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -25,7 +41,7 @@ func TestRegistryDownDraftsSave(t *testing.T) {
 	}))
 	t.Cleanup(hang.Close)
 	t.Cleanup(func() { close(release) })
-	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	garbage := httptest.NewServer(up(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
 	}))
@@ -40,13 +56,13 @@ func TestRegistryDownDraftsSave(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			configure := func(a *httpapi.API) {
-				a.Registries = registry.NewHTTP(registry.HTTPConfig{CommerceURL: tc.url + "/commerce",
-					CustomsURL: tc.url + "/customs", ForexURL: tc.url + "/forex", Timeout: timeout})
+				a.Registries = registry.NewHTTP(registry.HTTPConfig{URLs: registryURLs(tc.url), Timeout: timeout})
 			}
 			filingsEach(t, configure, func(t *testing.T, e *fenv) {
+				forexUp.Store(false)
 				admin, ent, _ := e.lpDeclared()
 				h := e.cardHolder(ent)
-				for _, kind := range model.QualificationKinds {
+				for _, kind := range registryKinds() {
 					start := time.Now()
 					var bf model.Backfill
 					h.call(http.MethodGet, "/api/filings/"+string(kind)+"/backfill", nil, http.StatusOK, &bf)
@@ -57,19 +73,35 @@ func TestRegistryDownDraftsSave(t *testing.T) {
 						bf.Fields["credit_code"] != ent.CreditCode || bf.Message == "" {
 						t.Errorf("%s back-fill %+v", kind, bf)
 					}
-					if want := registry.Message(&registry.Error{Registry: kind, Err: errFor(tc.name)}); bf.Message != want {
-						t.Errorf("%s message %q, want %q", kind, bf.Message, want)
+					want := registry.Message(&registry.Error{Registry: kind, Err: errFor(tc.name)})
+					if kind.Spec().RegistryRequired {
+						want += "外汇资质须按外汇管理局的备案信息办理，请稍后点击【重新检查】。"
+					}
+					if bf.Message != want || bf.Blocked != kind.Spec().RegistryRequired {
+						t.Errorf("%s message %q (blocked %v), want %q", kind, bf.Message, bf.Blocked, want)
 					}
 				}
 				// The drafts save: the pre-entry, and the holder's.
-				cm := createRec(admin, sampleFields[model.Commerce](ent.CreditCode))
+				cm := createRec(admin, model.FilingCommerce, sampleFields(model.FilingCommerce, ent.CreditCode))
 				cm, _ = saveRec(h.client, cm, http.StatusOK)
-				if cm.Fields.CreditCode != ent.CreditCode || cm.Fields.ImpExpCode != "" {
+				if cm.Fields["credit_code"] != ent.CreditCode || cm.Fields["imp_exp_code"] != "" {
 					t.Errorf("commerce draft %+v", cm.Fields)
 				}
-				fx := createRec(h.client, sampleFields[model.Forex](ent.CreditCode))
+				// No new forex draft without the bureau's record; nothing saved.
+				wantProblem(t, h.do(http.MethodPost, "/api/filings/forex", saveReq(0, nil)),
+					http.StatusServiceUnavailable, model.ErrRegistryUnavailable, tc.says)
+				var none []model.Record
+				if h.call(http.MethodGet, "/api/filings/forex", nil, http.StatusOK, &none); len(none) != 0 {
+					t.Errorf("forex filings after the refusal: %+v", none)
+				}
+				forexUp.Store(true)
+				fx := createRec(h.client, model.FilingForex, nil)
+				forexUp.Store(false)
 				fx, _ = saveRec(h.client, fx, http.StatusOK)
-				cu := createRec(h.client, sampleFields[model.Customs](ent.CreditCode))
+				if fx.Fields["bureau_status"] != string(model.ForexNormal) || fx.Fields["classification"] != "A" {
+					t.Errorf("forex draft saved while the bureau is down lost the bureau's fields: %+v", fx.Fields)
+				}
+				cu := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 				// Declared without the registry's fields…
 				if d, _ := declareRec(h, cu, http.StatusOK); d.State != model.StateDeclared {
 					t.Errorf("customs %+v", d.RecordMeta)
@@ -77,12 +109,32 @@ func TestRegistryDownDraftsSave(t *testing.T) {
 				// …but a forex filing needs the bureau's state now.
 				_, a := declareRec(h, fx, http.StatusServiceUnavailable)
 				wantProblem(t, a, http.StatusServiceUnavailable, model.ErrRegistryUnavailable, tc.says, "暂存")
-				if now := getRec[model.Forex](h.client, fx.RecordMeta); now.State != model.StateDraft || now.Version != fx.Version {
+				if now := getRec(h.client, fx.RecordMeta); now.State != model.StateDraft || now.Version != fx.Version {
 					t.Errorf("forex after the refusal %+v", now.RecordMeta)
 				}
 			})
 		})
 	}
+}
+
+// registryKinds are the kinds with an outside registry.
+func registryKinds() []model.FilingKind {
+	var out []model.FilingKind
+	for _, sp := range model.Kinds {
+		if sp.Registry != "" {
+			out = append(out, sp.Kind)
+		}
+	}
+	return out
+}
+
+// registryURLs are endpoints under base for every registry: base/commerce, …
+func registryURLs(base string) map[model.FilingKind]string {
+	out := map[model.FilingKind]string{}
+	for _, k := range registryKinds() {
+		out[k] = base + "/" + string(k)
+	}
+	return out
 }
 
 func errFor(name string) error {
@@ -104,15 +156,15 @@ func TestForexBlocked(t *testing.T) {
 			if !bf.Blocked || bf.Fields["bureau_status"] != string(st) {
 				t.Errorf("%s back-fill %+v", st, bf)
 			}
-			wantProblem(t, admin.do(http.MethodPost, "/api/filings/forex", model.SaveRequest[model.Forex]{}),
+			wantProblem(t, admin.do(http.MethodPost, "/api/filings/forex", saveReq(0, nil)),
 				http.StatusConflict, model.ErrForexBlocked, st.Label(), "外汇")
-			createRec(admin, sampleFields[model.Customs](ent.CreditCode))
+			createRec(admin, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 
 			// Saved while normal, blocked when the bureau's state changes.
 			_, ent2, _ := e.lpDeclared()
 			h := e.cardHolder(ent2)
-			fx := createRec(h.client, model.Forex{})
-			if fx.Fields.BureauStatus != string(model.ForexNormal) || fx.Fields.Classification != "A" {
+			fx := createRec(h.client, model.FilingForex, nil)
+			if fx.Fields["bureau_status"] != string(model.ForexNormal) || fx.Fields["classification"] != "A" {
 				t.Errorf("forex %+v", fx.Fields)
 			}
 			e.reg.setForex(ent2.CreditCode, st)
@@ -129,30 +181,26 @@ func TestChangeGreyFields(t *testing.T) {
 		rv, _ := e.reviewer("FJ01")
 		_, ent, _ := e.lpDeclared()
 		h := e.cardHolder(ent)
-		fx := createRec(h.client, model.Forex{})
+		fx := createRec(h.client, model.FilingForex, nil)
 		fx, _ = declareRec(h, fx, http.StatusOK)
 		decide(rv, fx.RecordMeta, true, "", http.StatusOK)
 		e.reg.setPublished("2025-06-30")
-		var ch model.Record[model.Forex]
-		h.call(http.MethodPost, "/api/changes/forex", model.CreateChange[model.Forex]{FilingID: fx.ID}, http.StatusCreated, &ch)
-		if ch.Fields.PublishedOn != "2025-06-30" || ch.Fields.CreditCode != ent.CreditCode || ch.Fields.OrgCode == "" {
+		ch := createChange(h.client, fx, nil)
+		if ch.Fields["published_on"] != "2025-06-30" || ch.Fields["credit_code"] != ent.CreditCode || ch.Fields["org_code"] == "" {
 			t.Errorf("forex change %+v", ch.Fields)
 		}
 		// A change of a filing that is not approved, or of none.
-		cm := createRec(h.client, sampleFields[model.Commerce](ent.CreditCode))
-		wantProblem(t, h.do(http.MethodPost, "/api/changes/commerce", model.CreateChange[model.Commerce]{FilingID: cm.ID, Fields: cm.Fields}),
+		cm := createRec(h.client, model.FilingCommerce, sampleFields(model.FilingCommerce, ent.CreditCode))
+		wantProblem(t, h.do(http.MethodPost, "/api/changes/commerce", changeReq(cm.ID, cm.Fields)),
 			http.StatusConflict, model.ErrState, "审批通过")
-		wantProblem(t, h.do(http.MethodPost, "/api/changes/commerce", model.CreateChange[model.Commerce]{FilingID: 99999999}),
+		wantProblem(t, h.do(http.MethodPost, "/api/changes/commerce", changeReq(99999999, nil)),
 			http.StatusNotFound, model.ErrNotFound)
 		// The registry's import-export code stays the approved filing's.
 		cm, _ = declareRec(h, cm, http.StatusOK)
 		decide(rv, cm.RecordMeta, true, "", http.StatusOK)
-		cm = getRec[model.Commerce](h.client, cm.RecordMeta)
-		f := cm.Fields
-		f.ImpExpCode, f.NameEN = "FORGED", "New English Name"
-		var cc model.Record[model.Commerce]
-		h.call(http.MethodPost, "/api/changes/commerce", model.CreateChange[model.Commerce]{FilingID: cm.ID, Fields: f}, http.StatusCreated, &cc)
-		if cc.Fields.ImpExpCode != cm.Fields.ImpExpCode || cc.Fields.NameEN != "New English Name" {
+		cm = getRec(h.client, cm.RecordMeta)
+		cc := createChange(h.client, cm, with(cm.Fields, "imp_exp_code", "FORGED", "name_en", "New English Name"))
+		if cc.Fields["imp_exp_code"] != cm.Fields["imp_exp_code"] || cc.Fields["name_en"] != "New English Name" {
 			t.Errorf("commerce change %+v", cc.Fields)
 		}
 	})
@@ -171,14 +219,13 @@ func TestDraftSaveDoesNotWaitForSlowRegistry(t *testing.T) {
 	t.Cleanup(hang.Close)
 	t.Cleanup(func() { close(release) })
 	configure := func(a *httpapi.API) {
-		a.Registries = registry.NewHTTP(registry.HTTPConfig{CommerceURL: hang.URL + "/commerce",
-			CustomsURL: hang.URL + "/customs", ForexURL: hang.URL + "/forex", Timeout: 20 * time.Second})
+		a.Registries = registry.NewHTTP(registry.HTTPConfig{URLs: registryURLs(hang.URL), Timeout: 20 * time.Second})
 	}
 	filingsEach(t, configure, func(t *testing.T, e *fenv) {
 		_, ent, _ := e.lpDeclared()
 		h := e.cardHolder(ent)
 		start := time.Now()
-		cu := createRec(h.client, sampleFields[model.Customs](ent.CreditCode))
+		cu := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 		cu, _ = saveRec(h.client, cu, http.StatusOK)
 		if took := time.Since(start); took > 5*time.Second {
 			t.Errorf("create and 暂存 with a hanging registry took %v", took)

@@ -45,9 +45,9 @@ func TestReviewFlow(t *testing.T) {
 		}
 
 		// Pre-entry, take-over, declaration.
-		pre := createRec(admin, sampleFields[model.Customs](ent.CreditCode))
+		pre := createRec(admin, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
 		h := e.cardHolder(ent)
-		mine, _ := saveRec(h.client, getRec[model.Customs](h.client, pre.RecordMeta), http.StatusOK)
+		mine, _ := saveRec(h.client, getRec(h.client, pre.RecordMeta), http.StatusOK)
 		dec, _ := declareRec(h, mine, http.StatusOK)
 		rv.call(http.MethodGet, "/api/review/queue", nil, http.StatusOK, &q)
 		if !queueHas(q, dec.Ref()) {
@@ -74,54 +74,51 @@ func TestReviewFlow(t *testing.T) {
 		// 退单 with a reason; the enterprise sees it, fixes, declares.
 		const reason = "海关注册编号与海关登记不符，请核对"
 		decide(rv, dec.RecordMeta, false, reason, http.StatusOK)
-		back := getRec[model.Customs](h.client, dec.RecordMeta)
+		back := getRec(h.client, dec.RecordMeta)
 		if back.State != model.StateReturned || back.ReturnReason != reason {
 			t.Fatalf("returned record %+v", back.RecordMeta)
 		}
-		back.Fields.CustomsRegNo = "3501960002"
+		back.Fields["customs_reg_no"] = "3501960002"
 		fixed, _ := saveRec(h.client, back, http.StatusOK)
 		again, _ := declareRec(h, fixed, http.StatusOK)
 		decide(rv, again.RecordMeta, true, "", http.StatusOK)
-		approved := getRec[model.Customs](h.client, again.RecordMeta)
-		if approved.State != model.StateApproved || approved.Fields.CustomsRegNo != "3501960002" {
+		approved := getRec(h.client, again.RecordMeta)
+		if approved.State != model.StateApproved || approved.Fields["customs_reg_no"] != "3501960002" {
 			t.Fatalf("approved %+v", approved)
 		}
 
 		// A change: grey fields kept from the approved filing, which
 		// stays as it is until the change is approved.
-		chf := approved.Fields
-		chf.NameEN, chf.UnifiedNo, chf.CreditCode = "Fuzhou Example Trading", "FORGED", creditCode(999997)
-		var ch model.Record[model.Customs]
-		h.call(http.MethodPost, "/api/changes/customs", model.CreateChange[model.Customs]{FilingID: approved.ID, Fields: chf},
-			http.StatusCreated, &ch)
-		if ch.Fields.UnifiedNo != approved.Fields.UnifiedNo || ch.Fields.CreditCode != ent.CreditCode ||
-			ch.Fields.NameEN != "Fuzhou Example Trading" || ch.FilingID != approved.ID {
+		chf := with(approved.Fields, "name_en", "Fuzhou Example Trading", "unified_no", "FORGED", "credit_code", creditCode(999997))
+		ch := createChange(h.client, approved, chf)
+		if ch.Fields["unified_no"] != approved.Fields["unified_no"] || ch.Fields["credit_code"] != ent.CreditCode ||
+			ch.Fields["name_en"] != "Fuzhou Example Trading" || ch.FilingID != approved.ID {
 			t.Errorf("change %+v", ch)
 		}
-		wantProblem(t, h.do(http.MethodPost, "/api/changes/customs", model.CreateChange[model.Customs]{FilingID: approved.ID, Fields: chf}),
+		wantProblem(t, h.do(http.MethodPost, "/api/changes/customs", changeReq(approved.ID, chf)),
 			http.StatusConflict, model.ErrOpenChange)
-		var changes []model.Record[model.Customs]
+		var changes []model.Record
 		h.call(http.MethodGet, "/api/changes/customs", nil, http.StatusOK, &changes)
 		if len(changes) != 1 || changes[0].ID != ch.ID {
 			t.Errorf("changes %+v", changes)
 		}
 		chd, _ := declareRec(h, ch, http.StatusOK)
-		if f := getRec[model.Customs](h.client, approved.RecordMeta); f.Fields.NameEN != approved.Fields.NameEN || f.Version != approved.Version {
+		if f := getRec(h.client, approved.RecordMeta); f.Fields["name_en"] != approved.Fields["name_en"] || f.Version != approved.Version {
 			t.Errorf("filing changed before the change's approval: %+v", f)
 		}
 		rv.call(http.MethodGet, "/api/review/customs_change/"+itoa(chd.ID), nil, http.StatusOK, &d)
-		if d.Current["name_en"] != approved.Fields.NameEN || d.Fields["name_en"] != "Fuzhou Example Trading" {
+		if d.Current["name_en"] != approved.Fields["name_en"] || d.Fields["name_en"] != "Fuzhou Example Trading" {
 			t.Errorf("change as reviewed: %+v / %+v", d.Fields, d.Current)
 		}
 		decide(rv, chd.RecordMeta, true, "", http.StatusOK)
 
-		now := getRec[model.Customs](h.client, approved.RecordMeta)
-		if now.Fields.NameEN != "Fuzhou Example Trading" || now.State != model.StateApproved || now.Version != approved.Version+1 {
+		now := getRec(h.client, approved.RecordMeta)
+		if now.Fields["name_en"] != "Fuzhou Example Trading" || now.State != model.StateApproved || now.Version != approved.Version+1 {
 			t.Errorf("filing after the change: %+v", now)
 		}
 		var vs []model.PastVersion
 		h.call(http.MethodGet, recPath(approved.RecordMeta)+"/versions", nil, http.StatusOK, &vs)
-		if len(vs) != 1 || vs[0].Fields["name_en"] != approved.Fields.NameEN || vs[0].ChangeID != ch.ID {
+		if len(vs) != 1 || vs[0].Fields["name_en"] != approved.Fields["name_en"] || vs[0].ChangeID != ch.ID {
 			t.Errorf("past versions %+v", vs)
 		}
 		hist := recHistory(h.client, approved.RecordMeta)

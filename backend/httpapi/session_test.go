@@ -48,7 +48,7 @@ func TestLoginLogout(t *testing.T) {
 		if a.status != http.StatusUnauthorized || a.problem(t).Code != model.ErrUnauthorized {
 			t.Fatalf("old cookie after logout: %d %s", a.status, a.body)
 		}
-		a = replay.do(http.MethodGet, "/api/legal-person", nil, "Cookie", auth.CookieName+"="+old)
+		a = replay.do(http.MethodGet, lpPath(0), nil, "Cookie", auth.CookieName+"="+old)
 		if a.status != http.StatusUnauthorized {
 			t.Fatalf("old cookie after logout: %d %s", a.status, a.body)
 		}
@@ -224,7 +224,7 @@ func TestSessionTimeouts(t *testing.T) {
 			c.call(http.MethodGet, "/api/session", nil, http.StatusOK, nil)
 			tok := c.cookie()
 			e.clock.Add(30*time.Minute + time.Second)
-			a := c.do(http.MethodGet, "/api/legal-person", nil)
+			a := c.do(http.MethodGet, lpPath(0), nil)
 			if a.status != http.StatusUnauthorized {
 				t.Fatalf("after 30 idle minutes: %d %s", a.status, a.body)
 			}
@@ -250,20 +250,20 @@ func TestCSRF(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		c, ent := e.enterprise()
 		for _, token := range []string{"", "wrong-token"} {
-			a := c.do(http.MethodPost, "/api/legal-person", model.LegalPerson{CreditCode: ent.CreditCode}, model.CSRFHeader, token)
+			a := c.do(http.MethodPost, lpPath(0), saveReq(0, model.Fields{"credit_code": ent.CreditCode}), model.CSRFHeader, token)
 			if a.status != http.StatusForbidden || a.problem(t).Code != model.ErrForbidden {
 				t.Fatalf("create with CSRF token %q: %d %s", token, a.status, a.body)
 			}
 		}
-		var rec model.LegalPersonRecord
-		c.call(http.MethodPost, "/api/legal-person", model.LegalPerson{}, http.StatusCreated, &rec)
-		path := "/api/legal-person/" + itoa(rec.ID)
+		var rec model.Record
+		c.call(http.MethodPost, lpPath(0), saveReq(0, nil), http.StatusCreated, &rec)
+		path := lpPath(rec.ID)
 		for _, r := range []struct {
 			method, path string
 			body         any
 		}{
-			{http.MethodPut, path, model.SaveLegalPerson{Version: rec.Version}},
-			{http.MethodPost, path + "/declare", model.SaveLegalPerson{Version: rec.Version, LegalPerson: filing(ent.CreditCode)}},
+			{http.MethodPut, path, saveReq(rec.Version, nil)},
+			{http.MethodPost, path + "/declare", saveReq(rec.Version, lpFields(ent.CreditCode))},
 			{http.MethodDelete, path, nil},
 		} {
 			if a := c.do(r.method, r.path, r.body, model.CSRFHeader, ""); a.status != http.StatusForbidden {
@@ -305,7 +305,7 @@ func TestCrossOriginRefused(t *testing.T) {
 				t.Errorf("cross-origin registration (%s): %d %s", h[0], a.status, a.body)
 			}
 			// With the session and its CSRF token, still refused.
-			a = c.do(http.MethodPost, "/api/legal-person", model.LegalPerson{CreditCode: ent.CreditCode}, h...)
+			a = c.do(http.MethodPost, lpPath(0), saveReq(0, model.Fields{"credit_code": ent.CreditCode}), h...)
 			if a.status != http.StatusForbidden {
 				t.Errorf("cross-origin create (%s): %d %s", h[0], a.status, a.body)
 			}
