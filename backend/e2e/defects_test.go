@@ -44,6 +44,8 @@ func TestWhatTheClerkHit(t *testing.T) {
 		click(css(`[data-menu="forex-pre"]`)),
 		waitText(panel("#blocked"), "没有本企业的备案信息"),
 		waitJS(`document.querySelector(".tab-panel.active #btn-save").disabled`),
+	)
+	run(t, ctx, "the message and its link are apart",
 		// The message and its 重新检查 are apart, not run together.
 		waitJS(`(() => { const t = document.querySelector(".tab-panel.active #blocked .blocked-text"), b = document.querySelector(".tab-panel.active #blocked #btn-recheck");
 			return !!t && !!b && t.getBoundingClientRect().right < b.getBoundingClientRect().left; })()`),

@@ -330,8 +330,6 @@ func prepare(sp *spec, who Actor, in Input, fc *fillContext, old *rec, declare b
 		for _, key := range k.CardFixed {
 			sent[key] = fc.creditCode
 		}
-		// The codes cut from the credit code follow the enterprise's.
-		vals = k.Normalize(vals, false)
 	}
 	vals := k.Normalize(sent, sp.change)
 	if sp.change {
