@@ -208,8 +208,9 @@ func (c *Client) SignLogin(ctx context.Context, pin, nonce []byte) (protocol.Sig
 	return r, err
 }
 
-// Sign has the card sign data (at most protocol.MaxSignData bytes), with
-// the PIN.
+// Sign has the card sign data, with the PIN: data is the
+// protocol.SignDataSize-byte digest of a record (model.SignedDigest of its
+// canonical form); the bridge refuses anything else.
 func (c *Client) Sign(ctx context.Context, pin, data []byte) (protocol.SignResult, error) {
 	var r protocol.SignResult
 	err := c.call(ctx, protocol.CmdSign, protocol.SignParams{PIN: protocol.PIN(pin), Data: data}, &r)
@@ -264,6 +265,8 @@ func Message(err error) string {
 		return "IC 卡响应超时，请确认 IC 卡已插好后重试"
 	case protocol.CodeBadRequest:
 		return "读卡请求有误，IC 卡密码应为 6 至 16 位数字"
+	case protocol.CodeBusy:
+		return "读卡服务正忙，请稍后重试"
 	case protocol.CodeOriginRefused:
 		return "读卡服务拒绝了本网站的访问，请确认 cardbridge 允许本网站的地址"
 	}

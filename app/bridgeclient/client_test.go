@@ -129,6 +129,7 @@ func TestMessages(t *testing.T) {
 		&protocol.Error{Code: protocol.CodeNoCard}:      "没有 IC 卡",
 		&protocol.Error{Code: protocol.CodeCardBlocked}: "已锁定",
 		&protocol.Error{Code: protocol.CodeCancelled}:   "已取消",
+		&protocol.Error{Code: protocol.CodeBusy}:        "正忙",
 		&protocol.Error{Code: protocol.CodeTimeout}:     "超时",
 		&protocol.Error{Code: protocol.CodeInternal}:    "读取失败",
 	} {

@@ -1,6 +1,7 @@
 package bridge_test
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"testing"
@@ -46,7 +47,7 @@ func BenchmarkSignPCSC(b *testing.B) {
 	if err := cl.SelectApp(); err != nil {
 		b.Fatal(err)
 	}
-	e, _ := cardsig.SignDigest(env.Card.PublicKey(), []byte("declaration"))
+	e, _ := cardsig.SignDigest(env.Card.PublicKey(), bytes.Repeat([]byte{0xD1}, protocol.SignDataSize))
 	pin := []byte(testenv.TestPIN)
 	b.ResetTimer()
 	for b.Loop() {
@@ -62,7 +63,7 @@ func BenchmarkSignPCSC(b *testing.B) {
 func BenchmarkSignPCSCSession(b *testing.B) {
 	env := testenv.Start(b, benchCard(b))
 	svc := pcsc.NewService(env.Reader)
-	data := []byte("declaration")
+	data := bytes.Repeat([]byte{0xD1}, protocol.SignDataSize)
 	b.ResetTimer()
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -96,7 +97,7 @@ func BenchmarkSignBridge(b *testing.B) {
 	env := testenv.Start(b, benchCard(b))
 	url := startBridge(b, pcsc.NewService(env.Reader), 10*time.Second)
 	c := mustDial(b, url, originA)
-	params := map[string]any{"pin": testenv.TestPIN, "data": []byte("declaration")}
+	params := map[string]any{"pin": testenv.TestPIN, "data": bytes.Repeat([]byte{0xD1}, protocol.SignDataSize)}
 	i := 0
 	b.ResetTimer()
 	for b.Loop() {

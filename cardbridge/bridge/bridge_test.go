@@ -12,6 +12,7 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/gorilla/websocket"
 
+	"eportid/app/model"
 	"eportid/cardbridge/bridge"
 	"eportid/cardbridge/cardsig"
 	"eportid/cardbridge/protocol"
@@ -130,7 +131,7 @@ func TestVerifyPINCountsDownAndBlocks(t *testing.T) {
 	}
 	wantError(t, call(t, c, "b", protocol.CmdVerifyPIN, pin("000000")), protocol.CodeCardBlocked)
 	wantError(t, call(t, c, "b2", protocol.CmdVerifyPIN, pin(testenv.TestPIN)), protocol.CodeCardBlocked)
-	wantError(t, call(t, c, "b3", protocol.CmdSign, map[string]any{"pin": testenv.TestPIN, "data": []byte("x")}), protocol.CodeCardBlocked)
+	wantError(t, call(t, c, "b3", protocol.CmdSign, map[string]any{"pin": testenv.TestPIN, "data": make([]byte, 32)}), protocol.CodeCardBlocked)
 	if card.TriesLeft() != 0 {
 		t.Fatalf("card tries left %d", card.TriesLeft())
 	}
@@ -145,7 +146,8 @@ func TestSignAndReadCertificate(t *testing.T) {
 		rc.Card.Kind != "legal_person" || rc.Card.HolderName != testenv.TestInfo.HolderName {
 		t.Fatalf("read_certificate: %+v", rc.Card)
 	}
-	data := []byte(`{"filing":"legal_person","credit_code":"91310000MA1FL0001R"}`)
+	digest := model.SignedDigest(model.CanonicalRecord("legal_person", 7, 3, map[string]string{"credit_code": "91310000MA1FL0001R"}))
+	data := digest[:]
 	s := result[protocol.SignResult](t, call(t, c, "2", protocol.CmdSign, map[string]any{"pin": testenv.TestPIN, "data": data}))
 	pub, err := cardsig.PublicKey(s.Certificate)
 	if err != nil {
@@ -155,7 +157,7 @@ func TestSignAndReadCertificate(t *testing.T) {
 		!sm2.VerifyASN1WithSM2(pub, nil, protocol.SignedMessage(data), s.Signature) {
 		t.Fatal("sign result does not verify")
 	}
-	if cardsig.VerifySign(pub, append(data, ' '), s.Signature) {
+	if cardsig.VerifySign(pub, append(data[:31:31], data[31]^1), s.Signature) {
 		t.Fatal("signature verifies for other data")
 	}
 	wantError(t, call(t, c, "3", protocol.CmdSign, map[string]any{"pin": "999999", "data": data}), protocol.CodeWrongPIN)

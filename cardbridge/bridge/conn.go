@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,8 +16,11 @@ import (
 	"eportid/cardbridge/protocol"
 )
 
-// client is one connected page. Requests are handled one at a time, in
-// order; events are written between responses.
+// client is one connected page. A reader goroutine reads its messages
+// and queues its requests (at most maxQueued); one worker handles them in
+// order; events are written between responses. When the connection ends,
+// the requests still queued are dropped unanswered and the one at the
+// card is cancelled.
 type client struct {
 	s      *Server
 	conn   *websocket.Conn
@@ -45,12 +49,60 @@ func (c *client) send(v any) {
 
 func (c *client) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	defer c.conn.Close()
+	queue := make(chan *protocol.Request, maxQueued)
+	worked := make(chan struct{})
+	go func() {
+		defer close(worked)
+		c.work(ctx, queue)
+	}()
+	go c.keepAlive(ctx)
+	c.read(queue)
+	cancel()
+	close(queue)
+	<-worked
+}
+
+// readDeadline is how long the page may stay silent (no message, no pong).
+func (c *client) readDeadline() time.Time { return time.Now().Add(2 * c.s.ping) }
+
+// keepAlive pings the page every ping interval until ctx ends.
+func (c *client) keepAlive(ctx context.Context) {
+	t := time.NewTicker(c.s.ping)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+				c.conn.Close()
+				return
+			}
+		}
+	}
+}
+
+// work handles the queued requests in order; once ctx has ended (the
+// connection closed) it drops them.
+func (c *client) work(ctx context.Context, queue <-chan *protocol.Request) {
+	for req := range queue {
+		if ctx.Err() == nil {
+			c.send(c.handle(ctx, req))
+		}
+		req.Wipe()
+	}
+}
+
+// read reads messages until the connection fails or closes (or goes
+// silent past the read deadline), queueing the requests.
+func (c *client) read(queue chan<- *protocol.Request) {
+	c.conn.SetReadDeadline(c.readDeadline())
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(c.readDeadline()) })
 	for {
 		mt, rd, err := c.conn.NextReader()
 		if err != nil {
-			return // closed, or over readLimit (gorilla sent 1009)
+			return // closed, silent too long, or over readLimit (gorilla sent 1009)
 		}
 		if mt != websocket.TextMessage {
 			if _, err := io.Copy(io.Discard, rd); err != nil {
@@ -64,19 +116,27 @@ func (c *client) run(ctx context.Context) {
 			req.Wipe()
 			return
 		}
+		c.conn.SetReadDeadline(c.readDeadline())
 		if err != nil {
 			var de *protocol.DecodeError
 			if !errors.As(err, &de) {
 				return
 			}
-			c.s.log.Info("bridge: bad request", "origin", c.origin, "id", de.ID, "why", de.Msg)
+			c.s.pageLog.log(slog.LevelDebug, "bridge: bad request", "origin", c.origin, "id", de.ID, "why", de.Msg)
 			c.send(protocol.NewError(de.ID, protocol.CodeBadRequest, de.Msg))
 			continue
 		}
-		c.send(c.handle(ctx, req))
-		req.Wipe()
+		select {
+		case queue <- req:
+		default:
+			req.Wipe()
+			c.s.pageLog.log(slog.LevelDebug, "bridge: request refused, queue full", "origin", c.origin, "id", req.ID)
+			c.send(&protocol.Response{ID: req.ID, Error: toProtocolError(errQueueFull)})
+		}
 	}
 }
+
+var errQueueFull = errors.New("bridge: too many requests queued on the connection")
 
 // handler is one command: it returns the result or an error for
 // errorResponse.
@@ -101,7 +161,7 @@ func (c *client) handle(ctx context.Context, req *protocol.Request) *protocol.Re
 	result, err := h(ctx, c, req)
 	if err != nil {
 		pe := toProtocolError(err)
-		c.s.log.Info("bridge: request failed", "origin", c.origin, "id", req.ID,
+		c.s.pageLog.log(slog.LevelDebug, "bridge: request failed", "origin", c.origin, "id", req.ID,
 			"command", req.Command, "code", pe.Code, "err", err, "took", time.Since(start))
 		return &protocol.Response{ID: req.ID, Error: pe}
 	}
@@ -109,7 +169,7 @@ func (c *client) handle(ctx context.Context, req *protocol.Request) *protocol.Re
 	if err != nil {
 		return protocol.NewError(req.ID, protocol.CodeInternal, "encoding the result failed")
 	}
-	c.s.log.Info("bridge: request done", "origin", c.origin, "id", req.ID,
+	c.s.pageLog.log(slog.LevelDebug, "bridge: request done", "origin", c.origin, "id", req.ID,
 		"command", req.Command, "took", time.Since(start))
 	return resp
 }

@@ -31,6 +31,8 @@ func toProtocolError(err error) *protocol.Error {
 		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "a PIN is 6 to 16 digits"}
 	case errors.Is(err, pcsc.ErrNotOurCard):
 		return &protocol.Error{Code: protocol.CodeInternal, Message: "this card is not an eportid card"}
+	case errors.Is(err, pcsc.ErrOverloaded), errors.Is(err, errQueueFull):
+		return &protocol.Error{Code: protocol.CodeBusy, Message: "too many requests are waiting for the card; retry later"}
 	case errors.Is(err, pcsc.ErrBusy):
 		return &protocol.Error{Code: protocol.CodeInternal, Message: "the card is in use by another program"}
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,9 @@ type memCards struct {
 	present bool
 	delay   time.Duration
 	events  chan pcsc.Event
+	// sessions counts the sessions started, ran those that reached the
+	// card.
+	sessions, ran atomic.Int32
 }
 
 func newMemCards(card *softcard.Card) *memCards {
@@ -46,6 +50,7 @@ func (m *memCards) Session(ctx context.Context, fn func(*pcsc.Client) error) err
 	m.mu.Lock()
 	present, delay := m.present, m.delay
 	m.mu.Unlock()
+	m.sessions.Add(1)
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
@@ -56,6 +61,7 @@ func (m *memCards) Session(ctx context.Context, fn func(*pcsc.Client) error) err
 	if !present {
 		return pcsc.ErrNoCard
 	}
+	m.ran.Add(1)
 	m.card.Reset()
 	defer m.card.Reset()
 	cl := pcsc.NewClient(m.card)
@@ -94,10 +100,17 @@ func startBridge(tb testing.TB, cards bridge.Cards, opTimeout time.Duration, ori
 	if len(origins) == 0 {
 		origins = []string{originA, originB}
 	}
-	srv, err := bridge.New(bridge.Config{
+	return startBridgeConfig(tb, bridge.Config{
 		Origins: origins, Cards: cards, OpTimeout: opTimeout,
 		Logger: slog.New(slog.DiscardHandler),
 	})
+}
+
+// startBridgeConfig serves a bridge of cfg on a free loopback port and
+// returns its ws:// URL.
+func startBridgeConfig(tb testing.TB, cfg bridge.Config) string {
+	tb.Helper()
+	srv, err := bridge.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,8 +2,11 @@ package bridge_test
 
 import (
 	"bytes"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"eportid/cardbridge/cardsig"
 	"eportid/cardbridge/pcsc"
@@ -57,4 +60,54 @@ func TestBridgeOverPCSC(t *testing.T) {
 	env.Card.Insert()
 	waitEvent(t, c, protocol.EventCardInserted)
 	result[protocol.ReadCertificateResult](t, call(t, c, "7", protocol.CmdReadCertificate, nil))
+}
+
+// TestStatusFloodOverPCSC: 250 pages asking status at once (pcscd serves
+// 200 contexts to the whole machine) get a result or busy, never an
+// internal error, and pcscd keeps serving other programs.
+func TestStatusFloodOverPCSC(t *testing.T) {
+	env := testenv.Start(t, testenv.NewCard(t))
+	url := startBridge(t, pcsc.NewService(env.Reader), 10*time.Second)
+	const n = 250
+	conns := make([]*websocket.Conn, n)
+	for i := range conns {
+		conns[i] = mustDial(t, url, originA)
+	}
+	for _, c := range conns {
+		if err := c.WriteMessage(websocket.TextMessage, []byte(`{"id":"s","command":"status"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[protocol.ErrorCode]int{}
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.SetReadDeadline(time.Now().Add(20 * time.Second))
+			_, b, err := c.ReadMessage()
+			code := protocol.ErrorCode("read failed")
+			if err == nil {
+				if m, err := protocol.DecodeServerMessage(b); err == nil && m.Response != nil {
+					code = "ok"
+					if m.Response.Error != nil {
+						code = m.Response.Error.Code
+					}
+				}
+			}
+			mu.Lock()
+			codes[code]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes["ok"]+codes[protocol.CodeBusy] != n || codes["ok"] == 0 {
+		t.Errorf("answers %v, want only results and busy", codes)
+	}
+	ctx, err := pcsc.Establish()
+	if err != nil {
+		t.Fatalf("another program during the flood: %v", err)
+	}
+	ctx.Release()
 }

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,6 +45,25 @@ const readLimit = 4 * protocol.MaxMessageSize
 
 const writeTimeout = 10 * time.Second
 
+// Keepalive and idle limits.
+const (
+	// DefaultPingInterval is how often the bridge pings a page. A page that
+	// sends nothing, not even the pong (browsers answer pings by
+	// themselves), for twice this long is dropped, and so is one that stops
+	// in the middle of a message.
+	DefaultPingInterval = 20 * time.Second
+	// DefaultIdleTimeout closes a keep-alive HTTP connection that sends no
+	// next request.
+	DefaultIdleTimeout = 30 * time.Second
+	// headerTimeout bounds the handshake request (headers and all).
+	headerTimeout = 5 * time.Second
+)
+
+// Per-connection request queue: requests wait here, in order, while the
+// one before them is at the card. A request that finds the queue full is
+// answered busy at once.
+const maxQueued = 8
+
 // Cards is the card access the bridge needs; *pcsc.Service provides it
 // over PC/SC, tests may provide it in-process.
 type Cards interface {
@@ -60,8 +81,14 @@ type Config struct {
 	Cards Cards
 	// OpTimeout defaults to DefaultOpTimeout.
 	OpTimeout time.Duration
-	// Logger defaults to slog.Default().
+	// Logger defaults to slog.Default(). Lines a page can cause (refused
+	// handshakes, connections, requests) are rate-limited; requests log at
+	// Debug.
 	Logger *slog.Logger
+	// PingInterval defaults to DefaultPingInterval.
+	PingInterval time.Duration
+	// IdleTimeout defaults to DefaultIdleTimeout.
+	IdleTimeout time.Duration
 }
 
 // Server is the bridge. Use New, then Serve or ListenAndServe.
@@ -70,6 +97,9 @@ type Server struct {
 	cards     Cards
 	opTimeout time.Duration
 	log       *slog.Logger
+	pageLog   *limitedLog
+	ping      time.Duration
+	idle      time.Duration
 	upgrader  websocket.Upgrader
 
 	mu      sync.Mutex
@@ -86,7 +116,15 @@ func New(cfg Config) (*Server, error) {
 		cards:     cfg.Cards,
 		opTimeout: cfg.OpTimeout,
 		log:       cfg.Logger,
+		ping:      cfg.PingInterval,
+		idle:      cfg.IdleTimeout,
 		clients:   map[*client]struct{}{},
+	}
+	if s.ping <= 0 {
+		s.ping = DefaultPingInterval
+	}
+	if s.idle <= 0 {
+		s.idle = DefaultIdleTimeout
 	}
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
@@ -100,8 +138,9 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.pageLog = newLimitedLog(s.log, logBurst, logRate)
 	s.upgrader = websocket.Upgrader{
-		HandshakeTimeout: 5 * time.Second,
+		HandshakeTimeout: headerTimeout,
 		ReadBufferSize:   4096,
 		WriteBufferSize:  4096,
 		CheckOrigin:      func(r *http.Request) bool { return s.origins[r.Header.Get("Origin")] },
@@ -110,7 +149,9 @@ func New(cfg Config) (*Server, error) {
 }
 
 // ValidateOrigins checks an allowlist: at least one entry, each an exact
-// http(s) origin without path, query, fragment or user info, never "*".
+// origin without path, query, fragment or user info, never "*"; https, or
+// http for a loopback host only (127.0.0.0/8, ::1, localhost), as a page
+// served over plain http from the network could be anyone's.
 func ValidateOrigins(origins []string) error {
 	if len(origins) == 0 {
 		return errors.New("bridge: the origin allowlist is empty")
@@ -121,6 +162,9 @@ func ValidateOrigins(origins []string) error {
 			strings.Contains(u.Host, "*") || u.User != nil || u.Path != "" || u.RawQuery != "" ||
 			u.Fragment != "" || strings.HasSuffix(o, "/") || o != strings.ToLower(o) {
 			return fmt.Errorf("bridge: %q is not an exact origin like http://127.0.0.1:8080 (lower case, no path, no wildcard)", o)
+		}
+		if u.Scheme == "http" && !loopbackHost(u.Host) {
+			return fmt.Errorf("bridge: %q: http is allowed for a loopback host only (127.0.0.1, ::1, localhost); use https", o)
 		}
 	}
 	return nil
@@ -164,7 +208,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.cards.Watch(ctx, s.onCardEvent)
 	hs := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: headerTimeout,
+		ReadTimeout:       headerTimeout,
+		IdleTimeout:       s.idle,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          log.New(io.Discard, "", 0),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	errc := make(chan error, 1)
@@ -190,13 +238,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !loopbackHost(r.Host) {
-		s.log.Warn("bridge: refused host", "host", r.Host)
+		s.pageLog.log(slog.LevelWarn, "bridge: refused host", "host", r.Host)
 		refuse(w, "host not allowed")
 		return
 	}
 	origin := r.Header.Get("Origin")
 	if !s.origins[origin] {
-		s.log.Warn("bridge: refused origin", "origin", origin)
+		s.pageLog.log(slog.LevelWarn, "bridge: refused origin", "origin", origin)
 		refuse(w, "origin not allowed")
 		return
 	}
@@ -209,12 +257,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.clients[c] = struct{}{}
 	s.mu.Unlock()
-	s.log.Info("bridge: page connected", "origin", origin)
+	s.pageLog.log(slog.LevelInfo, "bridge: page connected", "origin", origin)
 	c.run(r.Context())
 	s.mu.Lock()
 	delete(s.clients, c)
 	s.mu.Unlock()
-	s.log.Info("bridge: page disconnected", "origin", origin)
+	s.pageLog.log(slog.LevelInfo, "bridge: page disconnected", "origin", origin)
 }
 
 func refuse(w http.ResponseWriter, msg string) {

@@ -16,6 +16,9 @@ var (
 	ErrCancelled = errors.New("pcsc: cancelled")
 	ErrTimeout   = errors.New("pcsc: timed out")
 	ErrBusy      = errors.New("pcsc: the card is in use by another program")
+	// ErrOverloaded: a Service has MaxWaiting calls waiting for one of its
+	// MaxContexts PC/SC contexts already; retry later.
+	ErrOverloaded = errors.New("pcsc: too many requests waiting for the smart-card service")
 )
 
 // Errors of the card application.

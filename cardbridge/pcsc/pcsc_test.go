@@ -294,3 +294,47 @@ func TestSessionTimeout(t *testing.T) {
 		t.Fatalf("session after an abandoned one: %v", err)
 	}
 }
+
+// TestServiceBoundsContexts: a flood of status calls never holds more
+// than MaxContexts PC/SC contexts, so pcscd keeps serving every other
+// program; calls beyond the queue fail at once with ErrOverloaded.
+func TestServiceBoundsContexts(t *testing.T) {
+	env := testenv.Start(t, testenv.NewCard(t))
+	svc := pcsc.NewService(env.Reader)
+	const n = 500
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for range n {
+		go func() {
+			<-start
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, err := svc.Status(ctx)
+			errs <- err
+		}()
+	}
+	close(start)
+	ok, overloaded := 0, 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, pcsc.ErrOverloaded):
+			overloaded++
+		default:
+			t.Errorf("status: %v", err)
+		}
+	}
+	if ok == 0 || overloaded == 0 {
+		t.Errorf("%d answered, %d overloaded: want both", ok, overloaded)
+	}
+	if p := pcsc.PeakContexts(svc); p > pcsc.MaxContexts {
+		t.Errorf("%d contexts at once, want at most %d", p, pcsc.MaxContexts)
+	}
+	// Another program still gets a context.
+	c, err := pcsc.Establish()
+	if err != nil {
+		t.Fatalf("another program after the flood: %v", err)
+	}
+	c.Release()
+}

@@ -3,7 +3,19 @@ package pcsc
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
+)
+
+// Limits of a Service. pcscd serves a bounded number of contexts to all
+// programs on the machine together ("Too many context running: 200"), so
+// a Service never holds more than MaxContexts at once, whatever its
+// callers do: Status calls share them, sessions take one of them and run
+// one at a time. Calls beyond them wait, at most MaxWaiting of them;
+// further calls fail at once with ErrOverloaded.
+const (
+	MaxContexts = 4
+	MaxWaiting  = 32
 )
 
 // Service hands out exclusive card sessions, one at a time, each on a
@@ -13,23 +25,68 @@ import (
 type Service struct {
 	// Reader pins one reader by exact name; "" takes the first reader
 	// holding a card.
-	reader string
-	sem    chan struct{}
+	reader   string
+	sem      chan struct{} // one session at a time
+	contexts chan struct{} // a slot per PC/SC context held
+	waiting  atomic.Int32  // calls waiting for sem or contexts
+	peak     atomic.Int32  // most contexts ever held at once (tests)
 }
 
 // NewService returns a service for reader ("" = first reader with a card).
 func NewService(reader string) *Service {
-	return &Service{reader: reader, sem: make(chan struct{}, 1)}
+	return &Service{reader: reader, sem: make(chan struct{}, 1), contexts: make(chan struct{}, MaxContexts)}
+}
+
+// wait takes a slot of ch, waiting (as one of at most MaxWaiting) until
+// one is free or ctx ends.
+func (s *Service) wait(ctx context.Context, ch chan struct{}) error {
+	select {
+	case ch <- struct{}{}:
+		return nil
+	default:
+	}
+	if s.waiting.Add(1) > MaxWaiting {
+		s.waiting.Add(-1)
+		return ErrOverloaded
+	}
+	defer s.waiting.Add(-1)
+	select {
+	case ch <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctxErr(ctx)
+	}
+}
+
+// establish opens a PC/SC context in a slot taken with wait; the slot is
+// given back by release, once the context is released.
+func (s *Service) establish() (*Context, func(), error) {
+	for n := int32(len(s.contexts)); ; {
+		p := s.peak.Load()
+		if n <= p || s.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	free := func() { <-s.contexts }
+	c, err := Establish()
+	if err != nil {
+		free()
+		return nil, nil, err
+	}
+	return c, func() { c.Release(); free() }, nil
 }
 
 // Status returns the state of the service's reader(s).
 func (s *Service) Status(ctx context.Context) ([]ReaderStatus, error) {
+	if err := s.wait(ctx, s.contexts); err != nil {
+		return nil, err
+	}
 	return runBounded(ctx, func() ([]ReaderStatus, error) {
-		c, err := Establish()
+		c, release, err := s.establish()
 		if err != nil {
 			return nil, err
 		}
-		defer c.Release()
+		defer release()
 		if s.reader != "" {
 			return c.Status(s.reader)
 		}
@@ -41,12 +98,16 @@ func (s *Service) Status(ctx context.Context) ([]ReaderStatus, error) {
 // selected. It returns ErrTimeout / ErrCancelled when ctx ends first; fn
 // then still runs to its end in the background (a card command cannot be
 // interrupted) and its result is dropped, so fn must own everything it
-// touches (give it its own copy of a PIN and wipe it inside fn).
+// touches (give it its own copy of a PIN and wipe it inside fn). The
+// slots are given back when fn ends, not when Session returns, so the
+// bound on contexts holds.
 func (s *Service) Session(ctx context.Context, fn func(*Client) error) error {
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctxErr(ctx)
+	if err := s.wait(ctx, s.sem); err != nil {
+		return err
+	}
+	if err := s.wait(ctx, s.contexts); err != nil {
+		<-s.sem
+		return err
 	}
 	_, err := runBounded(ctx, func() (struct{}, error) {
 		defer func() { <-s.sem }()
@@ -56,11 +117,11 @@ func (s *Service) Session(ctx context.Context, fn func(*Client) error) error {
 }
 
 func (s *Service) session(fn func(*Client) error) error {
-	c, err := Establish()
+	c, release, err := s.establish()
 	if err != nil {
 		return err
 	}
-	defer c.Release()
+	defer release()
 	reader := s.reader
 	if reader == "" {
 		st, err := c.Status()
@@ -93,7 +154,8 @@ func (s *Service) session(fn func(*Client) error) error {
 	return fn(cl)
 }
 
-// Watch reports reader and card changes until ctx ends, riding out a
+// Watch reports reader and card changes until ctx ends (on one context
+// of its own, besides the MaxContexts), riding out a
 // pcscd that is down or restarting (it retries every second).
 func (s *Service) Watch(ctx context.Context, fn func(Event)) {
 	for ctx.Err() == nil {

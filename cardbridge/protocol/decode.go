@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // DecodeError is why a request was refused; the bridge answers it with
@@ -23,9 +24,10 @@ func badRequest(id, format string, a ...any) *DecodeError {
 }
 
 // DecodeRequest reads one request of at most MaxMessageSize bytes from r
-// and validates it strictly: a single JSON object, no unknown fields
-// (json.Decoder.DisallowUnknownFields) at any level, a known command with
-// exactly its params, an id of 1..64 printable ASCII characters. Every
+// and validates it strictly: a single JSON object whose field names are
+// exactly the protocol's (same letter case, no escapes, none twice, none
+// unknown, at every level), a known command with exactly its params, an
+// id of 1..64 printable ASCII characters. Every
 // buffer it fills along the way is wiped before it returns, as requests
 // carry PINs; the caller wipes the returned Request (Request.Wipe).
 func DecodeRequest(r io.Reader) (*Request, error) {
@@ -44,6 +46,11 @@ func DecodeRequest(r io.Reader) (*Request, error) {
 
 func decodeRequest(msg []byte) (*Request, error) {
 	var w WireRequest
+	if json.Valid(msg) {
+		if err := checkKeys(msg, "request", "id", "command", "params"); err != nil {
+			return nil, badRequest(peekID(msg), "%v", err)
+		}
+	}
 	if err := strictUnmarshal(msg, &w); err != nil {
 		return nil, badRequest(peekID(msg), "%v", err)
 	}
@@ -52,7 +59,9 @@ func decodeRequest(msg []byte) (*Request, error) {
 		return nil, badRequest("", "id must be 1 to %d printable ASCII characters", MaxIDLen)
 	}
 	if !w.Command.Valid() {
-		return nil, badRequest(w.ID, "unknown command %q", truncate(string(w.Command), 40))
+		// The text is never echoed: a PIN typed into the wrong place must
+		// not come back in the answer or go into the log.
+		return nil, badRequest(w.ID, "unknown command (known: %s)", commandList())
 	}
 	req := &Request{ID: w.ID, Command: w.Command}
 	params := bytes.TrimSpace(w.Params)
@@ -60,9 +69,8 @@ func decodeRequest(msg []byte) (*Request, error) {
 	var target any
 	switch w.Command {
 	case CmdStatus, CmdReadCertificate:
-		if !noParams && string(params) != "{}" {
-			var empty struct{}
-			if err := strictUnmarshal(params, &empty); err != nil {
+		if !noParams {
+			if err := checkKeys(params, "params", paramNames[w.Command]...); err != nil {
 				return nil, badRequest(w.ID, "%s takes no params: %v", w.Command, err)
 			}
 		}
@@ -79,6 +87,9 @@ func decodeRequest(msg []byte) (*Request, error) {
 	}
 	if noParams {
 		return nil, badRequest(w.ID, "%s needs params", w.Command)
+	}
+	if err := checkKeys(params, "params", paramNames[w.Command]...); err != nil {
+		return nil, badRequest(w.ID, "%v", err)
 	}
 	if err := strictUnmarshal(params, target); err != nil {
 		req.Wipe()
@@ -101,15 +112,15 @@ func (r *Request) check() error {
 		if r.Sign.PIN == nil {
 			return errors.New("pin is required")
 		}
-		if len(r.Sign.Data) == 0 || len(r.Sign.Data) > MaxSignData {
-			return fmt.Errorf("data must be 1 to %d bytes", MaxSignData)
+		if len(r.Sign.Data) != SignDataSize {
+			return fmt.Errorf("data must be the %d-byte SM3 digest of a canonical record (app/model.SignedDigest), got %d bytes", SignDataSize, len(r.Sign.Data))
 		}
 	case r.SignLogin != nil:
 		if r.SignLogin.PIN == nil {
 			return errors.New("pin is required")
 		}
-		if n := len(r.SignLogin.Nonce); n < MinNonceSize || n > MaxNonceSize {
-			return fmt.Errorf("nonce must be %d to %d bytes", MinNonceSize, MaxNonceSize)
+		if n := len(r.SignLogin.Nonce); n != NonceSize {
+			return fmt.Errorf("nonce must be the server's %d random bytes, got %d bytes", NonceSize, n)
 		}
 	}
 	return nil
@@ -178,7 +189,10 @@ func cleanJSONError(err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("truncated JSON")
 	}
-	return err // unknown field "x", or a field's own message (e.g. the PIN format)
+	if strings.HasPrefix(err.Error(), "json: unknown field") {
+		return errors.New("unknown field") // its name may be a mistyped PIN
+	}
+	return err // a field's own message (e.g. the PIN format)
 }
 
 // peekID extracts the id of a request that failed strict decoding, so the
@@ -197,6 +211,23 @@ func peekID(msg []byte) string {
 	return id
 }
 
+// paramNames are the exact param names of each command.
+var paramNames = map[Command][]string{
+	CmdStatus:          nil,
+	CmdReadCertificate: nil,
+	CmdVerifyPIN:       {"pin"},
+	CmdSign:            {"pin", "data"},
+	CmdSignLogin:       {"pin", "nonce"},
+}
+
+func commandList() string {
+	s := make([]string, len(Commands))
+	for i, c := range Commands {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
 func validID(id string) bool {
 	if len(id) == 0 || len(id) > MaxIDLen {
 		return false
@@ -207,13 +238,6 @@ func validID(id string) bool {
 		}
 	}
 	return true
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // NewResult builds a success response.

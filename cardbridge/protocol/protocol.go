@@ -32,10 +32,15 @@ const MaxMessageSize = 8 << 10
 
 // Limits of request parameters.
 const (
-	MaxIDLen      = 64
-	MaxSignData   = 4096 // bytes of "data" in sign
-	MinNonceSize  = 16   // bytes of "nonce" in sign_login
-	MaxNonceSize  = 256
+	MaxIDLen = 64
+	// SignDataSize is the size of "data" in sign: the SM3 digest of a
+	// record's canonical form (app/model.SignedDigest), the only thing the
+	// server verifies a sign signature over (backend/cardauth.RecordMessage).
+	SignDataSize = 32
+	// NonceSize is the size of "nonce" in sign_login: the server's login
+	// nonce, 32 random bytes (backend/cardauth.NonceBytes, sent to the page
+	// as 43 characters of unpadded base64url and decoded by the page).
+	NonceSize     = 32
 	pinMinDigits  = 6
 	pinMaxDigits  = 16
 	signAlgorithm = "SM2-SM3"
@@ -57,7 +62,7 @@ const (
 	CmdReadCertificate Command = "read_certificate"
 	// CmdVerifyPIN: check the PIN (spends a try when wrong).
 	CmdVerifyPIN Command = "verify_pin"
-	// CmdSign: sign data (a declaration) with the card key.
+	// CmdSign: sign a record digest (a declaration) with the card key.
 	CmdSign Command = "sign"
 	// CmdSignLogin: sign a server nonce bound to the page's origin.
 	CmdSignLogin Command = "sign_login"
@@ -97,6 +102,7 @@ const (
 	CodeCancelled     ErrorCode = "cancelled"      // connection closed or bridge stopping
 	CodeTimeout       ErrorCode = "timeout"        // the card did not answer in time
 	CodeBadRequest    ErrorCode = "bad_request"    // malformed, oversized, unknown field or command
+	CodeBusy          ErrorCode = "busy"           // too many requests waiting for the card service: retry later
 	CodeOriginRefused ErrorCode = "origin_refused" // page origin not allowed (HTTP 403 body)
 	CodeInternal      ErrorCode = "internal"       // anything else (not an eportid card, ...)
 )
@@ -139,16 +145,18 @@ type VerifyPINParams struct {
 	PIN PIN `json:"pin"`
 }
 
-// SignParams are the params of sign. The card signs the SM2 message
+// SignParams are the params of sign. Data is the SignDataSize-byte SM3
+// digest of a record's canonical form; the card signs the SM2 message
 // SignedMessage(Data).
 type SignParams struct {
 	PIN  PIN    `json:"pin"`
 	Data []byte `json:"data"`
 }
 
-// SignLoginParams are the params of sign_login. The card signs the SM2
-// message LoginDigest(origin, Nonce), origin being the page's (the
-// websocket Origin header), never a parameter.
+// SignLoginParams are the params of sign_login. Nonce is the server's
+// NonceSize raw bytes. The card signs the SM2 message LoginDigest(origin,
+// Nonce), origin being the page's (the websocket Origin header), never a
+// parameter.
 type SignLoginParams struct {
 	PIN   PIN    `json:"pin"`
 	Nonce []byte `json:"nonce"`

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -58,15 +59,19 @@ func TestLoginDigest(t *testing.T) {
 
 func decode(s string) (*Request, error) { return DecodeRequest(strings.NewReader(s)) }
 
+// b64 is n bytes of value v in standard base64.
+func b64(n int, v byte) string { return base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{v}, n)) }
+
 func TestDecodeAccepts(t *testing.T) {
-	nonce := "AAECAwQFBgcICQoLDA0ODw==" // 16 bytes
+	nonce, digest := b64(NonceSize, 1), b64(SignDataSize, 2)
 	for _, s := range []string{
 		`{"id":"1","command":"status"}`,
 		`{"id":"1","command":"status","params":{}}`,
 		`{"id":"1","command":"read_certificate","params":null}`,
 		`{"id":"a-b","command":"verify_pin","params":{"pin":"123456"}}`,
-		`{"id":"2","command":"sign","params":{"pin":"1234567890123456","data":"aGVsbG8="}}`,
+		`{"id":"2","command":"sign","params":{"pin":"1234567890123456","data":"` + digest + `"}}`,
 		`{"id":"3","command":"sign_login","params":{"nonce":"` + nonce + `","pin":"123456"}}`,
+		` { "command" : "status" , "id" : "4" } `,
 	} {
 		r, err := decode(s)
 		if err != nil {
@@ -75,8 +80,8 @@ func TestDecodeAccepts(t *testing.T) {
 		}
 		r.Wipe()
 	}
-	r, _ := decode(`{"id":"2","command":"sign","params":{"pin":"123456","data":"aGVsbG8="}}`)
-	if string(r.Sign.Data) != "hello" || string(r.Sign.PIN) != "123456" {
+	r, _ := decode(`{"id":"2","command":"sign","params":{"pin":"123456","data":"` + digest + `"}}`)
+	if !bytes.Equal(r.Sign.Data, bytes.Repeat([]byte{2}, SignDataSize)) || string(r.Sign.PIN) != "123456" {
 		t.Fatalf("decoded %+v", r.Sign)
 	}
 	if s := fmt.Sprintf("%v %s %#v", r.Sign.PIN, r.Sign.PIN, r.Sign.PIN); strings.Contains(s, "123456") {
@@ -85,6 +90,82 @@ func TestDecodeAccepts(t *testing.T) {
 	r.Wipe()
 	if !bytes.Equal(r.Sign.PIN, make([]byte, 6)) {
 		t.Fatal("Wipe left the PIN")
+	}
+}
+
+// TestDecodeExactKeys: field names match exactly (encoding/json alone
+// matches them in any letter case) and never twice (where the last would
+// win), at the top and in params.
+func TestDecodeExactKeys(t *testing.T) {
+	digest := b64(SignDataSize, 2)
+	for _, msg := range []string{
+		`{"id":"1","command":"verify_pin","params":{"PIN":"123456"}}`,
+		`{"id":"1","command":"verify_pin","params":{"Pin":"123456"}}`,
+		`{"id":"1","command":"verify_pin","params":{"\u0070in":"123456"}}`,
+		`{"id":"1","command":"sign","params":{"pin":"123456","DATA":"` + digest + `"}}`,
+		`{"id":"1","Command":"status"}`,
+		`{"ID":"1","command":"status"}`,
+		`{"id":"1","command":"status","PARAMS":null}`,
+		`{"id":"1","command":"status","command":"verify_pin","params":{"pin":"123456"}}`,
+		`{"id":"1","id":"2","command":"status"}`,
+		`{"id":"1","command":"status","params":null,"params":null}`,
+		`{"id":"1","command":"verify_pin","params":{"pin":"111111","pin":"123456"}}`,
+		`{"id":"1","command":"sign","params":{"pin":"123456","data":"` + digest + `","data":"` + digest + `"}}`,
+		`{"id":"1","command":"status","params":{"Pin":"123456"}}`,
+	} {
+		r, err := decode(msg)
+		var de *DecodeError
+		if !errors.As(err, &de) {
+			t.Errorf("%s: accepted (%+v) or odd error %v", msg, r, err)
+			r.Wipe()
+			continue
+		}
+		if strings.Contains(de.Msg, "123456") || strings.Contains(de.Msg, "111111") {
+			t.Errorf("%s: error echoes the PIN: %s", msg, de.Msg)
+		}
+	}
+}
+
+// TestDecodeNeverEchoes: what the page typed into a command or a field
+// name is not repeated in the error (it may be a PIN typed in the wrong
+// place).
+func TestDecodeNeverEchoes(t *testing.T) {
+	for _, msg := range []string{
+		`{"id":"1","command":"98765432"}`,
+		`{"id":"1","command":"status","98765432":1}`,
+		`{"id":"1","command":"verify_pin","params":{"98765432":"x"}}`,
+		`{"id":"1","command":"status","params":{"98765432":"x"}}`,
+	} {
+		_, err := decode(msg)
+		var de *DecodeError
+		if !errors.As(err, &de) || de.ID != "1" {
+			t.Errorf("%s: %v", msg, err)
+			continue
+		}
+		if strings.Contains(de.Msg, "98765432") || strings.Contains(err.Error(), "98765432") {
+			t.Errorf("%s: error echoes the input: %s", msg, de.Msg)
+		}
+	}
+	_, err := decode(`{"id":"1","command":"98765432"}`)
+	if !strings.Contains(err.Error(), "unknown command") || !strings.Contains(err.Error(), "sign_login") {
+		t.Errorf("unknown command error %q does not name the known commands", err)
+	}
+}
+
+// TestDecodeSignShapes: sign takes only a record digest, sign_login only a
+// nonce of the server's size.
+func TestDecodeSignShapes(t *testing.T) {
+	for _, n := range []int{1, 16, SignDataSize - 1, SignDataSize + 1, 64, 4096} {
+		msg := `{"id":"1","command":"sign","params":{"pin":"123456","data":"` + b64(n, 3) + `"}}`
+		if r, err := decode(msg); err == nil || !strings.Contains(err.Error(), "digest") {
+			t.Errorf("sign of %d bytes: %v", n, err)
+			r.Wipe()
+		}
+		msg = `{"id":"1","command":"sign_login","params":{"pin":"123456","nonce":"` + b64(n, 3) + `"}}`
+		if r, err := decode(msg); err == nil || !strings.Contains(err.Error(), "nonce") {
+			t.Errorf("sign_login with %d bytes: %v", n, err)
+			r.Wipe()
+		}
 	}
 }
 
@@ -133,12 +214,10 @@ func TestDecodeSizeCap(t *testing.T) {
 	if !errors.As(err, &de) || !de.TooLarge {
 		t.Fatalf("oversized message: %v", err)
 	}
-	// Just under the cap is fine as JSON goes (data then fails its own limit).
-	data := strings.Repeat("A", 4*(MaxSignData-1)/3) + "AA==" // exactly MaxSignData bytes
-	if r, err := decode(`{"id":"1","command":"sign","params":{"pin":"123456","data":"` + data + `"}}`); err != nil {
-		t.Fatalf("4 KiB of data refused: %v", err)
-	} else {
-		r.Wipe()
+	// Just under the cap is fine as JSON goes (the id then fails its own limit).
+	msg := `{"id":"` + strings.Repeat("x", MaxMessageSize-40) + `","command":"status"}`
+	if _, err := decode(msg); !errors.As(err, &de) || de.TooLarge {
+		t.Fatalf("%d bytes: %v", len(msg), err)
 	}
 }
 
