@@ -487,7 +487,7 @@ func (c *RecordPage) Render() app.UI {
 			return app.P().ID("return-reason").Class("return-reason").Text("退单原因：" + c.rec.ReturnReason)
 		}),
 		app.If(c.note != "" && c.blocked == "", func() app.UI {
-			return app.P().ID("backfill-note").Class(classes("note", map[bool]string{true: "note-warn", false: "note-ok"}[c.noteBad])).Text(c.note)
+			return app.P().ID("backfill-note").Class(classes("note", map[bool]string{true: "note-warn", false: "note-info"}[c.noteBad])).Text(c.note)
 		}),
 		app.If(c.restored != "", func() app.UI {
 			return app.P().ID("restored").Class("note note-warn").Text(c.restored)

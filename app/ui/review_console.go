@@ -138,7 +138,7 @@ func (c *ReviewConsole) Render() app.UI {
 		&NetBanner{},
 		app.Header().Class("app-header").Body(
 			app.Div().Class("brand").Body(
-				app.Img().Src("/web/logo.svg").Alt("").Class("brand-logo"),
+				brandLogo(),
 				app.Span().Class("brand-text").Body(
 					app.Span().Class("brand-port").Text("中国电子口岸"),
 					app.Span().Class("brand-sys").Text("身份认证管理系统 · 审批控制台"),
@@ -151,6 +151,7 @@ func (c *ReviewConsole) Render() app.UI {
 			),
 		),
 		app.Main().Class("review-main").Body(
+			app.H1().Class("page-title").Text("审批控制台"),
 			c.renderQueue(),
 			c.renderDetail(),
 		),
