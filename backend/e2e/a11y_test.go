@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"eportid/app/model"
 	"eportid/backend/store"
@@ -209,11 +210,30 @@ func TestAccessibility(t *testing.T) {
 	)
 	checkPage(t, ctx, "法人信息录入 with a field in error")
 
+	run(t, ctx, "the tabs from the keyboard: → moves to the next tab, Delete closes it, × closes with the mouse",
+		waitJS(`document.querySelectorAll("#tab-strip [role=tab] button, #tab-strip [role=tab] [tabindex]").length === 0`),
+		chromedp.Focus(css(`.tab[data-tab="legal-person"]`)),
+		chromedp.KeyEvent(kb.ArrowRight),
+		waitJS(`document.activeElement.dataset.tab === "commerce-pre" && document.querySelector(".tab-panel.active").dataset.panel === "commerce-pre"`),
+		chromedp.KeyEvent(kb.Delete),
+		waitJS(`!document.querySelector('.tab[data-tab="commerce-pre"]') && document.activeElement.dataset.tab === "agent-points"`),
+		click(css(`.tab-close[data-close="agent-points"]`)),
+		waitJS(`[...document.querySelectorAll("#tab-strip .tab")].map(e => e.dataset.tab).join() === "legal-person"`),
+		// Nothing typed is lost while tabs close around it.
+		waitJS(`document.querySelector(".tab-panel.active #f-credit_code").value === "91350100M000100Y44"`),
+	)
 	run(t, ctx, "the tab's close menu open",
+		click(css(`[data-menu="agent-points"]`)),
+		visible(css(`.tab[data-tab="agent-points"]`)),
 		click(css("#tabs-menu")),
 		visible(css("#close-all-tabs")),
 	)
 	checkPage(t, ctx, "workspace with the tabs menu open")
+	run(t, ctx, "关闭全部选项卡",
+		click(css("#close-all-tabs")),
+		waitJS(`document.querySelectorAll("#tab-strip .tab").length === 0`),
+		visible(css(".tab-panel.welcome.active")),
+	)
 
 	run(t, ctx, "制卡代理点查询",
 		chromedp.Navigate(base+"/agent-points"),
@@ -385,4 +405,20 @@ func tabUnderline(t *testing.T, ctx context.Context, sel string) float64 {
 		const text = r.getBoundingClientRect(), box = e.getBoundingClientRect();
 		const line = box.bottom - parseFloat(getComputedStyle(e).borderBottomWidth);
 		return line - text.bottom; })()`, sel))
+}
+
+// TestReviewConsoleAccessibility runs axe-core on the review console a
+// reviewer opens after logging in.
+func TestReviewConsoleAccessibility(t *testing.T) {
+	w := newFilingsWorld(t, worldOptions{})
+	ctx := newBrowser(t)
+	run(t, ctx, "the reviewer logs in",
+		chromedp.Navigate(w.base+"/review"),
+		typeInto(css("#rv-username"), w.reviewer),
+		typeInto(css("#rv-password"), w.reviewerPassword),
+		typeInto(css("#rv-totp"), w.totp()),
+		click(css("#btn-rv-login")),
+		visible(css("#rv-queue")),
+	)
+	checkPage(t, ctx, "review console")
 }
