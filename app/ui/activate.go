@@ -58,7 +58,7 @@ func (p *ActivatePage) Render() app.UI {
 		&PortalHeader{},
 		app.Main().Class("card-page").Body(
 			app.Div().Class("card").Body(
-				app.H2().Class("card-title").Text("帐号激活"),
+				app.H1().Class("card-title").Text("帐号激活"),
 				app.If(p.busy, func() app.UI {
 					return app.P().Class("hint").Text("正在激活，请稍候…")
 				}),

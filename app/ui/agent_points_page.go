@@ -13,7 +13,7 @@ func (p *AgentPointsPage) Render() app.UI {
 		&PortalHeader{Register: true},
 		app.Main().Class("card-page").Body(
 			app.Div().Class("card card-full").Body(
-				app.H2().Class("card-title").Text("制卡代理点联系方式"),
+				app.H1().Class("card-title").Text("制卡代理点联系方式"),
 				&AgentPointsTable{},
 			),
 		),

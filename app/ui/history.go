@@ -101,7 +101,7 @@ func (h *HistoryPanel) Render() app.UI {
 	}
 	form := h.Ref.Kind.Form()
 	return app.Section().ID("history").Class("query-box history").Aria("label", "历史记录").Body(
-		app.H3().Class("section-title").Text("历史记录"),
+		app.H2().Class("section-title").Text("历史记录"),
 		app.If(h.err != "", func() app.UI { return app.P().Class("result error").Text(h.err) }),
 		app.Div().Class("table-wrap").Body(
 			app.Table().Class("grid history-table").Body(

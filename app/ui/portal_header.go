@@ -15,7 +15,7 @@ type PortalHeader struct {
 func (h *PortalHeader) Render() app.UI {
 	return app.Header().Class("portal-header").Body(
 		app.A().Href("/").Class("brand").Body(
-			app.Img().Src("/web/logo.svg").Alt("").Class("brand-logo"),
+			brandLogo(),
 			app.Span().Class("brand-text").Body(
 				app.Span().Class("brand-port").Text("中国电子口岸"),
 				app.Span().Class("brand-sys").Text("身份认证管理系统（企业端）"),
@@ -30,4 +30,11 @@ func (h *PortalHeader) Render() app.UI {
 			}),
 		),
 	)
+}
+
+// brandLogo is the logo of the headers. It is decorative (the system's
+// name is written next to it), so it has an empty alt; the element is raw
+// HTML because go-app drops an attribute whose value is empty.
+func brandLogo() app.UI {
+	return app.Raw(`<img class="brand-logo" src="/web/logo.svg" alt="" width="34" height="34">`)
 }

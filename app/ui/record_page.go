@@ -475,7 +475,6 @@ func (c *RecordPage) Render() app.UI {
 	name := map[bool]string{true: "change", false: "filing"}[c.Change]
 
 	return app.Div().Class("lp-page rec-page").DataSet("form", string(c.Kind)+"-"+name).Body(
-		app.H1().Class("page-title").Text(c.title()),
 		app.Div().Class("toolbar").Role("toolbar").Aria("label", c.title()+"操作").Body(
 			app.Button().ID("btn-new").Type("button").Class("btn btn-primary").
 				Disabled(busy || !c.mayNew()).OnClick(c.onNew).Text("新增"),

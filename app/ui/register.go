@@ -16,7 +16,7 @@ func (p *RegisterPage) Render() app.UI {
 		&PortalHeader{},
 		app.Main().Class("card-page").Body(
 			app.Div().Class("card").Body(
-				app.H2().Class("card-title").Text("用户注册"),
+				app.H1().Class("card-title").Text("用户注册"),
 				app.P().Class("hint").Text("请选择注册方式："),
 				app.Div().Class("choice-row").Body(
 					app.Button().ID("btn-enterprise").Type("button").

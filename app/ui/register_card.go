@@ -49,7 +49,7 @@ func (p *RegisterCardPage) Render() app.UI {
 		&PortalHeader{},
 		app.Main().Class("card-page").Body(
 			app.Div().Class("card").Body(
-				app.H2().Class("card-title").Text("有卡注册"),
+				app.H1().Class("card-title").Text("有卡注册"),
 				app.If(p.ok, func() app.UI {
 					return app.Div().Class("result-box ok").Body(
 						app.P().ID("result").Class("result ok").Role("status").Text(p.result),

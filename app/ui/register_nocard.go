@@ -67,7 +67,7 @@ func (p *RegisterNoCardPage) Render() app.UI {
 		&PortalHeader{},
 		app.Main().Class("card-page").Body(
 			app.Div().Class("card card-wide").Body(
-				app.H2().Class("card-title").Text("无卡用户注册"),
+				app.H1().Class("card-title").Text("无卡用户注册"),
 				app.Ol().Class("steps").Body(
 					app.Li().Class(classes("step", activeIf(p.step == 1), doneIf(p.step > 1))).Body(
 						app.Span().Class("step-no").Text("1"), app.Text("企业基本信息")),
@@ -136,7 +136,7 @@ func (p *RegisterNoCardPage) renderForm() app.UI {
 		title = "管理员帐号信息"
 	}
 	return app.Form().Class("reg-form").DataSet("form", "register").OnSubmit(p.onSubmit).Body(
-		app.H3().Class("section-title").Text(title),
+		app.H2().Class("section-title").Text(title),
 		app.P().Class("hint").Body(
 			app.Span().Class("star").Text("*"),
 			app.Text(" 为必填项。黄色底色为必填项，白色底色为选填项；按 Tab 或回车键跳至下一项。"),

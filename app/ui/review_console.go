@@ -138,7 +138,7 @@ func (c *ReviewConsole) Render() app.UI {
 		&NetBanner{},
 		app.Header().Class("app-header").Body(
 			app.Div().Class("brand").Body(
-				app.Img().Src("/web/logo.svg").Alt("").Class("brand-logo"),
+				brandLogo(),
 				app.Span().Class("brand-text").Body(
 					app.Span().Class("brand-port").Text("中国电子口岸"),
 					app.Span().Class("brand-sys").Text("身份认证管理系统 · 审批控制台"),
@@ -151,6 +151,7 @@ func (c *ReviewConsole) Render() app.UI {
 			),
 		),
 		app.Main().Class("review-main").Body(
+			app.H1().Class("page-title").Text("审批控制台"),
 			c.renderQueue(),
 			c.renderDetail(),
 		),
@@ -161,7 +162,7 @@ func (c *ReviewConsole) Render() app.UI {
 func (c *ReviewConsole) renderQueue() app.UI {
 	rows := c.queue
 	return app.Section().Class("query-box review-queue").Aria("label", "待审批").Body(
-		app.H3().Class("section-title").Body(
+		app.H2().Class("section-title").Body(
 			app.Text("待审批（"+strconv.Itoa(len(rows))+"）"),
 			app.Button().ID("btn-rv-refresh").Type("button").Class("btn btn-small").
 				Disabled(c.loading).OnClick(func(ctx app.Context, e app.Event) { c.refresh(ctx) }).Text("刷新"),
@@ -300,7 +301,7 @@ func (c *ReviewConsole) renderDetail() app.UI {
 				app.Span().ID("state").Class("state state-"+string(d.State)).Text(d.State.Label()),
 			),
 		),
-		app.H3().Class("section-title").Text(d.EnterpriseName+" · "+kindLabel(d.RecordMeta)),
+		app.H2().Class("section-title").Text(d.EnterpriseName+" · "+kindLabel(d.RecordMeta)),
 		app.P().Class("note").Text("统一社会信用代码："+d.CreditCode+"　　申报时间："+declared+"　　最后操作："+d.UpdatedBy+"　　版本："+strconv.Itoa(d.Version)),
 		app.If(d.State == model.StateReturned && d.ReturnReason != "", func() app.UI {
 			return app.P().ID("return-reason").Class("return-reason").Text("退单原因：" + d.ReturnReason)

@@ -215,7 +215,7 @@ func (s *Shell) retry(ctx app.Context, e app.Event) {
 func (s *Shell) renderHeader() app.UI {
 	return app.Header().Class("app-header").Body(
 		app.Div().Class("brand").Body(
-			app.Img().Src("/web/logo.svg").Alt("").Class("brand-logo"),
+			brandLogo(),
 			app.Span().Class("brand-text").Body(
 				app.Span().Class("brand-port").Text("中国电子口岸"),
 				app.Span().Class("brand-sys").Text("身份认证管理系统（企业端）"),
@@ -285,21 +285,30 @@ func (s *Shell) renderWork() app.UI {
 	var tabs []app.UI
 	for _, k := range s.open {
 		m, _ := entryByKey(k)
+		// The close button is the tab's sibling, not its child (a tab
+		// holds no other control); it is the mouse's way to close a tab:
+		// from the keyboard, Delete on the tab closes it.
 		tabs = append(tabs, app.Div().
-			Class(classes("tab", activeIf(k == s.active))).
-			DataSet("tab", k).
-			Role("tab").
-			TabIndex(0).
-			Aria("selected", k == s.active).
-			Title(m.Label).
-			OnClick(s.onTab).
-			OnKeyDown(s.onTabKey).
+			Class(classes("tab-item", activeIf(k == s.active))).
 			Body(
-				app.Span().Class("tab-label").Text(m.Label),
+				app.Div().
+					ID("tab-"+k).
+					Class(classes("tab", activeIf(k == s.active))).
+					DataSet("tab", k).
+					Role("tab").
+					TabIndex(0).
+					Aria("selected", k == s.active).
+					Aria("controls", "panel-"+k).
+					Aria("keyshortcuts", "Delete").
+					Title(m.Label+"（Delete 键关闭）").
+					OnClick(s.onTab).
+					OnKeyDown(s.onTabKey).
+					Body(app.Span().Class("tab-label").Text(m.Label)),
 				app.Button().Type("button").Class("tab-close").
 					DataSet("close", k).
-					Aria("label", "关闭 "+m.Label).
-					Title("关闭").
+					TabIndex(-1).
+					Aria("hidden", true).
+					Title("关闭 "+m.Label).
 					OnClick(s.onTabClose).
 					Body(icon("close")),
 			))
@@ -316,10 +325,12 @@ func (s *Shell) renderWork() app.UI {
 			continue
 		}
 		panels = append(panels, app.Div().
+			ID("panel-"+m.Key).
 			Class(classes("tab-panel", activeIf(s.active == m.Key))).
 			DataSet("panel", m.Key).
 			Role("tabpanel").
-			Body(s.panel(m.Key)))
+			Aria("labelledby", "tab-"+m.Key).
+			Body(pageTitle(m.Label), s.panel(m.Key)))
 	}
 	return app.Main().Class("work").Body(
 		app.Div().Class("work-bar").Body(
@@ -332,7 +343,7 @@ func (s *Shell) renderWork() app.UI {
 			app.Button().ID("tabs-left").Type("button").Class("icon-btn").
 				Title("向左移动页签").Aria("label", "向左移动页签").
 				OnClick(s.scrollTabs(-1)).Body(icon("left")),
-			app.Div().ID("tab-strip").Class("tab-strip").Role("tablist").Body(tabs...),
+			app.Div().ID("tab-strip").Class("tab-strip").Role("tablist").Aria("label", "已打开的页面").Body(tabs...),
 			app.Button().ID("tabs-right").Type("button").Class("icon-btn").
 				Title("向右移动页签").Aria("label", "向右移动页签").
 				OnClick(s.scrollTabs(1)).Body(icon("right")),
@@ -370,7 +381,7 @@ func (s *Shell) renderWelcome() app.UI {
 		}
 	}
 	return app.Div().Class("welcome-box").Body(
-		app.H2().Text("欢迎使用身份认证管理系统"),
+		pageTitle("欢迎使用身份认证管理系统"),
 		app.P().Text(s.sess.EnterpriseName+"，您好。请从左侧菜单选择要办理的业务："),
 		app.Ul().Class("welcome-links").Body(links...),
 		app.P().Class("hint").Text("提示：黄色底色为必填项，白色底色为选填项，灰色底色由系统反填；录入时按 Tab 或回车键跳至下一项。"),
@@ -412,8 +423,9 @@ func revealTab(key string) {
 	if !tab.Truthy() {
 		return
 	}
-	left := tab.Get("offsetLeft").Int() - strip.Get("offsetLeft").Int()
-	width := tab.Get("offsetWidth").Int()
+	item := tab.Get("parentElement") // the tab with its close button
+	left := item.Get("offsetLeft").Int() - strip.Get("offsetLeft").Int()
+	width := item.Get("offsetWidth").Int()
 	view := strip.Get("clientWidth").Int()
 	scroll := strip.Get("scrollLeft").Int()
 	switch {
@@ -445,6 +457,13 @@ func (s *Shell) onTabKey(ctx app.Context, e app.Event) {
 	case "Enter", " ":
 		e.PreventDefault()
 		s.onTab(ctx, e)
+	case "Delete":
+		e.PreventDefault()
+		key := ctx.JSSrc().Get("dataset").Get("tab").String()
+		s.closeTab(ctx, key)
+		if next := s.active; next != "" {
+			ctx.Defer(func(app.Context) { focusTab(next) })
+		}
 	case "ArrowLeft", "ArrowRight":
 		e.PreventDefault()
 		key := ctx.JSSrc().Get("dataset").Get("tab").String()
@@ -460,18 +479,28 @@ func (s *Shell) onTabKey(ctx app.Context, e app.Event) {
 				s.active = s.open[j]
 				next := s.open[j]
 				s.saveTabs(ctx)
-				ctx.Defer(func(app.Context) {
-					revealTab(next)
-					if el := app.Window().Get("document").Call("querySelector", `.tab[data-tab="`+next+`"]`); el.Truthy() {
-						el.Call("focus")
-					}
-				})
+				ctx.Defer(func(app.Context) { focusTab(next) })
 			}
 			return
 		}
 	default:
 		ctx.PreventUpdate()
 	}
+}
+
+// focusTab scrolls the tab of key into view and moves the focus to it.
+func focusTab(key string) {
+	revealTab(key)
+	if el := app.Window().Get("document").Call("querySelector", `.tab[data-tab="`+key+`"]`); el.Truthy() {
+		el.Call("focus")
+	}
+}
+
+// pageTitle is the level-one heading of a page: the shell renders it at
+// the top of every tab panel with the tab's name, so the component inside a
+// tab renders no h1 of its own.
+func pageTitle(text string) app.UI {
+	return app.H1().Class("page-title").Text(text)
 }
 
 func (s *Shell) onTabClose(ctx app.Context, e app.Event) {

@@ -48,7 +48,8 @@ func TestWhatTheClerkHit(t *testing.T) {
 	run(t, ctx, "the message and its link are apart",
 		// The message and its 重新检查 are apart, not run together.
 		waitJS(`(() => { const t = document.querySelector(".tab-panel.active #blocked .blocked-text"), b = document.querySelector(".tab-panel.active #blocked #btn-recheck");
-			return !!t && !!b && t.getBoundingClientRect().right < b.getBoundingClientRect().left; })()`),
+			if (!t || !b) return false; const tr = t.getBoundingClientRect(), br = b.getBoundingClientRect();
+			return br.left - tr.right >= 4 || br.top >= tr.bottom; })()`),
 	)
 	run(t, ctx, "choosing 请选择 again empties the field; the list has one 请选择",
 		click(css(`[data-menu="customs-pre"]`)),
