@@ -505,7 +505,7 @@ func (c *RecordPage) Render() app.UI {
 		app.If(c.blocked != "", func() app.UI {
 			return app.Div().ID("blocked").Class("return-reason blocked").Role("alert").Body(
 				app.Span().Class("blocked-text").Text(c.blocked),
-				app.Button().ID("btn-recheck").Type("button").Class("btn btn-small").Disabled(busy).Text("重新检查").OnClick(c.onRecheck),
+				app.Button().ID("btn-recheck").Type("button").Class("link").Disabled(busy).Text("重新检查").OnClick(c.onRecheck),
 			)
 		}),
 		app.If(c.Pre, func() app.UI {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -99,6 +98,6 @@ func TestWhatTheClerkHit(t *testing.T) {
 		waitText(panel("#err-customs_reg_no"), "应为10位"),
 	)
 	run(t, ctx, "the customs list offers the subordinate offices (隶属海关)",
-		waitJS(fmt.Sprintf(`!!document.querySelector(".tab-panel.active #f-filing_customs option[value=%q]")`, "2201")),
+		waitJS(`!!document.querySelector('.tab-panel.active #f-filing_customs option[value="2201"]')`),
 	)
 }
