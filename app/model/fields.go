@@ -65,6 +65,31 @@ const (
 	OptionsCustoms         = "customs-districts"
 )
 
+// DependsOn is the key of the field whose value a select's choices
+// depend on ("" for none): a city's province, a department's agent point.
+// A new value there empties the dependent field, and a choice is checked
+// against the list of that value.
+func (fl Field) DependsOn() string {
+	switch fl.Options {
+	case OptionsCities:
+		return "province"
+	case OptionsMarketDepts, OptionsTaxDepts:
+		return "agent_point"
+	}
+	return ""
+}
+
+// NotOffered is the rule a choice outside its list broke.
+func (fl Field) NotOffered() string {
+	switch fl.Options {
+	case OptionsCities:
+		return "不属于所选省份，请从列表中选择"
+	case OptionsMarketDepts, OptionsTaxDepts:
+		return "不在所选制卡代理点的可选列表中，请从列表中选择"
+	}
+	return "请从列表中选择"
+}
+
 // FieldErrors maps a field key to the message of the rule it broke.
 type FieldErrors map[string]string
 

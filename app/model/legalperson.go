@@ -42,6 +42,19 @@ func checkDivisionCode(s string) error {
 	return nil
 }
 
+// checkIDPair checks a document number against its type, where both are
+// filled: the rule between the two fields.
+func checkIDPair(form Form, v Fields, typeKey, numberKey string, errs FieldErrors) {
+	n, t := v[numberKey], v[typeKey]
+	if n == "" || t == "" {
+		return
+	}
+	if err := CheckIDNumber(t, n); err != nil {
+		f, _ := form.Field(numberKey)
+		errs.Add(numberKey, f.Label+"："+err.Error())
+	}
+}
+
 // CheckIDNumber checks a legal representative's document number against its
 // type: GB 11643 for a resident identity card, 5–30 letters and digits else.
 func CheckIDNumber(idType, number string) error {
@@ -76,11 +89,7 @@ var legalPersonKind = &KindSpec{
 // province. Rules that need reference data (an agent point's departments,
 // the registered credit code) are the server's, in addition to these.
 func legalPersonRules(v Fields, change bool, mode Mode, errs FieldErrors) {
-	if n, t := v["legal_rep_id_number"], v["legal_rep_id_type"]; n != "" && t != "" {
-		if err := CheckIDNumber(t, n); err != nil {
-			errs.Add("legal_rep_id_number", "法定代表人证件号码："+err.Error())
-		}
-	}
+	checkIDPair(LegalPersonForm, v, "legal_rep_id_type", "legal_rep_id_number", errs)
 	if p, c := v["province"], v["city"]; len(p) == 6 && len(c) == 6 && c[:2] != p[:2] {
 		errs.Add("city", "所在城市：不属于所选省份")
 	}

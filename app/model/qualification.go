@@ -252,13 +252,8 @@ var customsKind = &KindSpec{
 // customsRules: in a change (2.3.2) the legal representative is editable,
 // and the document number is checked against its type.
 func customsRules(v Fields, change bool, mode Mode, errs FieldErrors) {
-	if !change {
-		return
-	}
-	if n, t := v["legal_rep_id_number"], v["legal_rep_id_type"]; n != "" && t != "" {
-		if err := CheckIDNumber(t, n); err != nil {
-			errs.Add("legal_rep_id_number", "法人身份证号："+err.Error())
-		}
+	if change {
+		checkIDPair(CustomsChangeForm, v, "legal_rep_id_type", "legal_rep_id_number", errs)
 	}
 }
 

@@ -37,8 +37,8 @@ func (t *AgentPointsTable) load(ctx app.Context) {
 	t.loading, t.err = true, ""
 	ac := t.on(ctx)
 	ac.Async(func() {
-		aps, err := refAgentPoints()
-		provs, perr := refProvinces()
+		aps, err := refAgentPoints(ctx)
+		provs, perr := refProvinces(ctx)
 		ac.Dispatch(func(ctx app.Context) {
 			t.loading = false
 			if msg, left := handleErr(ctx, err); left {

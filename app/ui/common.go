@@ -119,22 +119,20 @@ func setOffline(ctx app.Context, v bool) {
 
 // ---- reference data, fetched once per page load and shared ----
 
-type refCache struct {
-	mu          sync.Mutex
-	agentPoints []model.AgentPoint
-	lists       map[string][]model.Option
-}
+// The reference lists (agent points, divisions, departments, customs
+// districts) are go-app states, "eportid.ref.<list>": the first page that
+// needs one fetches it, every page after reads it. They are not persisted:
+// a new page load reads them again. The functions below may be called from
+// ctx.Async (go-app's state store is safe for that).
+const stateRef = "eportid.ref."
 
-var refs = refCache{lists: map[string][]model.Option{}}
-
-// refAgentPoints returns the agent points; call it from ctx.Async.
-func refAgentPoints() ([]model.AgentPoint, error) {
-	refs.mu.Lock()
-	if refs.agentPoints != nil {
-		defer refs.mu.Unlock()
-		return refs.agentPoints, nil
+// refAgentPoints returns the agent points.
+func refAgentPoints(ctx app.Context) ([]model.AgentPoint, error) {
+	var aps []model.AgentPoint
+	ctx.GetState(stateRef+"agent-points", &aps)
+	if aps != nil {
+		return aps, nil
 	}
-	refs.mu.Unlock()
 	aps, err := client().AgentPoints(bg())
 	if err != nil {
 		return nil, err
@@ -142,21 +140,17 @@ func refAgentPoints() ([]model.AgentPoint, error) {
 	if aps == nil {
 		aps = []model.AgentPoint{}
 	}
-	refs.mu.Lock()
-	refs.agentPoints = aps
-	refs.mu.Unlock()
+	ctx.SetState(stateRef+"agent-points", aps)
 	return aps, nil
 }
 
-// refList returns a cached option list, fetching it with get on first use;
-// call it from ctx.Async.
-func refList(key string, get func() ([]model.Option, error)) ([]model.Option, error) {
-	refs.mu.Lock()
-	if l, ok := refs.lists[key]; ok {
-		refs.mu.Unlock()
+// refList returns a shared option list, fetching it with get on first use.
+func refList(ctx app.Context, key string, get func() ([]model.Option, error)) ([]model.Option, error) {
+	var l []model.Option
+	ctx.GetState(stateRef+key, &l)
+	if l != nil {
 		return l, nil
 	}
-	refs.mu.Unlock()
 	l, err := get()
 	if err != nil {
 		return nil, err
@@ -164,25 +158,23 @@ func refList(key string, get func() ([]model.Option, error)) ([]model.Option, er
 	if l == nil {
 		l = []model.Option{}
 	}
-	refs.mu.Lock()
-	refs.lists[key] = l
-	refs.mu.Unlock()
+	ctx.SetState(stateRef+key, l)
 	return l, nil
 }
 
-func refProvinces() ([]model.Option, error) {
-	return refList("provinces", func() ([]model.Option, error) { return client().Divisions(bg(), "") })
+func refProvinces(ctx app.Context) ([]model.Option, error) {
+	return refList(ctx, "provinces", func() ([]model.Option, error) { return client().Divisions(bg(), "") })
 }
 
-func refCities(province string) ([]model.Option, error) {
+func refCities(ctx app.Context, province string) ([]model.Option, error) {
 	if province == "" {
 		return []model.Option{}, nil
 	}
-	return refList("cities:"+province, func() ([]model.Option, error) { return client().Divisions(bg(), province) })
+	return refList(ctx, "cities:"+province, func() ([]model.Option, error) { return client().Divisions(bg(), province) })
 }
 
-func refDepts(kind, agentPoint string) ([]model.Option, error) {
-	return refList("dept:"+kind+":"+agentPoint, func() ([]model.Option, error) {
+func refDepts(ctx app.Context, kind, agentPoint string) ([]model.Option, error) {
+	return refList(ctx, "dept:"+kind+":"+agentPoint, func() ([]model.Option, error) {
 		return client().Departments(bg(), kind, agentPoint)
 	})
 }
@@ -197,15 +189,7 @@ func agentPointOptions(aps []model.AgentPoint) []model.Option {
 }
 
 // staticOptions returns the option lists that live in app/model.
-func staticOptions(name string) []model.Option {
-	switch name {
-	case model.OptionsIDTypes:
-		return model.IDTypes
-	case model.OptionsEnterpriseTypes:
-		return model.EnterpriseTypes
-	}
-	return nil
-}
+func staticOptions(name string) []model.Option { return model.StaticOptions(name) }
 
 // ---- small DOM helpers ----
 

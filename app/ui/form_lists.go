@@ -44,7 +44,7 @@ func listKey(f model.Field, values map[string]string) string {
 }
 
 // fetchList gets the list of a key; call it from ctx.Async.
-func fetchList(key string) ([]model.Option, error) {
+func fetchList(ctx app.Context, key string) ([]model.Option, error) {
 	kind, arg := key, ""
 	for i := 0; i < len(key); i++ {
 		if key[i] == ':' {
@@ -54,16 +54,16 @@ func fetchList(key string) ([]model.Option, error) {
 	}
 	switch kind {
 	case "aps":
-		aps, err := refAgentPoints()
+		aps, err := refAgentPoints(ctx)
 		return agentPointOptions(aps), err
 	case "provinces":
-		return refProvinces()
+		return refProvinces(ctx)
 	case "cities":
-		return refCities(arg)
+		return refCities(ctx, arg)
 	case "market", "tax":
-		return refDepts(kind, arg)
+		return refDepts(ctx, kind, arg)
 	case "customs":
-		return refList("customs", func() ([]model.Option, error) { return client().CustomsDistricts(bg()) })
+		return refList(ctx, "customs", func() ([]model.Option, error) { return client().CustomsDistricts(bg()) })
 	}
 	return []model.Option{}, nil
 }
@@ -99,7 +99,7 @@ func (l *formLists) ensure(ctx app.Context, form model.Form, values map[string]s
 		l.loading[k] = true
 		label := f.Label
 		ctx.Async(func() {
-			opts, err := fetchList(k)
+			opts, err := fetchList(ctx, k)
 			ctx.Dispatch(func(ctx app.Context) {
 				l.loading[k] = false
 				if msg, left := handleErr(ctx, err); left {
@@ -133,28 +133,8 @@ func (l *formLists) optionText(f model.Field, values map[string]string, v string
 }
 
 // dependsOn is the key of the field whose value a select's choices
-// depend on ("" for none): a city's province, a department's agent point.
-// A new value there empties the dependent field.
-func dependsOn(f model.Field) string {
-	switch f.Options {
-	case model.OptionsCities:
-		return "province"
-	case model.OptionsMarketDepts, model.OptionsTaxDepts:
-		return "agent_point"
-	}
-	return ""
-}
-
-// normalized returns the values of a form, trimmed and upper-cased as the
-// form says, with only its keys.
-func normalized(form model.Form, values map[string]string) map[string]string {
-	out := make(map[string]string, len(form))
-	for _, f := range form {
-		out[f.Key] = values[f.Key]
-	}
-	form.Normalize(out)
-	return out
-}
+// depend on (model.Field.DependsOn).
+func dependsOn(f model.Field) string { return f.DependsOn() }
 
 func init() {
 	iconPaths["change"] = `<path d="M4 7h13l-3-3M20 17H7l3 3"/>`

@@ -48,7 +48,7 @@ func (p *RegisterNoCardPage) OnMount(ctx app.Context) {
 	p.loading["province"] = true
 	ac := p.on(ctx)
 	ac.Async(func() {
-		l, err := refProvinces()
+		l, err := refProvinces(ctx)
 		ac.Dispatch(func(ctx app.Context) {
 			p.loading["province"] = false
 			if msg, _ := handleErr(ctx, err); msg != "" {
@@ -196,7 +196,7 @@ func (p *RegisterNoCardPage) loadCities(ctx app.Context) {
 	p.loading["city"] = true
 	ac := p.on(ctx)
 	ac.Async(func() {
-		l, err := refCities(prov)
+		l, err := refCities(ctx, prov)
 		ac.Dispatch(func(ctx app.Context) {
 			if p.citiesOf != prov {
 				return

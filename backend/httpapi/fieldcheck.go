@@ -132,30 +132,18 @@ func (a *API) checkChoices(ctx context.Context, form model.Form, vals map[string
 		if f.Kind == model.System || f.Input != "select" || v == "" || errs[f.Key] != "" {
 			continue
 		}
-		if f.Options == model.OptionsCities && errs["province"] != "" ||
-			(f.Options == model.OptionsMarketDepts || f.Options == model.OptionsTaxDepts) && errs["agent_point"] != "" {
-			continue
+		if dep := f.DependsOn(); dep != "" && errs[dep] != "" {
+			continue // the field it depends on says what is wrong
 		}
 		ok, known, err := a.offered(ctx, f, vals)
 		if err != nil {
 			return err
 		}
 		if known && !ok {
-			errs.Add(f.Key, f.Label+"："+notOffered(f))
+			errs.Add(f.Key, f.Label+"："+f.NotOffered())
 		}
 	}
 	return nil
-}
-
-// notOffered is the rule a choice broke.
-func notOffered(f model.Field) string {
-	switch f.Options {
-	case model.OptionsCities:
-		return "不属于所选省份，请从列表中选择"
-	case model.OptionsMarketDepts, model.OptionsTaxDepts:
-		return "不在所选制卡代理点的可选列表中，请从列表中选择"
-	}
-	return "请从列表中选择"
 }
 
 // offered reports whether v is among the choices of f the server serves
@@ -171,7 +159,7 @@ func (a *API) offered(ctx context.Context, f model.Field, vals map[string]string
 		l, err := a.provinces(ctx)
 		return hasOption(l, v), true, err
 	case model.OptionsCities:
-		province := vals["province"]
+		province := vals[f.DependsOn()]
 		if province == "" && len(v) == 6 {
 			// A draft with a city but no province: the city must still be one.
 			province = v[:2] + "0000"
@@ -182,7 +170,7 @@ func (a *API) offered(ctx context.Context, f model.Field, vals map[string]string
 		l, err := a.cities(ctx, province)
 		return hasOption(l, v), true, err
 	case model.OptionsMarketDepts, model.OptionsTaxDepts:
-		ap := vals["agent_point"]
+		ap := vals[f.DependsOn()]
 		if ap == "" {
 			return true, true, nil
 		}
