@@ -2,7 +2,7 @@ package model
 
 import "time"
 
-// This file holds the JSON shapes of the card side of the API (issue #4):
+// This file holds the JSON shapes of the card side of the API (SPEC P1, R3, X3):
 // card login (P1), card registration (R3), the card session's presence
 // report and the card signature of a declaration (X3).
 //

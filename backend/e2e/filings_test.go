@@ -15,7 +15,7 @@ import (
 	"eportid/backend/store"
 )
 
-// TestCustomsFilingThroughReview is issue 3 as its people meet it (SPEC
+// TestCustomsFilingThroughReview is the customs filing as its people meet it (SPEC
 // N3, L2, L6, X1, X4): the no-card administrator pre-enters the customs
 // filing (back-filled from customs' record; 暂存 only); the legal-person
 // card holder logs in with the card, takes the pre-entry over and declares
@@ -250,8 +250,8 @@ func rowsAtLeast(n int) string {
 }
 
 // TestFilingRefusalsAndRegistryDown: what stops a filing says why, and a
-// registry that does not answer never stops the user (SPEC N2–N4, L3, L5–L7;
-// issue 3 "Outside registries"): a pre-entry before the legal-person
+// registry that does not answer never stops the user (SPEC N2–N4, L3,
+// L5–L7): a pre-entry before the legal-person
 // filing was declared; a forex filing while the forex bureau's record is
 // cancelled; a change without an approved filing; a customs filing whose
 // registry hangs, saved anyway with the failure shown.
