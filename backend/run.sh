@@ -9,13 +9,20 @@
 #
 # Env: ADDR (127.0.0.1:8080), GO (go), BIN (var/bin), EPORTID_BASE_URL,
 # DATABASE_URL, EPORTID_CA_DIR, EPORTID_CARDBRIDGE_ADDR (127.0.0.1:34567),
+# EPORTID_VPCD_PORT (35963: the vpcd reader slot the demo card goes into;
+# 35964 is the second),
 # EPORTID_NO_CARD=1 (skip the card side).
+#
+# The demo card is registered before the server starts, so the server's
+# demo data finds its enterprise and gives it an approved legal-person
+# filing (backend/server/demo_filing.go).
 set -u
 cd "$(dirname "$0")/.."
 ADDR=${ADDR:-127.0.0.1:8080}
 GO=${GO:-go}
 BIN=${BIN:-var/bin}
 BRIDGE_ADDR=${EPORTID_CARDBRIDGE_ADDR:-127.0.0.1:34567}
+VPCD_PORT=${EPORTID_VPCD_PORT:-35963}
 ORIGIN=${EPORTID_BASE_URL:-http://$ADDR}
 ORIGIN=${ORIGIN%/}
 mkdir -p "$BIN" var
@@ -42,6 +49,8 @@ card_side() {
 		say "未找到 C 编译器或 libpcsclite-dev：无法构建读卡服务 cardbridge，IC 卡登录不可用；安装 gcc libpcsclite-dev pcscd vsmartcard-vpcd 后重试"
 		return
 	fi
+	# Checked on vpcd's first slot, whichever slot the card takes:
+	# start-pcscd.sh restarts a pcscd it started that lacks its port.
 	if ! out=$(sh cardbridge/testenv/start-pcscd.sh 2>&1); then
 		echo "$out" | sed 's/^/  /'
 		if echo "$out" | grep -q missing; then
@@ -60,7 +69,7 @@ card_side() {
 		say "演示卡准备失败：IC 卡登录不可用"
 		return
 	fi
-	"$BIN/democard" >var/democard.log 2>&1 &
+	"$BIN/democard" -vpcd "127.0.0.1:$VPCD_PORT" >var/democard.log 2>&1 &
 	pids="$pids $!"
 	"$BIN/cardbridge" -addr "$BRIDGE_ADDR" -origins "$ORIGIN" >var/cardbridge.log 2>&1 &
 	pids="$pids $!"

@@ -87,7 +87,8 @@ package model
 // Demo data (development only): with EPORTID_DEMO_DATA on (default for the
 // SQLite default database), the registry tables hold made-up enterprises
 // (see backend/refdata) and a reviewer of agent point FJ01 is created at
-// start; its user name, password and TOTP secret are printed on stdout.
+// the first start, its password printed then (eportid-admin reviewer
+// reset-password gives a new one); its TOTP secret is printed at every start.
 
 // Error codes of the filings, changes and review routes (Problem.Code).
 const (

@@ -15,8 +15,9 @@ import (
 
 // The outside registries and the development demo data.
 
-// openDemoData, with DemoData on, loads the registry fixtures and makes
-// the demo reviewer, whose credentials it prints.
+// openDemoData, with DemoData on, loads the registry fixtures, makes the
+// demo reviewer (printing its credentials) and the demo card's
+// enterprise's approved legal-person filing (demo_filing.go).
 func (m *Main) openDemoData(ctx context.Context) error {
 	c := &m.Config
 	if !c.DemoData {
@@ -35,6 +36,9 @@ func (m *Main) openDemoData(ctx context.Context) error {
 	}
 	fmt.Fprintln(c.Stdout, "demo data loaded (development only; EPORTID_DEMO_DATA=false turns it off): the registries' made-up enterprises and")
 	cred.Print(c.Stdout)
+	if err := openDemoFiling(ctx, m.Store, c.Stdout); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
 	return nil
 }
 

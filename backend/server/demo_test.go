@@ -56,7 +56,8 @@ var (
 
 // With demo data the registry tables hold the fixtures and a reviewer of
 // FJ01 is made, whose printed credentials log in to the review console; a
-// second start keeps its TOTP secret.
+// second start keeps its password and TOTP secret, and prints the secret
+// but not the password.
 func TestDemoData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()

@@ -41,10 +41,17 @@ func (c ReviewerCredentials) SecretText() string { return auth.TOTPSecretText(c.
 // URI is the otpauth:// URI of the TOTP secret (a QR code's content).
 func (c ReviewerCredentials) URI() string { return auth.TOTPURI(TOTPIssuer, c.Username, c.TOTPSecret) }
 
-// Print writes the credentials for the person who will use them.
+// Print writes the credentials for the person who will use them; an
+// empty Password (a reviewer made before) is said to be unchanged, with
+// the command that resets it.
 func (c ReviewerCredentials) Print(w io.Writer) {
-	fmt.Fprintf(w, "reviewer %s of agent point %s\n  password:    %s\n  TOTP secret: %s\n  otpauth URI: %s\n",
-		c.Username, c.AgentPoint, c.Password, c.SecretText(), c.URI())
+	pw := c.Password
+	if pw == "" {
+		pw = "(unchanged: shown once, when it was made; a new one: go run ./backend/cmd/eportid-admin reviewer reset-password -username " + c.Username + ")"
+	}
+	fmt.Fprintf(w, "reviewer %s of agent point %s\n  password:    %s\n  TOTP secret: %s\n  otpauth URI: %s\n"+
+		"  each TOTP code logs in once (one login per 30 s step): a login refused right after another waits for the next code\n",
+		c.Username, c.AgentPoint, pw, c.SecretText(), c.URI())
 }
 
 // NewPassword is a random password of 16 characters from an alphabet
@@ -82,13 +89,27 @@ func AddReviewer(ctx context.Context, st *store.Store, h *auth.Hasher, agentPoin
 }
 
 // EnsureDemoReviewer makes the demo reviewer of DemoAgentPoint (development
-// only): created on the first start; on later starts it keeps its TOTP
-// secret (an authenticator app keeps working) and gets a new password.
+// only) when there is none, with a new password and TOTP secret. A
+// reviewer made by an earlier start is kept as it is, password and secret
+// (a second start on the same database logs in as the first did): its
+// credentials come back with an empty Password, which was shown once, when
+// it was made; ResetReviewerPassword (eportid-admin reviewer
+// reset-password) gives it a new one.
 func EnsureDemoReviewer(ctx context.Context, st *store.Store, h *auth.Hasher) (ReviewerCredentials, error) {
 	rv, err := st.ReviewerByUsername(ctx, DemoReviewer)
 	if errors.Is(err, store.ErrNotFound) {
 		return AddReviewer(ctx, st, h, DemoAgentPoint, DemoReviewer)
 	}
+	if err != nil {
+		return ReviewerCredentials{}, err
+	}
+	return ReviewerCredentials{Username: rv.Username, AgentPoint: rv.AgentPoint, TOTPSecret: rv.TOTPSecret.Reveal()}, nil
+}
+
+// ResetReviewerPassword gives a reviewer a new password, keeping its TOTP
+// secret, and ends its sessions; store.ErrNotFound for no such reviewer.
+func ResetReviewerPassword(ctx context.Context, st *store.Store, h *auth.Hasher, username string) (ReviewerCredentials, error) {
+	rv, err := st.ReviewerByUsername(ctx, username)
 	if err != nil {
 		return ReviewerCredentials{}, err
 	}
@@ -98,6 +119,9 @@ func EnsureDemoReviewer(ctx context.Context, st *store.Store, h *auth.Hasher) (R
 		return ReviewerCredentials{}, err
 	}
 	if err := st.SetPasswordHash(ctx, rv.ID, hash); err != nil {
+		return ReviewerCredentials{}, err
+	}
+	if _, err := st.DeleteUserSessions(ctx, rv.ID); err != nil {
 		return ReviewerCredentials{}, err
 	}
 	return ReviewerCredentials{Username: rv.Username, AgentPoint: rv.AgentPoint, Password: pw,

@@ -83,9 +83,11 @@ type Config struct {
 	// EPORTID_CARDBRIDGE_URL, flag -cardbridge-url.
 	CardBridgeURL string
 
-	// DemoData loads the made-up registry records (store.LoadRegistryFixtures)
-	// and makes a demo reviewer of agent point FJ01 whose user name,
-	// password and TOTP secret are printed to Stdout at start: development
+	// DemoData loads the made-up registry records (store.LoadRegistryFixtures),
+	// makes a demo reviewer of agent point FJ01 when there is none (its user
+	// name and TOTP secret printed to Stdout at every start, its password
+	// when made) and gives the demo card's enterprise, where registered, an
+	// approved legal-person filing at FJ01 (demo_filing.go): development
 	// only. Env EPORTID_DEMO_DATA, flag -demo-data; ParseConfig's default is
 	// on for a SQLite database, off for PostgreSQL.
 	DemoData bool

@@ -30,18 +30,21 @@ import (
 
 	"eportid/app/model"
 	"eportid/backend/ca"
+	"eportid/backend/server"
 	"eportid/backend/store"
 	"eportid/cardbridge/cardapp"
 	"eportid/cardbridge/softcard"
 )
 
-// The demo card: the legal-person card of an enterprise of the made-up
-// registry records (so its qualification filings back-fill).
+// The demo card: the legal-person card of the server's demo enterprise
+// (server.DemoEnterprise, one of the made-up registry records, so its
+// qualification filings back-fill), to which the server gives an approved
+// legal-person filing at start.
 const (
 	demoCardNumber = "8000000000000001"
-	demoHolder     = "王示例"
-	demoCreditCode = "91310115MA1H7Q3R3M"
-	demoEnterprise = "上海浦东示例国际贸易有限公司"
+	demoHolder     = server.DemoLegalRep
+	demoCreditCode = server.DemoCreditCode
+	demoEnterprise = server.DemoEnterpriseName
 	demoPIN        = "123456"
 )
 
@@ -162,7 +165,7 @@ func register(ctx context.Context, st *store.Store, card *softcard.Card, id ca.I
 		_, _, _, err := st.RegisterCard(ctx, store.CardRegistration{
 			CardNumber: id.CardNumber, Kind: model.CardKind(id.CardKind), HolderName: id.HolderName,
 			Certificate: der, Serial: id.SerialHex, NotAfter: id.NotAfter, CreditCode: id.CreditCode,
-			NewEnterprise: store.Enterprise{NameCN: demoEnterprise, LegalRepName: id.HolderName, Province: "310000", City: "310100"},
+			NewEnterprise: server.DemoEnterprise,
 		})
 		return store.CardActive, err
 	case err != nil:

@@ -1,11 +1,14 @@
-// Command eportid-admin does what has no page: it creates the reviewers
-// of the agent points (the review console's users).
+// Command eportid-admin does what has no page: creating the reviewers of
+// the agent points (the review console's users) and giving one a new
+// password.
 //
 //	eportid-admin [-database URL] reviewer add -agent-point FJ01 -username fj01-zhang
+//	eportid-admin [-database URL] reviewer reset-password -username fj01-zhang
 //
-// It prints the reviewer's one-time password and TOTP secret (base32, and
-// as an otpauth:// URI for a QR code) once; the database keeps only the
-// password's hash and the secret. The database is DATABASE_URL (or
+// add prints the reviewer's password and TOTP secret (base32, and as an
+// otpauth:// URI for a QR code) once; the database keeps only the
+// password's hash and the secret. reset-password prints a new password
+// (the TOTP secret stays) and ends the reviewer's sessions. The database is DATABASE_URL (or
 // -database), as the server's: a postgres:// URL or a SQLite file path,
 // default ./var/eportid.db.
 package main
@@ -37,7 +40,8 @@ func main() {
 	}
 }
 
-const usage = `usage: eportid-admin [-database URL] reviewer add -agent-point CODE -username NAME`
+const usage = `usage: eportid-admin [-database URL] reviewer add -agent-point CODE -username NAME
+       eportid-admin [-database URL] reviewer reset-password -username NAME`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eportid-admin", flag.ContinueOnError)
@@ -52,18 +56,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	rest := fs.Args()
-	if len(rest) < 2 || rest[0] != "reviewer" || rest[1] != "add" {
+	if len(rest) < 2 || rest[0] != "reviewer" || (rest[1] != "add" && rest[1] != "reset-password") {
 		fs.Usage()
 		return flag.ErrHelp
 	}
-	sub := flag.NewFlagSet("reviewer add", flag.ContinueOnError)
+	add := rest[1] == "add"
+	sub := flag.NewFlagSet("reviewer "+rest[1], flag.ContinueOnError)
 	sub.SetOutput(stderr)
-	agentPoint := sub.String("agent-point", "", "code of the reviewer's agent point, e.g. FJ01")
+	agentPoint := new(string)
+	if add {
+		agentPoint = sub.String("agent-point", "", "code of the reviewer's agent point, e.g. FJ01")
+	}
 	username := sub.String("username", "", "the reviewer's user name (4–32 characters, a letter first)")
 	if err := sub.Parse(rest[2:]); err != nil {
 		return err
 	}
-	if *agentPoint == "" || *username == "" || sub.NArg() > 0 {
+	if (add && *agentPoint == "") || *username == "" || sub.NArg() > 0 {
 		fmt.Fprintln(stderr, usage)
 		return flag.ErrHelp
 	}
@@ -73,11 +81,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer st.Close()
+	h := auth.NewHasher(auth.DefaultParams, 0)
+	if !add {
+		cred, err := server.ResetReviewerPassword(ctx, st, h, *username)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no reviewer %q", *username)
+		}
+		if err != nil {
+			return err
+		}
+		cred.Print(stdout)
+		fmt.Fprintln(stdout, "The password is new (the TOTP secret is the same); it is not shown again.")
+		return nil
+	}
 	// The agent points are reference data; loading it is idempotent.
 	if err := st.LoadRefData(ctx); err != nil {
 		return fmt.Errorf("load reference data: %w", err)
 	}
-	cred, err := server.AddReviewer(ctx, st, auth.NewHasher(auth.DefaultParams, 0), *agentPoint, *username)
+	cred, err := server.AddReviewer(ctx, st, h, *agentPoint, *username)
 	switch {
 	case errors.Is(err, store.ErrUsernameTaken):
 		return fmt.Errorf("user name %q is taken", *username)
