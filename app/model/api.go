@@ -48,6 +48,7 @@ const (
 	ErrState        = "state"        // 409: the record's state does not allow it
 	ErrThrottled    = "throttled"    // 429: too many failed logins, wait RetryAfter
 	ErrInternal     = "internal"     // 500
+	ErrTooLarge     = "too_large"    // 413: the body (an upload) is over its limit
 	// ErrCardEnded (401): a card session ended because its card left the
 	// reader, or was frozen, reported lost or expired; Message says which.
 	ErrCardEnded = "card_ended"

@@ -19,12 +19,14 @@ func init() {
 	for _, sp := range model.Kinds {
 		key := sp.Kind.MenuKey()
 		if sp.NoCardDeclares {
-			filings = append(filings, menuEntry{Key: key, Label: sp.MenuLabel, Icon: "form", Group: "企业备案", Roles: append(append([]model.Role{}, nocard...), card...)})
+			filings = append(filings, menuEntry{Key: key, Label: sp.MenuLabel, Icon: "form", Group: sp.Group(false), Roles: append(append([]model.Role{}, nocard...), card...)})
 		} else {
-			pre = append(pre, menuEntry{Key: key + "-pre", Label: sp.MenuLabel + "（预录入）", Icon: "form", Group: "企业备案", Roles: nocard})
-			filings = append(filings, menuEntry{Key: key, Label: sp.MenuLabel, Icon: "form", Group: "企业备案", Roles: card})
+			pre = append(pre, menuEntry{Key: key + "-pre", Label: sp.PreLabel(), Icon: "form", Group: sp.Group(true), Roles: nocard})
+			filings = append(filings, menuEntry{Key: key, Label: sp.MenuLabel, Icon: "form", Group: sp.Group(false), Roles: card})
 		}
-		changes = append(changes, menuEntry{Key: key + "-change", Label: sp.ChangeMenuLabel, Icon: "change", Group: "企业变更", Roles: card})
+		if !sp.NoChanges {
+			changes = append(changes, menuEntry{Key: key + "-change", Label: sp.ChangeMenuLabel, Icon: "change", Group: "企业变更", Roles: card})
+		}
 	}
 	// The kinds a no-card administrator declares come first, then the
 	// pre-entries, then the card holder's filings, then the changes.
@@ -45,7 +47,7 @@ func recordPanel(key string, sess *model.Session) app.UI {
 	base, change := strings.CutSuffix(key, "-change")
 	base, pre := strings.CutSuffix(base, "-pre")
 	sp := model.FilingKind(strings.ReplaceAll(base, "-", "_")).Spec()
-	if sp == nil || (pre && change) || (pre && sp.NoCardDeclares) {
+	if sp == nil || (pre && change) || (pre && sp.NoCardDeclares) || (change && sp.NoChanges) {
 		return nil
 	}
 	return &RecordPage{Kind: sp.Kind, Change: change, Pre: pre, EnterpriseID: sess.EnterpriseID, Role: sess.Role, CardNumber: sess.CardNumber}

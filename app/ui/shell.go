@@ -25,6 +25,8 @@ type menuGroup struct {
 var menuGroups = []menuGroup{
 	{Name: "企业备案", Icon: "filing"},
 	{Name: "企业变更", Icon: "change"},
+	{Name: "企业操作员预录入", Icon: "filing"},
+	{Name: "企业操作员", Icon: "filing"},
 }
 
 // menuEntries lists the implemented entries in menu order (P2); an entry

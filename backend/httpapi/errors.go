@@ -43,6 +43,7 @@ var statusOf = map[string]int{
 	model.ErrState:        http.StatusConflict,
 	model.ErrThrottled:    http.StatusTooManyRequests,
 	model.ErrInternal:     http.StatusInternalServerError,
+	model.ErrTooLarge:     http.StatusRequestEntityTooLarge,
 
 	model.ErrLegalPersonFirst:    http.StatusConflict,
 	model.ErrForexBlocked:        http.StatusConflict,

@@ -49,6 +49,12 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(declareRecord), filers...))
 	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHistory), filers...))
 
+	// Attachments of the operator applications (attachment.go).
+	mux.HandleFunc("POST /api/attachments", a.authed(a.uploadAttachment, filers...))
+	mux.HandleFunc("GET /api/attachments/{id}", a.authed(a.getAttachment, filers...))
+	mux.HandleFunc("GET /api/attachments/{id}/info", a.authed(a.attachmentInfo, filers...))
+	mux.HandleFunc("GET /api/review/attachments/{id}", a.authed(a.reviewAttachment, model.RoleReviewer))
+
 	// The review console (review.go, reviewsession.go).
 	mux.HandleFunc("POST /api/review/session", a.plain(a.reviewLogin))
 	mux.HandleFunc("GET /api/review/queue", a.authed(a.reviewQueue, model.RoleReviewer))

@@ -32,7 +32,10 @@ func (s *Store) ReviewQueue(ctx context.Context, agentPoint string) ([]model.Que
 	var args []any
 	for _, k := range model.FilingKinds {
 		for _, change := range []bool{false, true} {
-			sp := specFor(k, change)
+			sp := specs[specKey{k, change}]
+			if sp == nil {
+				continue // a kind without changes
+			}
 			filingID, isChange := "t.id", "FALSE"
 			if change {
 				filingID, isChange = "t.filing_id", "TRUE"
