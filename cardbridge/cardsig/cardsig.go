@@ -85,7 +85,7 @@ func IssuanceMessage(payload []byte) []byte {
 // SignIssuance signs an issuance token payload with the CA's key (SM2,
 // SM3, default user id), as VerifyIssuance checks.
 func SignIssuance(rnd io.Reader, key *sm2.PrivateKey, payload []byte) ([]byte, error) {
-	return key.SignWithSM2(rnd, nil, IssuanceMessage(payload))
+	return sm2.SignASN1(rnd, key, IssuanceMessage(payload), sm2.NewSM2SignerOption(true, nil))
 }
 
 // VerifyIssuance checks the CA's signature over an issuance token payload.
