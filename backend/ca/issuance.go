@@ -3,8 +3,9 @@ package ca
 import (
 	"crypto/hmac"
 
-	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/sm3"
+
+	"eportid/cardbridge/cardsig"
 )
 
 // The CA's part in issuing a card at the agent point (制卡): it signs the
@@ -12,15 +13,11 @@ import (
 // card, and it derives each card's admin key (for 解锁), so the back end
 // keeps no key per card.
 
-// IssuancePrefix starts the message an issuance token's signature covers:
-// IssuancePrefix ‖ 0x00 ‖ payload (cardbridge/cardsig.IssuanceMessage).
-const IssuancePrefix = "EPORTID-ISSUE-V1"
-
-// SignIssuance signs an issuance token's payload: SM2 with SM3 and the
-// default user id over IssuancePrefix ‖ 0x00 ‖ payload, DER.
+// SignIssuance signs an issuance token's payload as the card bridge
+// checks it (cardsig.VerifyIssuance): SM2 with SM3 and the default user id
+// over "EPORTID-ISSUE-V1" ‖ 0x00 ‖ payload, DER.
 func (c *CA) SignIssuance(payload []byte) ([]byte, error) {
-	msg := append(append([]byte(IssuancePrefix), 0), payload...)
-	return sm2.SignASN1(c.rand, c.key, msg, sm2.DefaultSM2SignerOpts)
+	return cardsig.SignIssuance(c.rand, c.key, payload)
 }
 
 // AdminKey is the admin key of a card (16 bytes): HMAC-SM3 under a secret
