@@ -49,6 +49,7 @@ func TestOperatorCardHolder(t *testing.T) {
 		waitJS(valueIs("#oa-card", opNumber)),
 		waitText(panel(`#oa-list tr[data-card="`+opNumber+`"]`), "未授权"),
 	)
+	checkPage(t, ctx, "操作员卡授权")
 	run(t, ctx, "tick 海关资质备案 and 保存, signed with the legal-person card",
 		click(panel("#oa-kind-customs")),
 		click(panel("#btn-oa-save")),
@@ -86,12 +87,20 @@ func TestOperatorCardHolder(t *testing.T) {
 		waitText(panel("#mc-declarant"), "未绑定"),
 		waitText(panel("#mc-authorised"), "海关资质备案"),
 	)
+	checkPage(t, ctx, "我的 IC 卡")
 	run(t, ctx, "IC 卡操作记录: the authorisation, by the legal-person card holder, signed",
 		click(css(`[data-menu="my-card-events"]`)),
 		waitText(panel(`#card-events tr[data-action="authorised"]`), "海关资质备案"),
 		waitText(panel(`#card-events tr[data-action="authorised"]`), fwLegalRep+"（企业法人卡）"),
 		waitText(panel(`#card-events tr[data-action="authorised"]`), "已签名"),
 	)
+	checkPage(t, ctx, "IC 卡操作记录")
+	run(t, ctx, "修改 PIN asks for the old PIN and the new one twice",
+		click(css(`[data-menu="change-pin"]`)),
+		visible(panel("#pin-old")),
+		visible(panel("#pin-new2")),
+	)
+	checkPage(t, ctx, "修改 PIN")
 	run(t, ctx, "企业海关资质备案 is back-filled; 暂存 is allowed, 删除 is not",
 		click(css(`[data-menu="customs"]`)),
 		visible(panel("#f-customs_reg_no")),
