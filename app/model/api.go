@@ -74,6 +74,9 @@ type Session struct {
 	CardNumber string   `json:"card_number,omitempty"`
 	CardKind   CardKind `json:"card_kind,omitempty"`
 	HolderName string   `json:"holder_name,omitempty"`
+	// AuthorisedKinds are the filing kinds an operator card session may
+	// 暂存 and 申报 (经法人卡授权登记), as the session was loaded.
+	AuthorisedKinds []FilingKind `json:"authorised_kinds,omitempty"`
 	// AgentPoint is a reviewer's agent point (role reviewer).
 	AgentPoint string `json:"agent_point,omitempty"`
 }

@@ -46,6 +46,8 @@ type RecordPage struct {
 	// CardNumber is the card of a card session: its 申报 is signed with
 	// the card (X3), after the PIN dialog.
 	CardNumber string
+	// Authorised are the kinds an operator card may save and declare.
+	Authorised []model.FilingKind
 
 	loading bool
 	busy    bool
@@ -117,14 +119,14 @@ func (c *RecordPage) mayDeclare() bool {
 	if c.Change {
 		return c.Role.MayChange(c.Kind)
 	}
-	return !c.Pre && c.Role.MayDeclare(c.Kind)
+	return !c.Pre && c.Role.MayDeclareAuthorised(c.Kind, c.Authorised)
 }
 
 func (c *RecordPage) maySave() bool {
 	if c.Change {
 		return c.Role.MayChange(c.Kind)
 	}
-	return c.Role.MaySave(c.Kind)
+	return c.Role.MaySaveAuthorised(c.Kind, c.Authorised)
 }
 
 // editable: a new record or a draft / returned one, not opened with 查看,
@@ -494,7 +496,7 @@ func (c *RecordPage) Render() app.UI {
 			}),
 			app.If(!c.Pre, func() app.UI {
 				return app.Button().ID("btn-delete").Type("button").Class("btn btn-primary").
-					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare()).OnClick(c.onDelete).Text("删除")
+					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare() || c.Role == model.RoleOperatorCard).OnClick(c.onDelete).Text("删除")
 			}),
 			app.If(c.viewOnly && c.rec != nil && st.CanEdit() && c.blocked == "", func() app.UI {
 				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")

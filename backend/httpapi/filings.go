@@ -52,7 +52,11 @@ func (a *API) byKind(change bool, op recordOp) handlerFunc {
 		if c.user.EnterpriseID == 0 {
 			return &Error{Code: model.ErrForbidden, Message: msgForbidden}
 		}
-		return op(a, kindRecords{sp: sp, change: change}, w, r, c)
+		k := kindRecords{sp: sp, change: change}
+		if err := a.mayOperate(r.Context(), c, k); err != nil {
+			return err
+		}
+		return op(a, k, w, r, c)
 	}
 }
 
@@ -108,7 +112,7 @@ func recordID(r *http.Request) (int64, error) {
 func actor(c *current, sig *signedRecord) store.Actor {
 	act := store.Actor{UserID: c.user.ID, Name: c.user.Username, Role: c.user.Role}
 	if c.card != nil {
-		act.Name = c.card.HolderName
+		act.Name, act.CardNumber = c.card.HolderName, c.card.Number
 		if sig != nil {
 			act.Signature, act.Certificate = sig.signatureText(), sig.certificateText()
 		}
@@ -120,6 +124,17 @@ func actor(c *current, sig *signedRecord) store.Actor {
 // "delete") with a message that says who may.
 func (k kindRecords) mayWrite(c *current, op string) error {
 	role, kind := c.user.Role, k.kind()
+	if role == model.RoleOperatorCard {
+		// The authorisation was checked for the kind (mayOperate) and is
+		// checked again in the store's transaction.
+		switch {
+		case k.change:
+			return &Error{Code: model.ErrForbidden, Message: msgOperatorNoChange}
+		case op == "delete":
+			return &Error{Code: model.ErrForbidden, Message: msgOperatorNoDelete}
+		}
+		return nil
+	}
 	switch {
 	case k.change:
 		if !role.MayChange(kind) {

@@ -415,6 +415,9 @@ func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID 
 	}
 	var out rec
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.checkAuthorised(ctx, tx, sp, enterpriseID, who); err != nil {
+			return err
+		}
 		fc, err := s.readFillContext(ctx, tx, sp, enterpriseID)
 		if err != nil {
 			return err
@@ -500,6 +503,9 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 	}
 	var out rec
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.checkAuthorised(ctx, tx, sp, enterpriseID, who); err != nil {
+			return err
+		}
 		old, fc, err := s.lockRec(ctx, tx, sp, enterpriseID, id)
 		if err != nil {
 			return err
