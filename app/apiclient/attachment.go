@@ -35,3 +35,20 @@ func AttachmentURL(id int64, review bool) string {
 	}
 	return "/api/attachments/" + strconv.FormatInt(id, 10)
 }
+
+// BeginIssuance starts 制卡 of an approved operator application (POST
+// /api/review/operator/{id}/issuance).
+func (c *Client) BeginIssuance(ctx context.Context, applicationID int64) (model.IssuanceStart, error) {
+	var out model.IssuanceStart
+	err := c.do(ctx, http.MethodPost, "/api/review/operator/"+strconv.FormatInt(applicationID, 10)+"/issuance", struct{}{}, &out)
+	return out, err
+}
+
+// IssueCard has the CA certify the key the blank card generated (POST
+// /api/review/operator/{id}/card).
+func (c *Client) IssueCard(ctx context.Context, applicationID int64, token string, publicKey []byte) (model.IssuedCard, error) {
+	var out model.IssuedCard
+	err := c.do(ctx, http.MethodPost, "/api/review/operator/"+strconv.FormatInt(applicationID, 10)+"/card",
+		model.IssueCardRequest{Token: token, PublicKey: publicKey}, &out)
+	return out, err
+}

@@ -239,6 +239,9 @@ type ReviewRecord struct {
 	QueueItem
 	Fields  map[string]string `json:"fields"`
 	Current map[string]string `json:"current,omitempty"`
+	// CardNumber is, for an operator application, the card issued for it
+	// (制卡), once there is one.
+	CardNumber string `json:"card_number,omitempty"`
 }
 
 // ---- the audit trail (X4) ----

@@ -1,6 +1,9 @@
 package model
 
-import "regexp"
+import (
+	"regexp"
+	"time"
+)
 
 // The operator application (操作员信息, N5 and L8): the enterprise asks for an
 // operator card (企业操作员卡) for one of its staff. The no-card administrator
@@ -107,4 +110,33 @@ func AttachmentType(b []byte) string {
 		return "image/png"
 	}
 	return ""
+}
+
+// IssuanceStart is the answer of POST /api/review/operator/{id}/issuance
+// (制卡, the reviewer): the single-use token the card bridge checks
+// before it personalises a blank card, and what the card will say.
+type IssuanceStart struct {
+	Token      string    `json:"token"`
+	CardNumber string    `json:"card_number"`
+	HolderName string    `json:"holder_name"`
+	Expires    time.Time `json:"expires"`
+}
+
+// IssueCardRequest is the body of POST /api/review/operator/{id}/card:
+// the token and the public key the blank card generated (65 bytes,
+// 04‖X‖Y).
+type IssueCardRequest struct {
+	Token     string `json:"token"`
+	PublicKey []byte `json:"public_key"`
+}
+
+// IssuedCard is its answer: the certificate the CA issued for the card's
+// key, the card's admin key and its initial PIN, for the bridge to write;
+// the PIN is shown once, for the PIN envelope, and kept nowhere.
+type IssuedCard struct {
+	CardNumber  string    `json:"card_number"`
+	Certificate []byte    `json:"certificate"`
+	AdminKey    []byte    `json:"admin_key"`
+	PIN         string    `json:"pin"`
+	NotAfter    time.Time `json:"not_after"`
 }

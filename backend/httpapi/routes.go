@@ -67,6 +67,10 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/attachments/{id}/info", a.authed(a.attachmentInfo, filers...))
 	mux.HandleFunc("GET /api/review/attachments/{id}", a.authed(a.reviewAttachment, model.RoleReviewer))
 
+	// 制卡: issuing an approved operator application's card (issuance.go).
+	mux.HandleFunc("POST /api/review/operator/{id}/issuance", a.authed(a.beginIssuance, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/operator/{id}/card", a.authed(a.issueCard, model.RoleReviewer))
+
 	// The review console (review.go, reviewsession.go).
 	mux.HandleFunc("POST /api/review/session", a.plain(a.reviewLogin))
 	mux.HandleFunc("GET /api/review/queue", a.authed(a.reviewQueue, model.RoleReviewer))

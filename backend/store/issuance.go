@@ -87,7 +87,7 @@ func (s *Store) BeginIssuance(ctx context.Context, agentPoint string, applicatio
 // card's key: ErrIssuanceSpent for a token that is unknown, used, expired
 // or of another agent point; ErrCardIssued if the application got its card
 // meanwhile. The application's audit trail records the issue.
-func (s *Store) FinishIssuance(ctx context.Context, agentPoint, tokenID string, who Actor, certDER []byte, serial string, notAfter time.Time) (Card, error) {
+func (s *Store) FinishIssuance(ctx context.Context, agentPoint string, applicationID int64, tokenID string, who Actor, certDER []byte, serial string, notAfter time.Time) (Card, error) {
 	var card Card
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.nowUTC()
@@ -97,8 +97,8 @@ func (s *Store) FinishIssuance(ctx context.Context, agentPoint, tokenID string, 
 			CardNumber    string `db:"card_number"`
 		}
 		err := tx.QueryRowxContext(ctx, s.q(`UPDATE card_issuances SET used_at = ?
-			WHERE token_id = ? AND agent_point = ? AND used_at IS NULL AND expires_at > ?
-			RETURNING enterprise_id, application_id, card_number`), now, tokenID, agentPoint, now).StructScan(&is)
+			WHERE token_id = ? AND agent_point = ? AND application_id = ? AND used_at IS NULL AND expires_at > ?
+			RETURNING enterprise_id, application_id, card_number`), now, tokenID, agentPoint, applicationID, now).StructScan(&is)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrIssuanceSpent
 		}
