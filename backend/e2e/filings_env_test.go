@@ -41,6 +41,7 @@ type filingsWorld struct {
 	card       *cardtest.Card
 	ca         *ca.CA     // the server's CA, which issued the card
 	reader     *memReader // the bridge's reader, holding card
+	review     string     // the review console's own origin (worldOptions.Review), or ""
 
 	admin, adminPassword       string
 	reviewer, reviewerPassword string
@@ -64,6 +65,9 @@ type worldOptions struct {
 	// CustomsURL is an HTTP customs registry (default the database's).
 	CustomsURL string
 	Timeout    time.Duration // of an HTTP registry lookup
+	// Review gives the review console an origin of its own, which the
+	// bridge lets issue cards (制卡).
+	Review bool
 }
 
 func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
@@ -80,7 +84,7 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{
+	cfg := server.Config{
 		Addr:          "127.0.0.1:0",
 		DatabaseURL:   filepath.Join(t.TempDir(), "e2e.db"),
 		WebDir:        filepath.Join(repoRoot(), "web"),
@@ -94,13 +98,17 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 
 		RegistryCustomsURL: o.CustomsURL,
 		RegistryTimeout:    o.Timeout,
-	})
+	}
+	if o.Review {
+		cfg.ReviewAddr = "127.0.0.1:0"
+	}
+	srv := server.New(cfg)
 	if err := srv.Open(ctx); err != nil {
 		bln.Close()
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	w := &filingsWorld{srv: srv, base: srv.URL(), ca: authority}
+	w := &filingsWorld{srv: srv, base: srv.URL(), ca: authority, review: srv.ReviewURL()}
 
 	// Fixtures.
 	w.ent, err = srv.Store.CreateEnterprise(ctx, store.Enterprise{
@@ -157,7 +165,7 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 		t.Fatalf("reviewer fixture: %v", err)
 	}
 
-	w.reader = startMemBridge(t, bln, w.base, w.card.Soft)
+	w.reader = startMemBridge(t, bln, w.base, w.review, authority, w.card.Soft)
 	return w
 }
 
@@ -224,15 +232,20 @@ func (m *memReader) insert(card *softcard.Card) {
 }
 
 // startMemBridge serves the card bridge on ln for pages of origin, with
-// card in its reader.
-func startMemBridge(t *testing.T, ln net.Listener, origin string, card *softcard.Card) *memReader {
+// card in its reader; with issuer (the review console's origin) that
+// origin may issue cards with tokens of authority.
+func startMemBridge(t *testing.T, ln net.Listener, origin, issuer string, authority *ca.CA, card *softcard.Card) *memReader {
 	t.Helper()
 	reader := &memReader{card: card, events: make(chan pcsc.Event, 1)}
-	b, err := bridge.New(bridge.Config{
+	cfg := bridge.Config{
 		Origins: []string{origin},
 		Cards:   reader,
 		Logger:  slog.New(slog.DiscardHandler),
-	})
+	}
+	if issuer != "" {
+		cfg.IssuerOrigins, cfg.IssuerCA = []string{issuer}, authority.Certificate()
+	}
+	b, err := bridge.New(cfg)
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
