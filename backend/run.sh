@@ -7,7 +7,9 @@
 #   its PIN is printed), and the card bridge allowing the server's origin.
 # What is missing is said, and the server starts anyway. Ctrl-C stops all.
 #
-# Env: ADDR (127.0.0.1:8080), GO (go), BIN (var/bin), EPORTID_BASE_URL,
+# Env: ADDR (127.0.0.1:8080), REVIEW_ADDR (localhost:8081: another host
+# name than ADDR's, so that the two origins keep their own cookies), GO (go),
+# BIN (var/bin), EPORTID_BASE_URL,
 # DATABASE_URL, EPORTID_CA_DIR, EPORTID_CARDBRIDGE_ADDR (127.0.0.1:34567),
 # EPORTID_VPCD_PORT (35963: the vpcd reader slot the demo card goes into;
 # 35964 is the second),
@@ -22,6 +24,10 @@ ADDR=${ADDR:-127.0.0.1:8080}
 GO=${GO:-go}
 BIN=${BIN:-var/bin}
 BRIDGE_ADDR=${EPORTID_CARDBRIDGE_ADDR:-127.0.0.1:34567}
+REVIEW_ADDR=${REVIEW_ADDR:-localhost:8081}
+REVIEW_ORIGIN=http://$REVIEW_ADDR
+ISSUE_BRIDGE_ADDR=127.0.0.1:34568
+BLANK_PORT=35964
 VPCD_PORT=${EPORTID_VPCD_PORT:-35963}
 ORIGIN=${EPORTID_BASE_URL:-http://$ADDR}
 ORIGIN=${ORIGIN%/}
@@ -60,7 +66,8 @@ card_side() {
 		fi
 		return
 	fi
-	if ! $GO build -o "$BIN/cardbridge" ./cardbridge/cmd/cardbridge || ! $GO build -o "$BIN/democard" ./backend/cmd/democard; then
+	if ! $GO build -o "$BIN/cardbridge" ./cardbridge/cmd/cardbridge || ! $GO build -o "$BIN/democard" ./backend/cmd/democard ||
+		! $GO build -o "$BIN/softcard" ./cardbridge/cmd/softcard; then
 		say "读卡服务 cardbridge 或演示卡构建失败：IC 卡登录不可用"
 		return
 	fi
@@ -73,6 +80,17 @@ card_side() {
 	pids="$pids $!"
 	"$BIN/cardbridge" -addr "$BRIDGE_ADDR" -origins "$ORIGIN" >var/cardbridge.log 2>&1 &
 	pids="$pids $!"
+	# The agent point: a blank card (kept in var/blank-card.json; delete the
+	# file for a new blank card once it is personalised) in the second slot,
+	# and a bridge on that reader that lets the review console issue cards.
+	if [ "$VPCD_PORT" != "$BLANK_PORT" ]; then
+		"$BIN/softcard" -file var/blank-card.json -blank -addr "127.0.0.1:$BLANK_PORT" >var/blankcard.log 2>&1 &
+		pids="$pids $!"
+		"$BIN/cardbridge" -addr "$ISSUE_BRIDGE_ADDR" -reader "Virtual PCD 00 01" -origins "$REVIEW_ORIGIN" \
+			-issuer-origins "$REVIEW_ORIGIN" -ca-cert "${EPORTID_CA_DIR:-var/ca}/ca.crt" >var/cardbridge-issue.log 2>&1 &
+		pids="$pids $!"
+		REVIEW_BRIDGE=ws://$ISSUE_BRIDGE_ADDR
+	fi
 	sleep 1
 	for p in $pids; do
 		if ! kill -0 "$p" 2>/dev/null; then
@@ -83,10 +101,15 @@ card_side() {
 	done
 	say "读卡服务 cardbridge 在 ws://$BRIDGE_ADDR（允许 $ORIGIN），演示卡已插入虚拟读卡器；日志 var/cardbridge.log、var/democard.log"
 	say "拔出演示卡：停止 make run（Ctrl-C）；IC 卡登录：打开 $ORIGIN/ →【IC 卡登录】"
+	if [ -n "${REVIEW_BRIDGE:-}" ]; then
+		say "制卡：审批控制台 $REVIEW_ORIGIN/review ，空白卡在第二个虚拟读卡器（var/blank-card.json；制卡后删除该文件并重启可得新的空白卡）"
+	fi
 }
 
+REVIEW_BRIDGE=""
 card_side
-EPORTID_ADDR=$ADDR EPORTID_CARDBRIDGE_URL=${EPORTID_CARDBRIDGE_URL:-ws://$BRIDGE_ADDR} "./$BIN/eportid" &
+EPORTID_ADDR=$ADDR EPORTID_REVIEW_ADDR=$REVIEW_ADDR EPORTID_CARDBRIDGE_URL=${EPORTID_CARDBRIDGE_URL:-ws://$BRIDGE_ADDR} \
+	EPORTID_REVIEW_CARDBRIDGE_URL=$REVIEW_BRIDGE "./$BIN/eportid" &
 server=$!
 pids="$pids $server"
 wait "$server"

@@ -79,6 +79,10 @@ type API struct {
 	// CardBridgeURL is the card bridge's websocket the pages connect to
 	// (allowed in the CSP's connect-src); default DefaultCardBridgeURL.
 	CardBridgeURL string
+	// ReviewCardBridgeURL, when set, is the card bridge the review
+	// console's pages use (the agent point's reader with its blank cards),
+	// told to pages served at ReviewOrigin; allowed in connect-src too.
+	ReviewCardBridgeURL string
 	// CardPresenceTimeout ends a card session whose page has not reported
 	// the card in the reader for so long; default
 	// DefaultCardPresenceTimeout.
@@ -147,6 +151,13 @@ func (a *API) Handler() (http.Handler, error) {
 	csp, err := ContentSecurityPolicyFor(a.CardBridgeURL)
 	if err != nil {
 		return nil, err
+	}
+	if a.ReviewCardBridgeURL != "" {
+		src, err := bridgeSource(a.ReviewCardBridgeURL)
+		if err != nil {
+			return nil, err
+		}
+		csp = strings.Replace(csp, "connect-src 'self' ", "connect-src 'self' "+src+" ", 1)
 	}
 	cop := http.NewCrossOriginProtection()
 	origins := append([]string(nil), a.TrustedOrigins...)

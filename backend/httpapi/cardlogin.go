@@ -68,8 +68,12 @@ func (a *API) cardOrigin() string { return origin(a.BaseURL) }
 
 // cardConfig: GET /api/card/config (public).
 func (a *API) cardConfig(w http.ResponseWriter, r *http.Request) error {
+	bridge := a.CardBridgeURL
+	if a.ReviewCardBridgeURL != "" && a.ReviewOrigin != "" && ("http://"+r.Host == a.ReviewOrigin || "https://"+r.Host == a.ReviewOrigin) {
+		bridge = a.ReviewCardBridgeURL // the agent point's reader
+	}
 	writeJSON(w, http.StatusOK, model.CardConfig{
-		BridgeURL:       a.CardBridgeURL,
+		BridgeURL:       bridge,
 		Origin:          a.cardOrigin(),
 		PresenceEvery:   int(a.presenceEvery() / time.Second),
 		PresenceTimeout: int(a.CardPresenceTimeout / time.Second),

@@ -88,6 +88,11 @@ type Config struct {
 	// CSP allows); default httpapi.DefaultCardBridgeURL. Env
 	// EPORTID_CARDBRIDGE_URL, flag -cardbridge-url.
 	CardBridgeURL string
+	// ReviewCardBridgeURL is the card bridge the review console's pages
+	// use, where it is another than CardBridgeURL (a development machine
+	// that plays both the enterprise's PC and the agent point's). Env
+	// EPORTID_REVIEW_CARDBRIDGE_URL.
+	ReviewCardBridgeURL string
 
 	// DemoData loads the made-up registry records (store.LoadRegistryFixtures),
 	// makes a demo reviewer of agent point FJ01 when there is none (its user
@@ -250,6 +255,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		CA:                  m.CA,
 		ReviewOrigin:        m.ReviewURL(),
 		CardBridgeURL:       c.CardBridgeURL,
+		ReviewCardBridgeURL: c.ReviewCardBridgeURL,
 		CardPresenceTimeout: c.CardPresenceTimeout,
 	}
 	m.API.Registries = m.registries()
@@ -420,6 +426,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.CADir, "ca-dir", env("EPORTID_CA_DIR", DefaultCADir), "directory of the card CA's key and root (EPORTID_CA_DIR)")
 	caCreate, _ := strconv.ParseBool(env("EPORTID_CA_CREATE", strconv.FormatBool(getenv("EPORTID_CA_DIR") == "")))
 	fs.BoolVar(&c.CACreate, "ca-create", caCreate, "create the card CA when missing (EPORTID_CA_CREATE; default true unless EPORTID_CA_DIR is set)")
+	fs.StringVar(&c.ReviewCardBridgeURL, "review-cardbridge-url", env("EPORTID_REVIEW_CARDBRIDGE_URL", ""), "websocket of the card bridge the review console uses, where it is another (EPORTID_REVIEW_CARDBRIDGE_URL)")
 	fs.StringVar(&c.CardBridgeURL, "cardbridge-url", env("EPORTID_CARDBRIDGE_URL", httpapi.DefaultCardBridgeURL), "websocket of the card bridge the pages use (EPORTID_CARDBRIDGE_URL)")
 	demo := parseDemoFlags(fs, &c, env)
 	if err := fs.Parse(args); err != nil {
