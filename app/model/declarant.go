@@ -94,12 +94,13 @@ func (d Declarant) Check() error {
 // OperatorCardBinding is an operator card of the enterprise with its bound
 // declarant, if any.
 type OperatorCardBinding struct {
-	CardNumber    string `json:"card_number"`
-	HolderName    string `json:"holder_name"`
-	State         string `json:"state"` // the card's state: active, frozen, lost, expired
-	StateLabel    string `json:"state_label"`
-	DeclarantNo   string `json:"declarant_no,omitempty"`
-	DeclarantName string `json:"declarant_name,omitempty"`
+	CardNumber string `json:"card_number"`
+	HolderName string `json:"holder_name"`
+	State      string `json:"state"` // the card's state: active, frozen, lost, expired
+	StateLabel string `json:"state_label"`
+	// Declarant is the bound declarant as customs recorded it when bound
+	// (what 解绑 signs), or nil.
+	Declarant *Declarant `json:"declarant,omitempty"`
 }
 
 // DeclarantOverview is what the binding page shows: customs' declarants of

@@ -49,6 +49,12 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(declareRecord), filers...))
 	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHistory), filers...))
 
+	// 报关人员绑定 / 解绑 (L11): declarant.go, the legal-person card holder.
+	mux.HandleFunc("GET /api/declarants", a.authed(a.declarantOverview, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/declarants/bind", a.authed(a.bindDeclarant, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/declarants/unbind", a.authed(a.unbindDeclarant, model.RoleLegalCard))
+	mux.HandleFunc("GET /api/declarants/log", a.authed(a.bindingLog, model.RoleLegalCard))
+
 	// The review console (review.go, reviewsession.go).
 	mux.HandleFunc("POST /api/review/session", a.plain(a.reviewLogin))
 	mux.HandleFunc("GET /api/review/queue", a.authed(a.reviewQueue, model.RoleReviewer))

@@ -96,10 +96,22 @@ func (s *Store) CardHolderID(ctx context.Context, cardNumber string) (idType, id
 // OperatorCard is an operator card of an enterprise with its binding.
 type OperatorCard struct {
 	Card
-	// DeclarantNo and DeclarantName are the bound declarant's; "" when
-	// none is bound.
+	// DeclarantNo, DeclarantName, IDType and IDNumber are the bound
+	// declarant's as bound; "" when none is bound.
 	DeclarantNo   string `db:"declarant_no"`
 	DeclarantName string `db:"declarant_name"`
+	IDType        string `db:"id_type"`
+	IDNumber      string `db:"id_number"`
+}
+
+// Bound is the bound declarant as bound (of the card's enterprise, of
+// creditCode), or nil.
+func (c OperatorCard) Bound(creditCode string) *model.Declarant {
+	if c.DeclarantNo == "" {
+		return nil
+	}
+	return &model.Declarant{DeclarantNo: c.DeclarantNo, Name: c.DeclarantName, IDType: c.IDType, IDNumber: c.IDNumber,
+		CreditCode: creditCode, State: model.DeclarantNormal}
 }
 
 // OperatorCards returns the operator cards of the enterprise with their
@@ -108,7 +120,8 @@ func (s *Store) OperatorCards(ctx context.Context, enterpriseID int64) ([]Operat
 	var rows []OperatorCard
 	err := s.db.SelectContext(ctx, &rows, s.q(`SELECT c.card_number, c.enterprise_id, c.user_id, c.kind, c.holder_name,
 			c.certificate, c.serial, c.not_after, c.state, c.created_at, c.updated_at,
-			COALESCE(b.declarant_no, '') AS declarant_no, COALESCE(b.declarant_name, '') AS declarant_name
+			COALESCE(b.declarant_no, '') AS declarant_no, COALESCE(b.declarant_name, '') AS declarant_name,
+			COALESCE(b.id_type, '') AS id_type, COALESCE(b.id_number, '') AS id_number
 		FROM cards c LEFT JOIN declarant_bindings b ON b.card_number = c.card_number
 		WHERE c.enterprise_id = ? AND c.kind = 'operator' ORDER BY c.card_number`), enterpriseID)
 	if err != nil {
@@ -118,26 +131,6 @@ func (s *Store) OperatorCards(ctx context.Context, enterpriseID int64) ([]Operat
 		rows[i].utc()
 	}
 	return rows, nil
-}
-
-// DeclarantBinding is the declarant bound to a card.
-type DeclarantBinding struct {
-	EnterpriseID  int64     `db:"enterprise_id"`
-	CardNumber    string    `db:"card_number"`
-	DeclarantNo   string    `db:"declarant_no"`
-	DeclarantName string    `db:"declarant_name"`
-	IDNumber      string    `db:"id_number"`
-	BoundAt       time.Time `db:"bound_at"`
-}
-
-// BindingOfCard returns the binding of a card of the enterprise, or
-// ErrNotFound.
-func (s *Store) BindingOfCard(ctx context.Context, enterpriseID int64, cardNumber string) (DeclarantBinding, error) {
-	var b DeclarantBinding
-	err := s.db.GetContext(ctx, &b, s.q(`SELECT enterprise_id, card_number, declarant_no, declarant_name, id_number, bound_at
-		FROM declarant_bindings WHERE enterprise_id = ? AND card_number = ?`), enterpriseID, cardNumber)
-	b.BoundAt = b.BoundAt.UTC()
-	return b, noRows(err, "declarant binding")
 }
 
 // BindingVersion is the number of binding operations of the enterprise so
@@ -177,8 +170,8 @@ func (s *Store) Bind(ctx context.Context, op BindingOp) error {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO declarant_bindings
-			(enterprise_id, card_number, declarant_no, declarant_name, id_number, bound_at) VALUES (?, ?, ?, ?, ?, ?)`),
-			op.EnterpriseID, op.CardNumber, op.Declarant.DeclarantNo, op.Declarant.Name, op.Declarant.IDNumber, s.nowUTC())
+			(enterprise_id, card_number, declarant_no, declarant_name, id_type, id_number, bound_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			op.EnterpriseID, op.CardNumber, op.Declarant.DeclarantNo, op.Declarant.Name, op.Declarant.IDType, op.Declarant.IDNumber, s.nowUTC())
 		switch {
 		case uniqueViolation(err, "declarant_bindings", "card_number"):
 			return fmt.Errorf("card %s: %w", op.CardNumber, ErrCardHasDeclarant)
@@ -192,9 +185,8 @@ func (s *Store) Bind(ctx context.Context, op BindingOp) error {
 }
 
 // Unbind removes the binding of op's card, of the enterprise, and logs it,
-// in one transaction: ErrNotFound when the card has no binding, ErrConflict
-// when op.Version is not the next version or the binding is not of
-// op.Declarant.
+// in one transaction: ErrConflict when op.Version is not the next version
+// or the card has no binding of op.Declarant.
 func (s *Store) Unbind(ctx context.Context, op BindingOp) error {
 	op.Action = model.BindingUnbind
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {

@@ -50,18 +50,18 @@ func TestDeclarantBindings(t *testing.T) {
 
 		// The database's own constraints, past the store's code.
 		if _, err := s.DB().Exec(s.DB().Rebind(`INSERT INTO declarant_bindings
-			(enterprise_id, card_number, declarant_no, declarant_name, id_number, bound_at) VALUES (?, 'OP2', ?, '', '', CURRENT_TIMESTAMP)`),
+			(enterprise_id, card_number, declarant_no, declarant_name, id_type, id_number, bound_at) VALUES (?, 'OP2', ?, '', '', '', CURRENT_TIMESTAMP)`),
 			ent.ID, d1.DeclarantNo); err == nil {
 			t.Error("the database took a declarant's second card")
 		}
 		if _, err := s.DB().Exec(s.DB().Rebind(`INSERT INTO declarant_bindings
-			(enterprise_id, card_number, declarant_no, declarant_name, id_number, bound_at) VALUES (?, 'OP1', '9999999999', '', '', CURRENT_TIMESTAMP)`),
+			(enterprise_id, card_number, declarant_no, declarant_name, id_type, id_number, bound_at) VALUES (?, 'OP1', '9999999999', '', '', '', CURRENT_TIMESTAMP)`),
 			ent.ID); err == nil {
 			t.Error("the database took a card's second declarant")
 		}
 
 		cards := must(s.OperatorCards(ctx, ent.ID))(t)
-		if len(cards) != 2 || cards[0].Number != "OP1" || cards[0].DeclarantNo != d1.DeclarantNo || cards[1].DeclarantNo != "" {
+		if len(cards) != 2 || cards[0].Number != "OP1" || cards[0].DeclarantNo != d1.DeclarantNo || *cards[0].Bound(ent.CreditCode) != withState(d1) || cards[1].DeclarantNo != "" {
 			t.Fatalf("cards %+v", cards)
 		}
 		if c := must(s.OperatorCards(ctx, other.ID))(t); len(c) != 1 || c[0].Number != "OPX" {
@@ -106,4 +106,9 @@ func TestDeclarantBindings(t *testing.T) {
 			t.Fatalf("holder id %s %s %v", typ, num, err)
 		}
 	})
+}
+
+func withState(d model.Declarant) model.Declarant {
+	d.State = model.DeclarantNormal
+	return d
 }

@@ -28,14 +28,15 @@ CREATE TABLE card_holder_ids (
 );
 
 -- The declarant bound to an operator card: at most one per card, at most
--- one card per declarant. name and id_number are the declarant's as
--- customs recorded them when bound.
+-- one card per declarant. declarant_name, id_type and id_number are the
+-- declarant's as customs recorded them when bound (what 解绑 signs).
 CREATE TABLE declarant_bindings (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     enterprise_id  BIGINT NOT NULL REFERENCES enterprises (id),
     card_number    TEXT NOT NULL UNIQUE,
     declarant_no   TEXT NOT NULL UNIQUE,
     declarant_name TEXT NOT NULL,
+    id_type        TEXT NOT NULL,
     id_number      TEXT NOT NULL,
     bound_at       TIMESTAMP NOT NULL
 );
