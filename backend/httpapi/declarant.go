@@ -113,11 +113,11 @@ func (a *API) bindDeclarant(w http.ResponseWriter, r *http.Request, c *current) 
 	if d == nil {
 		return mismatch("报关人员编号 %s 不是本企业在海关登记的报关人员：只能绑定本企业的报关人员", req.DeclarantNo)
 	}
-	if err := a.matchHolder(ctx, card, *d); err != nil {
-		return err
-	}
 	if card.DeclarantNo != "" {
 		return mismatch("操作员卡 %s 已绑定报关人员 %s（%s）：一张操作员卡只能绑定一个报关人员，请先解绑", card.Number, card.DeclarantName, card.DeclarantNo)
+	}
+	if err := a.matchHolder(ctx, card, *d); err != nil {
+		return err
 	}
 	if err := a.checkVersion(ctx, ent, req.Version); err != nil {
 		return err
