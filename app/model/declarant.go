@@ -107,9 +107,10 @@ type OperatorCardBinding struct {
 // the enterprise, its operator cards with their bindings, and the version
 // the next 绑定 or 解绑 signs.
 type DeclarantOverview struct {
-	Declarants []Declarant           `json:"declarants"`
-	Cards      []OperatorCardBinding `json:"cards"`
-	Version    int                   `json:"version"`
+	EnterpriseID int64                 `json:"enterprise_id"` // what the canonical form's id is
+	Declarants   []Declarant           `json:"declarants"`
+	Cards        []OperatorCardBinding `json:"cards"`
+	Version      int                   `json:"version"`
 	// RegistryMessage says why customs' declarants could not be listed.
 	RegistryMessage string `json:"registry_message,omitempty"`
 }

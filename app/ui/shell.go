@@ -393,6 +393,8 @@ func (s *Shell) panel(key string) app.UI {
 	switch key {
 	case "agent-points":
 		return &AgentPointsTable{}
+	case "declarant-binding":
+		return &DeclarantBindingPage{}
 	}
 	if p := recordPanel(key, s.sess); p != nil {
 		return p

@@ -57,7 +57,7 @@ func (a *API) overview(ctx context.Context, ent store.Enterprise) (model.Declara
 	if err != nil {
 		return model.DeclarantOverview{}, err
 	}
-	ov := model.DeclarantOverview{Declarants: []model.Declarant{}, Cards: make([]model.OperatorCardBinding, len(cards)), Version: version}
+	ov := model.DeclarantOverview{EnterpriseID: ent.ID, Declarants: []model.Declarant{}, Cards: make([]model.OperatorCardBinding, len(cards)), Version: version}
 	for i, c := range cards {
 		ov.Cards[i] = model.OperatorCardBinding{CardNumber: c.Number, HolderName: c.HolderName, State: string(c.State),
 			StateLabel: c.State.Label(), Declarant: c.Bound(ent.CreditCode)}
