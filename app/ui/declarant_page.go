@@ -19,6 +19,7 @@ type DeclarantBindingPage struct {
 	pageStatus
 	confirming
 	pinSigning
+	mounted
 
 	loaded  bool
 	busy    bool
@@ -35,9 +36,15 @@ func init() {
 		Group: "报关人员", Roles: []model.Role{model.RoleLegalCard}})
 }
 
-func (p *DeclarantBindingPage) OnMount(ctx app.Context) { p.reload(ctx) }
+func (p *DeclarantBindingPage) OnMount(ctx app.Context) {
+	p.keep(ctx)
+	p.reload(ctx)
+}
 
+// reload reads the page's lists again (through the mount context: the
+// element that asked may be gone, as the PIN dialog's button is).
 func (p *DeclarantBindingPage) reload(ctx app.Context) {
+	ctx = p.on(ctx)
 	ctx.Async(func() {
 		ov, err := client().Declarants(bg())
 		var log []model.BindingEvent
@@ -127,7 +134,7 @@ func (p *DeclarantBindingPage) askPIN(ctx app.Context, then func(ctx app.Context
 func (p *DeclarantBindingPage) sign(ctx app.Context, what string, pin []byte, canonical []byte,
 	send func(sig *model.CardSignature) (model.DeclarantOverview, error)) {
 	cardFailed := false
-	busyDo(ctx, &p.busy, &p.pageStatus, "正在用 IC 卡签名…", func() (model.DeclarantOverview, error) {
+	busyDo(p.on(ctx), &p.busy, &p.pageStatus, "正在用 IC 卡签名…", func() (model.DeclarantOverview, error) {
 		d := model.SignedDigest(canonical)
 		r, err := signWithCard(pin, d[:])
 		if err != nil {
