@@ -172,6 +172,11 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 }
 
 func (c *Client) once(ctx context.Context, method, path string, body []byte, out any) error {
+	return c.onceWith(ctx, method, path, "application/json", nil, body, out)
+}
+
+// onceWith is once with a body of contentType and extra headers.
+func (c *Client) onceWith(ctx context.Context, method, path, contentType string, extra map[string]string, body []byte, out any) error {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -181,7 +186,10 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 
 	hdr := map[string]string{"Accept": "application/json"}
 	if body != nil {
-		hdr["Content-Type"] = "application/json"
+		hdr["Content-Type"] = contentType
+	}
+	for k, v := range extra {
+		hdr[k] = v
 	}
 	if unsafeMethod(method) {
 		if t := c.CSRF(); t != "" {

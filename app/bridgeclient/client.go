@@ -217,6 +217,39 @@ func (c *Client) Sign(ctx context.Context, pin, data []byte) (protocol.SignResul
 	return r, err
 }
 
+// ChangePIN replaces the card's PIN; the old one counts as a PIN try (a
+// wrong one is *protocol.Error wrong_pin with TriesLeft, or card_blocked).
+func (c *Client) ChangePIN(ctx context.Context, oldPIN, newPIN []byte) error {
+	p := protocol.ChangePINParams{OldPIN: protocol.PIN(oldPIN), NewPIN: protocol.PIN(newPIN)}
+	return c.call(ctx, protocol.CmdChangePIN, p, nil)
+}
+
+// PersonaliseKeygen has the blank card in the reader generate its SM2 key
+// pair and returns the public key, 04 || X || Y (65 bytes), for the CA to
+// certify. Only the review console's origin may, with the server's
+// issuance token (not_issuer, bad_token, not_blank otherwise).
+func (c *Client) PersonaliseKeygen(ctx context.Context, token string) ([]byte, error) {
+	var r protocol.PersonaliseKeygenResult
+	if err := c.call(ctx, protocol.CmdPersonaliseKeygen, protocol.PersonaliseKeygenParams{Token: token}, &r); err != nil {
+		return nil, err
+	}
+	return r.PublicKey, nil
+}
+
+// PersonaliseWrite writes the token's card info, the certificate (DER) of
+// the key PersonaliseKeygen returned, the admin key and the initial PIN to
+// the blank card and finalises it; it returns the card number written. The
+// token is spent on the bridge. The caller keeps (and wipes) adminKey and
+// pin.
+func (c *Client) PersonaliseWrite(ctx context.Context, token string, certDER, adminKey, pin []byte) (string, error) {
+	var r protocol.PersonaliseWriteResult
+	p := protocol.PersonaliseWriteParams{Token: token, Certificate: certDER, AdminKey: adminKey, PIN: protocol.PIN(pin)}
+	if err := c.call(ctx, protocol.CmdPersonaliseWrite, p, &r); err != nil {
+		return "", err
+	}
+	return r.CardNumber, nil
+}
+
 // ValidPIN reports whether pin has the form of a card PIN (6 to 16
 // digits), so a typing slip never spends a try.
 func ValidPIN(pin []byte) bool { return protocol.PIN(pin).Valid() }
@@ -269,6 +302,14 @@ func Message(err error) string {
 		return "读卡服务正忙，请稍后重试"
 	case protocol.CodeOriginRefused:
 		return "读卡服务拒绝了本网站的访问，请确认 cardbridge 允许本网站的地址"
+	case protocol.CodeBlankCard:
+		return "读卡器中的是尚未制卡的空白卡，请插入已制好的电子口岸 IC 卡"
+	case protocol.CodeNotBlank:
+		return "读卡器中的卡不是空白卡，请放入空白卡"
+	case protocol.CodeNotIssuer:
+		return "只有制卡代理点的审批控制台可以制卡"
+	case protocol.CodeBadToken:
+		return "制卡授权无效或已过期，请重新开始制卡"
 	}
 	return "IC 卡读取失败，请确认插入的是电子口岸 IC 卡后重试"
 }

@@ -1,6 +1,7 @@
 package bridgeclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -142,5 +143,72 @@ func TestMessages(t *testing.T) {
 	}
 	if ValidPIN([]byte("12345")) || !ValidPIN([]byte("123456")) {
 		t.Error("ValidPIN")
+	}
+}
+
+// TestChangePINAndPersonalise: the requests are what the bridge's strict
+// decoder takes, the results come back, and the new error codes read in
+// Chinese.
+func TestChangePINAndPersonalise(t *testing.T) {
+	pub := append([]byte{4}, make([]byte, 64)...)
+	var decoded []*protocol.Request
+	c, f := newFake(func(req protocol.WireRequest) *protocol.Response {
+		b, _ := json.Marshal(req)
+		d, err := protocol.DecodeRequest(strings.NewReader(string(b)))
+		if err != nil {
+			return protocol.NewError(req.ID, protocol.CodeBadRequest, err.Error())
+		}
+		decoded = append(decoded, d)
+		switch req.Command {
+		case protocol.CmdChangePIN:
+			return &protocol.Response{ID: req.ID, Error: &protocol.Error{Code: protocol.CodeWrongPIN, TriesLeft: 2}}
+		case protocol.CmdPersonaliseKeygen:
+			r, _ := protocol.NewResult(req.ID, protocol.PersonaliseKeygenResult{PublicKey: pub})
+			return r
+		case protocol.CmdPersonaliseWrite:
+			if d.PersonaliseWrite.Token == "used" {
+				return protocol.NewError(req.ID, protocol.CodeBadToken, "")
+			}
+			r, _ := protocol.NewResult(req.ID, protocol.PersonaliseWriteResult{CardNumber: "8000000000000101"})
+			return r
+		}
+		return protocol.NewError(req.ID, protocol.CodeInternal, "?")
+	})
+	err := c.ChangePIN(ctx(t), []byte("123456"), []byte("654321"))
+	if Code(err) != protocol.CodeWrongPIN || Message(err) != "IC 卡密码错误，还可以尝试 2 次" {
+		t.Fatalf("change_pin: %v", err)
+	}
+	if p := decoded[0].ChangePIN; string(p.OldPIN) != "123456" || string(p.NewPIN) != "654321" {
+		t.Fatalf("change_pin params %+v", p)
+	}
+	got, err := c.PersonaliseKeygen(ctx(t), "tok")
+	if err != nil || len(got) != 65 || decoded[1].PersonaliseKeygen.Token != "tok" {
+		t.Fatalf("keygen %x %v", got, err)
+	}
+	adminKey := bytes.Repeat([]byte{7}, 16)
+	n, err := c.PersonaliseWrite(ctx(t), "tok", []byte{0x30, 0}, adminKey, []byte("246810"))
+	if err != nil || n != "8000000000000101" {
+		t.Fatalf("write %q %v", n, err)
+	}
+	if p := decoded[2].PersonaliseWrite; !bytes.Equal(p.AdminKey, adminKey) || string(p.PIN) != "246810" || !bytes.Equal(p.Certificate, []byte{0x30, 0}) {
+		t.Fatalf("write params %+v", p)
+	}
+	_, err = c.PersonaliseWrite(ctx(t), "used", []byte{0x30, 0}, adminKey, []byte("246810"))
+	if Message(err) != "制卡授权无效或已过期，请重新开始制卡" {
+		t.Fatalf("bad_token: %q", Message(err))
+	}
+	for _, m := range f.sent {
+		if strings.Contains(string(m), "246810") || strings.Contains(string(m), "654321") {
+			t.Errorf("request left un-wiped: %q", m)
+		}
+	}
+	for code, want := range map[protocol.ErrorCode]string{
+		protocol.CodeNotBlank:  "读卡器中的卡不是空白卡，请放入空白卡",
+		protocol.CodeNotIssuer: "只有制卡代理点的审批控制台可以制卡",
+		protocol.CodeBlankCard: "空白卡",
+	} {
+		if m := Message(&protocol.Error{Code: code}); !strings.Contains(m, want) {
+			t.Errorf("%s: %q", code, m)
+		}
 	}
 }

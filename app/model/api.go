@@ -48,6 +48,7 @@ const (
 	ErrState        = "state"        // 409: the record's state does not allow it
 	ErrThrottled    = "throttled"    // 429: too many failed logins, wait RetryAfter
 	ErrInternal     = "internal"     // 500
+	ErrTooLarge     = "too_large"    // 413: the body (an upload) is over its limit
 	// ErrCardEnded (401): a card session ended because its card left the
 	// reader, or was frozen, reported lost or expired; Message says which.
 	ErrCardEnded = "card_ended"
@@ -73,6 +74,9 @@ type Session struct {
 	CardNumber string   `json:"card_number,omitempty"`
 	CardKind   CardKind `json:"card_kind,omitempty"`
 	HolderName string   `json:"holder_name,omitempty"`
+	// AuthorisedKinds are the filing kinds an operator card session may
+	// 暂存 and 申报 (经法人卡授权登记), as the session was loaded.
+	AuthorisedKinds []FilingKind `json:"authorised_kinds,omitempty"`
 	// AgentPoint is a reviewer's agent point (role reviewer).
 	AgentPoint string `json:"agent_point,omitempty"`
 }

@@ -239,6 +239,9 @@ type ReviewRecord struct {
 	QueueItem
 	Fields  map[string]string `json:"fields"`
 	Current map[string]string `json:"current,omitempty"`
+	// CardNumber is, for an operator application, the card issued for it
+	// (制卡), once there is one.
+	CardNumber string `json:"card_number,omitempty"`
 }
 
 // ---- the audit trail (X4) ----
@@ -254,6 +257,7 @@ const (
 	ActionReturn  AuditAction = "return"  // 退单
 	ActionDelete  AuditAction = "delete"  // 删除
 	ActionApply   AuditAction = "apply"   // 变更生效: an approved change replaced the filing's values
+	ActionIssue   AuditAction = "issue"   // 制卡: the operator card of an approved application was issued
 )
 
 // Label is the action's Chinese name.
@@ -273,6 +277,8 @@ func (a AuditAction) Label() string {
 		return "删除"
 	case ActionApply:
 		return "变更生效"
+	case ActionIssue:
+		return "制卡"
 	}
 	return string(a)
 }

@@ -50,15 +50,21 @@ const (
 	// FromLegalPerson: the enterprise's declared legal-person filing's
 	// field Of.
 	FromLegalPerson
+	// FromFiling: the field Of of the enterprise's filing of kind Filing,
+	// where it has one ("" otherwise).
+	FromFiling
+	// FromConst: the value Of.
+	FromConst
 )
 
 // Fill says where one field's value comes from: Source, and for
 // FromLegalPerson the legal-person filing's key Of (the same key when
 // empty).
 type Fill struct {
-	Key  string
-	From Source
-	Of   string
+	Key    string
+	From   Source
+	Of     string
+	Filing FilingKind // for FromFiling
 }
 
 func (f Fill) of() string {
@@ -105,6 +111,13 @@ type KindSpec struct {
 	// it (N1); otherwise its page is a pre-entry (预录入, 暂存 only) and
 	// only the legal-person card holder declares it.
 	NoCardDeclares bool
+	// Many: an enterprise has many records of the kind (operator
+	// applications), not one; UniqueKey, when set, is the field that at
+	// most one of them may hold a value of (one application per person).
+	Many      bool
+	UniqueKey string
+	// NoChanges: the kind has no 变更 (no changes table, no change pages).
+	NoChanges bool
 	// Rules are the rules between fields (X2), beyond each field's own;
 	// they add to errs.
 	Rules func(v Fields, change bool, mode Mode, errs FieldErrors)
@@ -112,16 +125,21 @@ type KindSpec struct {
 	// forex record the bureau cancelled); "" when they do not.
 	Blocked func(v Fields) string
 	// MenuLabel and ChangeMenuLabel are the menu entries' (and tabs')
-	// names of the filing and of a change, as the manual writes them.
-	MenuLabel, ChangeMenuLabel string
+	// names of the filing and of a change, as the manual writes them;
+	// PreMenuLabel the no-card pre-entry's (MenuLabel + "（预录入）" when
+	// empty). MenuGroup and PreMenuGroup are their menu groups ("企业备案"
+	// when empty).
+	MenuLabel, ChangeMenuLabel, PreMenuLabel string
+	MenuGroup, PreMenuGroup                  string
 	// PrintTitle is the title of the printed record (打印).
 	PrintTitle string
-	// ListKeys are the fields shown in the query list besides the state.
-	ListKeys []string
+	// ListKeys are the fields shown in the query list besides the state;
+	// QueryKeys the text fields the query can be narrowed by (查询条件).
+	ListKeys, QueryKeys []string
 }
 
 // Kinds are the kinds of filing, in menu order.
-var Kinds = []*KindSpec{legalPersonKind, commerceKind, customsKind, forexKind}
+var Kinds = []*KindSpec{legalPersonKind, commerceKind, customsKind, forexKind, operatorKind}
 
 // FilingKinds are the kinds, in menu order.
 var FilingKinds = func() []FilingKind {
@@ -228,8 +246,11 @@ func (sp *KindSpec) Normalize(v Fields, change bool) Fields {
 	}
 	sp.FormOf(change).Normalize(out)
 	for _, f := range sp.Fills {
-		if f.From == FromCreditCode {
+		switch f.From {
+		case FromCreditCode:
 			out[f.Key] = SubjectCode(out["credit_code"])
+		case FromConst:
+			out[f.Key] = f.Of
 		}
 	}
 	return out
@@ -259,6 +280,36 @@ func (sp *KindSpec) FillFromLegalPerson(v, lp Fields) {
 			v[f.Key] = SubjectCode(v["credit_code"])
 		}
 	}
+}
+
+// FillFromFilings sets the grey fields taken from the enterprise's other
+// filings: filing returns the fields of its filing of a kind (nil where it
+// has none).
+func (sp *KindSpec) FillFromFilings(v Fields, filing func(FilingKind) Fields) {
+	for _, f := range sp.Fills {
+		if f.From == FromFiling {
+			v[f.Key] = filing(f.Filing)[f.of()]
+		}
+	}
+}
+
+// PreLabel is the no-card pre-entry's menu name.
+func (sp *KindSpec) PreLabel() string {
+	if sp.PreMenuLabel != "" {
+		return sp.PreMenuLabel
+	}
+	return sp.MenuLabel + "（预录入）"
+}
+
+// Group is the menu group of the filing (pre false) or of the pre-entry.
+func (sp *KindSpec) Group(pre bool) string {
+	switch {
+	case pre && sp.PreMenuGroup != "":
+		return sp.PreMenuGroup
+	case sp.MenuGroup != "":
+		return sp.MenuGroup
+	}
+	return "企业备案"
 }
 
 // Propose sets the empty Proposals fields of v from the declared

@@ -80,7 +80,10 @@ func TestKindsTable(t *testing.T) {
 		for _, f := range sp.ChangeForm {
 			ck = append(ck, f.Key)
 		}
-		if !slices.Equal(ck, keys) {
+		if sp.NoChanges != (sp.ChangeForm == nil) || sp.NoChanges != (sp.ChangeMenuLabel == "") {
+			t.Errorf("%s: NoChanges %v with a change form of %d fields, change label %q", k, sp.NoChanges, len(ck), sp.ChangeMenuLabel)
+		}
+		if !sp.NoChanges && !slices.Equal(ck, keys) {
 			t.Errorf("%s: change form keys %v, filing keys %v", k, ck, keys)
 		}
 		sys := SystemKeys(sp.ChangeForm)
@@ -108,7 +111,10 @@ func TestKindsTable(t *testing.T) {
 				t.Errorf("%s: proposal %s is not an editable field", k, f.Key)
 			}
 		}
-		for _, key := range append(append([]string{}, sp.CardFixed...), sp.ListKeys...) {
+		if sp.UniqueKey != "" && !sp.Many {
+			t.Errorf("%s: a unique key only makes sense for a kind with many records", k)
+		}
+		for _, key := range append(append(append([]string{}, sp.CardFixed...), sp.ListKeys...), sp.QueryKeys...) {
 			if !slices.Contains(keys, key) {
 				t.Errorf("%s: %s is not a field", k, key)
 			}
@@ -117,14 +123,14 @@ func TestKindsTable(t *testing.T) {
 			t.Errorf("%s: registry %q with keys %v", k, sp.Registry, sp.RegistryKeys)
 		}
 		if !k.Valid() || k.Label() == string(k) || !strings.HasSuffix(k.ChangeLabel(), "变更") ||
-			sp.MenuLabel == "" || sp.ChangeMenuLabel == "" || !strings.HasSuffix(sp.PrintTitle, "表") {
+			sp.MenuLabel == "" || !strings.HasSuffix(sp.PrintTitle, "表") {
 			t.Errorf("%s: labels", k)
 		}
 	}
 	if FilingKind("x").Valid() || FilingKind("x").Form() != nil || FilingKind("x").Spec() != nil {
 		t.Error("unknown kind")
 	}
-	if !slices.Equal(FilingKinds, []FilingKind{FilingLegalPerson, FilingCommerce, FilingCustoms, FilingForex}) {
+	if !slices.Equal(FilingKinds, []FilingKind{FilingLegalPerson, FilingCommerce, FilingCustoms, FilingForex, FilingOperator}) {
 		t.Errorf("menu order %v", FilingKinds)
 	}
 }

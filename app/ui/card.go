@@ -245,10 +245,12 @@ func watchBridge(stop <-chan struct{}, w bridgeWatch) {
 type PINDialog struct {
 	app.Compo
 
-	Open     bool
-	Title    string
-	Message  string
-	Err      string
+	Open    bool
+	Title   string
+	Message string
+	Err     string
+	// OK is the label of the button that signs ("签名并申报" when empty).
+	OK       string
 	OnOK     func(ctx app.Context, pin []byte)
 	OnCancel func(ctx app.Context)
 }
@@ -278,7 +280,7 @@ func (d *PINDialog) Render() app.UI {
 					}),
 					app.Div().Class("modal-actions").Body(
 						app.Button().ID("pin-cancel").Type("button").Class("btn").Text("取消").OnClick(d.cancel),
-						app.Button().ID("pin-ok").Type("submit").Class("btn btn-primary").Text("签名并申报"),
+						app.Button().ID("pin-ok").Type("submit").Class("btn btn-primary").Text(map[bool]string{true: "签名并申报", false: d.OK}[d.OK == ""]),
 					),
 				),
 		),

@@ -32,6 +32,15 @@ type FieldInput struct {
 
 	OnInput  func(ctx app.Context, key, value string)
 	OnCommit func(ctx app.Context, key, value string)
+	// OnError sets or clears the field's message (a refused upload).
+	OnError func(ctx app.Context, key, msg string)
+	// Review: the field is shown in the review console (attachments are
+	// downloaded through the review routes).
+	Review bool
+
+	uploading bool
+	info      *model.Attachment // the attachment of Value, once known
+	infoOf    string            // the Value info was read for
 }
 
 func (f *FieldInput) id() string { return "f-" + f.Spec.Key }
@@ -61,6 +70,8 @@ func (f *FieldInput) Render() app.UI {
 	switch sp.Input {
 	case "select":
 		control = f.renderSelect(errID)
+	case "file":
+		control = f.renderFile(errID)
 	case "textarea":
 		ta := app.Textarea().
 			ID(f.id()).

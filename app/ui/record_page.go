@@ -46,6 +46,8 @@ type RecordPage struct {
 	// CardNumber is the card of a card session: its 申报 is signed with
 	// the card (X3), after the PIN dialog.
 	CardNumber string
+	// Authorised are the kinds an operator card may save and declare.
+	Authorised []model.FilingKind
 
 	loading bool
 	busy    bool
@@ -56,12 +58,14 @@ type RecordPage struct {
 	// loading (a pre-entry to take over, say so).
 	takeOver bool
 
-	filing   *apiclient.Rec  // Change: the approved filing
-	list     []apiclient.Rec // the filings (query part) or the changes, newest first
-	rec      *apiclient.Rec  // the record in the form; nil for a new one
-	start    model.Fields    // what a new record starts from (back-fill)
-	qState   string          // the query's state condition being edited
-	qApplied string          // the condition of the list shown
+	filing   *apiclient.Rec    // Change: the approved filing
+	list     []apiclient.Rec   // the filings (query part) or the changes, newest first
+	rec      *apiclient.Rec    // the record in the form; nil for a new one
+	start    model.Fields      // what a new record starts from (back-fill)
+	qState   string            // the query's state condition being edited
+	qApplied string            // the state condition of the list shown
+	qVals    map[string]string // the text conditions being edited (KindSpec.QueryKeys)
+	qShown   map[string]string // the text conditions of the list shown
 
 	entryForm
 	pageStatus
@@ -95,7 +99,7 @@ func (c *RecordPage) title() string {
 	case c.Change:
 		return sp.ChangeMenuLabel
 	case c.Pre:
-		return sp.MenuLabel + "（预录入）"
+		return sp.PreLabel()
 	}
 	return sp.MenuLabel
 }
@@ -115,14 +119,14 @@ func (c *RecordPage) mayDeclare() bool {
 	if c.Change {
 		return c.Role.MayChange(c.Kind)
 	}
-	return !c.Pre && c.Role.MayDeclare(c.Kind)
+	return !c.Pre && c.Role.MayDeclareAuthorised(c.Kind, c.Authorised)
 }
 
 func (c *RecordPage) maySave() bool {
 	if c.Change {
 		return c.Role.MayChange(c.Kind)
 	}
-	return c.Role.MaySave(c.Kind)
+	return c.Role.MaySaveAuthorised(c.Kind, c.Authorised)
 }
 
 // editable: a new record or a draft / returned one, not opened with 查看,
@@ -158,7 +162,8 @@ func (c *RecordPage) load(ctx app.Context) {
 			changes, err = client().Records(bg(), kind, true)
 		}
 		var bfErr error
-		needBF := !change && len(filings) == 0 || change && kind.Spec().RegistryRequired && len(filings) > 0
+		sp := kind.Spec()
+		needBF := !change && (len(filings) == 0 || sp.Many) || change && sp.RegistryRequired && len(filings) > 0
 		if err == nil && needBF {
 			b, e := client().Backfill(bg(), kind)
 			bf, bfErr = &b, e
@@ -192,11 +197,12 @@ func (c *RecordPage) load(ctx app.Context) {
 				return
 			}
 			c.list = filings
-			if len(filings) > 0 {
-				if c.rec == nil {
-					c.takeOver = true
-					c.show(ctx, filings[0], false)
-				}
+			if c.rec != nil {
+				return
+			}
+			if len(filings) > 0 && !c.spec().Many {
+				c.takeOver = true
+				c.show(ctx, filings[0], false)
 				return
 			}
 			c.backfilled(ctx, bf, bfErr)
@@ -490,7 +496,7 @@ func (c *RecordPage) Render() app.UI {
 			}),
 			app.If(!c.Pre, func() app.UI {
 				return app.Button().ID("btn-delete").Type("button").Class("btn btn-primary").
-					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare()).OnClick(c.onDelete).Text("删除")
+					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare() || c.Role == model.RoleOperatorCard).OnClick(c.onDelete).Text("删除")
 			}),
 			app.If(c.viewOnly && c.rec != nil && st.CanEdit() && c.blocked == "", func() app.UI {
 				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")
@@ -568,7 +574,7 @@ func (c *RecordPage) renderQuery(busy bool) app.UI {
 	form := c.form()
 	var rows []app.UI
 	for _, r := range c.list {
-		if c.qApplied != "" && string(r.State) != c.qApplied {
+		if c.qApplied != "" && string(r.State) != c.qApplied || !c.matches(r) {
 			continue
 		}
 		cells := make([]app.UI, 0, len(sp.ListKeys)+2)
@@ -596,6 +602,14 @@ func (c *RecordPage) renderQuery(busy bool) app.UI {
 	head = append(head, "状态", "更新时间", "操作")
 	return app.Section().Class("query-box").Aria("label", "查询").Body(
 		app.Form().Class("query-conds").OnSubmit(c.onQuery).Body(
+			app.Range(sp.QueryKeys).Slice(func(i int) app.UI {
+				key := sp.QueryKeys[i]
+				return app.Span().Class("query-cond").Body(
+					app.Label().For("q-"+key).Text(label(form, key)),
+					app.Input().ID("q-"+key).Type("text").Class("f-input k-opt").Value(c.qVals[key]).
+						OnInput(func(ctx app.Context, e app.Event) { c.setQuery(key, ctx.JSSrc().Get("value").String()) }),
+				)
+			}),
 			app.Label().For("q-state").Text("状态"),
 			app.Select().ID("q-state").Class("f-input k-opt").OnChange(c.onQState).Body(
 				app.Option().Value("").Selected(c.qState == "").Text("全部"),
@@ -665,14 +679,36 @@ func (c *RecordPage) onQState(ctx app.Context, e app.Event) {
 	c.qState = ctx.JSSrc().Get("value").String()
 }
 
+func (c *RecordPage) setQuery(key, v string) {
+	if c.qVals == nil {
+		c.qVals = map[string]string{}
+	}
+	c.qVals[key] = v
+}
+
+// matches reports whether r holds the text conditions of the query shown:
+// each a part of the field's value.
+func (c *RecordPage) matches(r apiclient.Rec) bool {
+	for k, v := range c.qShown {
+		if v = strings.ToUpper(strings.TrimSpace(v)); v != "" && !strings.Contains(strings.ToUpper(r.Fields[k]), v) {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *RecordPage) onQuery(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	c.qApplied = c.qState
+	c.qShown = map[string]string{}
+	for k, v := range c.qVals {
+		c.qShown[k] = v
+	}
 	c.load(ctx)
 }
 
 func (c *RecordPage) onReset(ctx app.Context, e app.Event) {
-	c.qState, c.qApplied = "", ""
+	c.qState, c.qApplied, c.qVals, c.qShown = "", "", nil, nil
 	c.load(ctx)
 }
 
@@ -734,6 +770,9 @@ func (c *RecordPage) mayNew() bool {
 	}
 	if c.Change {
 		return c.filing != nil && !c.openChange() && c.rec != nil
+	}
+	if c.spec().Many {
+		return true
 	}
 	return len(c.list) == 0 && c.rec == nil
 }

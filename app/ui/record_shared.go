@@ -246,6 +246,13 @@ func formFields(form model.Form, values map[string]string, errs model.FieldError
 			Loading:  loading,
 			OnInput:  onInput,
 			OnCommit: onCommit,
+			OnError: func(ctx app.Context, key, msg string) {
+				if msg == "" {
+					delete(errs, key)
+				} else {
+					errs[key] = msg
+				}
+			},
 		})
 	}
 	return fields

@@ -29,6 +29,8 @@ type ReviewConsole struct {
 	statErr bool
 	lists   formLists
 
+	issue issuing // 制卡 of an approved operator application
+
 	dialog    string // "", "approve" or "return"
 	reason    string
 	reasonErr string
@@ -217,7 +219,10 @@ func parseRef(ctx app.Context) model.RecordRef {
 	return model.RecordRef{Kind: model.FilingKind(kind), Change: change, ID: id}
 }
 
-func (c *ReviewConsole) onRow(ctx app.Context, e app.Event) { c.openRec(ctx, parseRef(ctx), true) }
+func (c *ReviewConsole) onRow(ctx app.Context, e app.Event) {
+	c.issue = issuing{}
+	c.openRec(ctx, parseRef(ctx), true)
+}
 
 func (c *ReviewConsole) onRowKey(ctx app.Context, e app.Event) {
 	if k := e.Get("key").String(); k == "Enter" || k == " " {
@@ -285,7 +290,7 @@ func (c *ReviewConsole) renderDetail() app.UI {
 		fields := make([]app.UI, 0, len(form))
 		for _, f := range form {
 			opts, loading := c.lists.options(f, d.Fields)
-			fields = append(fields, &FieldInput{Spec: f, Value: d.Fields[f.Key], Locked: true, Options: opts, Loading: loading})
+			fields = append(fields, &FieldInput{Spec: f, Value: d.Fields[f.Key], Locked: true, Options: opts, Loading: loading, Review: true})
 		}
 		body = app.Div().Class("fields").Body(fields...)
 	}
@@ -307,6 +312,7 @@ func (c *ReviewConsole) renderDetail() app.UI {
 			return app.P().ID("return-reason").Class("return-reason").Text("退单原因：" + d.ReturnReason)
 		}),
 		app.Div().DataSet("form", "review").Body(body),
+		c.renderIssue(),
 		&HistoryPanel{Ref: d.Ref(), Given: true, Entries: d.History},
 	)
 }

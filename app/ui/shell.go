@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"eportid/app/apiclient"
@@ -14,6 +16,9 @@ type menuEntry struct {
 	Icon  string
 	Group string // "" for an entry at the top level
 	Roles []model.Role
+	// Kind is the filing kind of a filing's entry: an operator card
+	// session sees it only when its card is authorised for the kind.
+	Kind model.FilingKind
 }
 
 // menuGroup is a heading of the left menu.
@@ -25,13 +30,33 @@ type menuGroup struct {
 var menuGroups = []menuGroup{
 	{Name: "企业备案", Icon: "filing"},
 	{Name: "企业变更", Icon: "change"},
+	{Name: "企业操作员预录入", Icon: "filing"},
+	{Name: "企业操作员", Icon: "user"},
+	{Name: "IC 卡", Icon: "pin"},
 }
 
 // menuEntries lists the implemented entries in menu order (P2); an entry
 // shows only for its roles. Entries of the manual that are not built yet
 // are left out until they are.
 var menuEntries = []menuEntry{
+	{Key: "operator-auth", Label: "操作员卡授权", Icon: "form", Group: "企业操作员", Roles: []model.Role{model.RoleLegalCard}},
+	{Key: "my-card", Label: "我的 IC 卡", Icon: "user", Group: "IC 卡", Roles: cardRoles},
+	{Key: "my-card-events", Label: "IC 卡操作记录", Icon: "form", Group: "IC 卡", Roles: cardRoles},
+	{Key: "change-pin", Label: "修改 PIN", Icon: "form", Group: "IC 卡", Roles: cardRoles},
 	{Key: "agent-points", Label: "制卡代理点联系方式", Icon: "pin", Roles: []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard, model.RoleOperatorCard}},
+}
+
+// cardRoles are the roles of a card session.
+var cardRoles = []model.Role{model.RoleLegalCard, model.RoleOperatorCard}
+
+// allowedIn reports whether the entry shows in the session: for its roles,
+// and a filing's entry to an operator card for the kinds it is
+// authorised for.
+func (m menuEntry) allowedIn(sess *model.Session) bool {
+	if !m.allowed(sess.Role) {
+		return false
+	}
+	return m.Kind == "" || sess.Role != model.RoleOperatorCard || slices.Contains(sess.AuthorisedKinds, m.Kind)
 }
 
 func (m menuEntry) allowed(r model.Role) bool {
@@ -145,7 +170,7 @@ func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
 		})
 	}
 	for _, k := range t.Open {
-		if m, ok := entryByKey(k); ok && m.allowed(sess.Role) {
+		if m, ok := entryByKey(k); ok && m.allowedIn(sess) {
 			s.open = append(s.open, k)
 		}
 	}
@@ -238,12 +263,11 @@ func (s *Shell) renderHeader() app.UI {
 }
 
 func (s *Shell) renderMenu() app.UI {
-	role := s.sess.Role
 	var items []app.UI
 	for _, g := range menuGroups {
 		var children []app.UI
 		for _, m := range menuEntries {
-			if m.Group == g.Name && m.allowed(role) {
+			if m.Group == g.Name && m.allowedIn(s.sess) {
 				children = append(children, s.menuItem(m))
 			}
 		}
@@ -261,7 +285,7 @@ func (s *Shell) renderMenu() app.UI {
 		))
 	}
 	for _, m := range menuEntries {
-		if m.Group == "" && m.allowed(role) {
+		if m.Group == "" && m.allowedIn(s.sess) {
 			items = append(items, s.menuItem(m))
 		}
 	}
@@ -372,7 +396,7 @@ func (s *Shell) renderWork() app.UI {
 func (s *Shell) renderWelcome() app.UI {
 	var links []app.UI
 	for _, m := range menuEntries {
-		if m.allowed(s.sess.Role) {
+		if m.allowedIn(s.sess) {
 			links = append(links, app.Li().Body(
 				app.Button().Type("button").Class("link").DataSet("menu-link", m.Key).OnClick(s.onWelcomeLink).Body(
 					icon(m.Icon), app.Text(m.Label),
@@ -393,6 +417,14 @@ func (s *Shell) panel(key string) app.UI {
 	switch key {
 	case "agent-points":
 		return &AgentPointsTable{}
+	case "my-card":
+		return &MyCardPage{}
+	case "my-card-events":
+		return &CardEventsPage{}
+	case "change-pin":
+		return &ChangePINPage{}
+	case "operator-auth":
+		return &OperatorAuthPage{}
 	case "declarant-binding":
 		return &DeclarantBindingPage{}
 	}
@@ -404,7 +436,7 @@ func (s *Shell) panel(key string) app.UI {
 
 func (s *Shell) openTab(ctx app.Context, key string) {
 	m, ok := entryByKey(key)
-	if !ok || !m.allowed(s.sess.Role) {
+	if !ok || !m.allowedIn(s.sess) {
 		return
 	}
 	if !s.isOpen(key) {

@@ -1,6 +1,6 @@
-// Package ca is the back end's certificate authority for IC cards (issue
-// #4): an SM2 key and a self-signed SM2 root certificate kept as files
-// outside the database, which issue and extend (证书延期) card
+// Package ca is the back end's certificate authority for IC cards: an SM2
+// key and a self-signed SM2 root certificate kept as files outside the
+// database, which issue and extend (证书延期) card
 // certificates and check that a card certificate is one of theirs.
 //
 // Files, in the CA directory (default ./var/ca):

@@ -15,6 +15,7 @@ import (
 	"eportid/app/model"
 	"eportid/app/ui"
 	"eportid/backend/auth"
+	"eportid/backend/ca"
 	"eportid/backend/cardtest"
 	"eportid/backend/server"
 	"eportid/backend/store"
@@ -38,6 +39,8 @@ type filingsWorld struct {
 	ent        store.Enterprise
 	agentPoint string
 	card       *cardtest.Card
+	ca         *ca.CA     // the server's CA, which issued the card
+	reader     *memReader // the bridge's reader, holding card
 
 	admin, adminPassword       string
 	reviewer, reviewerPassword string
@@ -97,7 +100,7 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	w := &filingsWorld{srv: srv, base: srv.URL()}
+	w := &filingsWorld{srv: srv, base: srv.URL(), ca: authority}
 
 	// Fixtures.
 	w.ent, err = srv.Store.CreateEnterprise(ctx, store.Enterprise{
@@ -154,7 +157,7 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 		t.Fatalf("reviewer fixture: %v", err)
 	}
 
-	startMemBridge(t, bln, w.base, w.card.Soft)
+	w.reader = startMemBridge(t, bln, w.base, w.card.Soft)
 	return w
 }
 
@@ -213,12 +216,21 @@ func (m *memReader) Watch(ctx context.Context, fn func(pcsc.Event)) {
 	}
 }
 
-// startMemBridge serves the card bridge on ln for pages of origin.
-func startMemBridge(t *testing.T, ln net.Listener, origin string, card *softcard.Card) {
+// insert puts card into the reader in place of the one there.
+func (m *memReader) insert(card *softcard.Card) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.card = card
+}
+
+// startMemBridge serves the card bridge on ln for pages of origin, with
+// card in its reader.
+func startMemBridge(t *testing.T, ln net.Listener, origin string, card *softcard.Card) *memReader {
 	t.Helper()
+	reader := &memReader{card: card, events: make(chan pcsc.Event, 1)}
 	b, err := bridge.New(bridge.Config{
 		Origins: []string{origin},
-		Cards:   &memReader{card: card, events: make(chan pcsc.Event, 1)},
+		Cards:   reader,
 		Logger:  slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -239,6 +251,7 @@ func startMemBridge(t *testing.T, ln net.Listener, origin string, card *softcard
 			t.Error("card bridge did not stop")
 		}
 	})
+	return reader
 }
 
 // newTab opens a tab in a browser context of its own (its own cookies),

@@ -51,6 +51,10 @@ type API struct {
 	// SecureCookies marks the session cookie Secure even on plain HTTP
 	// requests (it is always Secure over TLS).
 	SecureCookies bool
+	// ReviewOrigin is the review console's own origin (a listener of its
+	// own), which card issuance tokens are bound to; BaseURL's origin when
+	// empty.
+	ReviewOrigin string
 	// TrustedOrigins are extra origins (scheme://host[:port]) whose
 	// cross-origin requests are allowed; BaseURL's origin always is.
 	TrustedOrigins []string

@@ -142,7 +142,8 @@ func (a *API) bindDeclarant(w http.ResponseWriter, r *http.Request, c *current) 
 }
 
 // matchHolder: the declarant is in 正常 state and is the card's holder
-// (same name, same ID number as kept with the card), the card usable.
+// (same name, same ID number as kept with the card, and the same document
+// type where the card keeps one), the card usable.
 func (a *API) matchHolder(ctx context.Context, card store.OperatorCard, d model.Declarant) error {
 	if d.State != model.DeclarantNormal {
 		return mismatch("报关人员 %s（%s）在海关的状态为%s：只能绑定状态正常的报关人员", d.Name, d.DeclarantNo, d.State.Label())
@@ -160,7 +161,7 @@ func (a *API) matchHolder(ctx context.Context, card store.OperatorCard, d model.
 	if err != nil {
 		return err
 	}
-	if idType != d.IDType || !strings.EqualFold(idNumber, d.IDNumber) {
+	if (idType != "" && idType != d.IDType) || !strings.EqualFold(idNumber, d.IDNumber) {
 		return mismatch("报关人员证件号码与操作员卡 %s 持卡人证件号码不一致：报关人员须为操作员卡持卡人本人", card.Number)
 	}
 	return nil

@@ -43,6 +43,7 @@ var statusOf = map[string]int{
 	model.ErrState:        http.StatusConflict,
 	model.ErrThrottled:    http.StatusTooManyRequests,
 	model.ErrInternal:     http.StatusInternalServerError,
+	model.ErrTooLarge:     http.StatusRequestEntityTooLarge,
 
 	model.ErrLegalPersonFirst:    http.StatusConflict,
 	model.ErrForexBlocked:        http.StatusConflict,
@@ -105,6 +106,16 @@ func storeError(err error) *Error {
 	case errors.Is(err, store.ErrReasonRequired):
 		return &Error{Code: model.ErrInvalid, Message: msgInvalid, Err: err,
 			Fields: model.FieldErrors{"reason": "退单原因：必填，不能为空"}}
+	case errors.Is(err, store.ErrNotAuthorised):
+		var na *store.NotAuthorisedError
+		msg := msgForbidden
+		if errors.As(err, &na) {
+			msg = model.MsgNotAuthorised(na.Kind)
+			if na.Change {
+				msg = msgOperatorNoChange
+			}
+		}
+		return &Error{Code: model.ErrForbidden, Message: msg, Err: err}
 	case errors.Is(err, store.ErrForbidden):
 		return &Error{Code: model.ErrForbidden, Message: msgForbidden, Err: err}
 	case errors.Is(err, store.ErrConflict):

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"eportid/app/model"
 	"eportid/backend/store"
@@ -117,6 +118,17 @@ func (a *API) checkFields(ctx context.Context, k kindRecords, role model.Role, e
 	}
 	if err := a.checkChoices(ctx, form, vals, errs); err != nil {
 		return err
+	}
+	for _, f := range form {
+		if f.Input != "file" || vals[f.Key] == "" || errs[f.Key] != "" {
+			continue
+		}
+		id, _ := strconv.ParseInt(vals[f.Key], 10, 64)
+		if _, err := a.Store.AttachmentOf(ctx, ent.ID, id); errors.Is(err, store.ErrNotFound) {
+			errs.Add(f.Key, f.Label+"：附件不存在，请重新上传")
+		} else if err != nil {
+			return err
+		}
 	}
 	if len(errs) > 0 {
 		return invalid(errs)

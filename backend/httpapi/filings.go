@@ -46,13 +46,17 @@ func (a *API) change(op recordOp) handlerFunc { return a.byKind(true, op) }
 func (a *API) byKind(change bool, op recordOp) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *current) error {
 		sp := model.FilingKind(r.PathValue("kind")).Spec()
-		if sp == nil {
+		if sp == nil || change && sp.NoChanges {
 			return &Error{Code: model.ErrNotFound, Message: "没有这种备案"}
 		}
 		if c.user.EnterpriseID == 0 {
 			return &Error{Code: model.ErrForbidden, Message: msgForbidden}
 		}
-		return op(a, kindRecords{sp: sp, change: change}, w, r, c)
+		k := kindRecords{sp: sp, change: change}
+		if err := a.mayOperate(r.Context(), c, k); err != nil {
+			return err
+		}
+		return op(a, k, w, r, c)
 	}
 }
 
@@ -108,7 +112,7 @@ func recordID(r *http.Request) (int64, error) {
 func actor(c *current, sig *signedRecord) store.Actor {
 	act := store.Actor{UserID: c.user.ID, Name: c.user.Username, Role: c.user.Role}
 	if c.card != nil {
-		act.Name = c.card.HolderName
+		act.Name, act.CardNumber = c.card.HolderName, c.card.Number
 		if sig != nil {
 			act.Signature, act.Certificate = sig.signatureText(), sig.certificateText()
 		}
@@ -120,6 +124,17 @@ func actor(c *current, sig *signedRecord) store.Actor {
 // "delete") with a message that says who may.
 func (k kindRecords) mayWrite(c *current, op string) error {
 	role, kind := c.user.Role, k.kind()
+	if role == model.RoleOperatorCard {
+		// The authorisation was checked for the kind (mayOperate) and is
+		// checked again in the store's transaction.
+		switch {
+		case k.change:
+			return &Error{Code: model.ErrForbidden, Message: msgOperatorNoChange}
+		case op == "delete":
+			return &Error{Code: model.ErrForbidden, Message: msgOperatorNoDelete}
+		}
+		return nil
+	}
 	switch {
 	case k.change:
 		if !role.MayChange(kind) {
@@ -261,7 +276,7 @@ func createRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request,
 	case k.change && errors.Is(err, store.ErrState):
 		return &Error{Code: model.ErrState, Message: "只有审批通过的" + k.kind().FilingLabel() + "可以变更", Err: err}
 	case errors.Is(err, store.ErrDuplicate):
-		return &Error{Code: model.ErrConflict, Message: "本企业已有" + k.kind().FilingLabel() + "记录，请在列表中打开它修改", Err: err}
+		return k.duplicate(err)
 	case err != nil:
 		return registryError(err, lookErr)
 	}
@@ -369,8 +384,23 @@ func removeRecord(a *API, k kindRecords, w http.ResponseWriter, r *http.Request,
 	return nil
 }
 
-// writeError words ErrState by the record's state as it is now.
+// duplicate says which record is there already.
+func (k kindRecords) duplicate(err error) error {
+	if k.sp.UniqueKey != "" {
+		f, _ := k.sp.Form.Field(k.sp.UniqueKey)
+		return &Error{Code: model.ErrConflict, Err: err, Fields: model.FieldErrors{f.Key: f.Label + "：本企业已有此" + f.Label + "的" + k.sp.Label + "，同一人只能有一条"},
+			Message: "本企业已有此" + f.Label + "的" + k.sp.Label + "（同一人只能有一条申请或一张操作员卡），请在列表中打开它"}
+	}
+	return &Error{Code: model.ErrConflict, Message: "本企业已有" + k.kind().FilingLabel() + "记录，请在列表中打开它修改", Err: err}
+}
+
+// writeError words ErrState by the record's state as it is now, and a
+// duplicate as duplicate does.
+
 func (k kindRecords) writeError(ctx context.Context, a *API, enterpriseID, id int64, op string, err error) error {
+	if errors.Is(err, store.ErrDuplicate) && !errors.Is(err, store.ErrOpenChange) {
+		return k.duplicate(err)
+	}
 	if !errors.Is(err, store.ErrState) {
 		return err
 	}
@@ -520,7 +550,7 @@ func backfill(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *
 	}
 	out := model.Backfill{Source: model.BackfillLegalPerson}
 	f := model.Fields{}
-	if len(list) > 0 {
+	if len(list) > 0 && !sp.Many {
 		f, out.Source, out.RecordID = list[0].Fields, model.BackfillPreEntry, list[0].ID
 	}
 	var lp model.Fields
@@ -567,6 +597,13 @@ func backfill(a *API, k kindRecords, w http.ResponseWriter, r *http.Request, c *
 			}
 		}
 	}
+	sp.FillFromFilings(f, func(k model.FilingKind) model.Fields {
+		l, err := a.Store.Filings(k).List(ctx, ent.ID)
+		if err != nil || len(l) == 0 {
+			return nil
+		}
+		return l[0].Fields
+	})
 	if lp != nil {
 		if out.Source != model.BackfillPreEntry && out.Source != model.BackfillRegistry {
 			sp.Propose(f, lp)

@@ -71,6 +71,13 @@ func (a *API) reviewRecord(w http.ResponseWriter, r *http.Request, c *current) e
 	if err != nil {
 		return err
 	}
+	if ref.Kind == model.FilingOperator && rec.State == model.StateApproved {
+		if card, err := a.Store.CardOfApplication(ctx, rec.EnterpriseID, ref.ID); err == nil {
+			rec.CardNumber = card.Number
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
 	hist, err := a.Store.History(ctx, rec.EnterpriseID, ref)
 	if err != nil {
 		return err

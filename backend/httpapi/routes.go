@@ -6,8 +6,12 @@ import (
 	"eportid/app/model"
 )
 
-// filers are the roles that keep the enterprise's filings.
+// filers are the roles that keep the enterprise's filings and changes.
 var filers = []model.Role{model.RoleNoCardAdmin, model.RoleLegalCard}
+
+// filingRoles are those of the filings: the filers, and an operator card
+// for the kinds it is authorised for (mayOperate).
+var filingRoles = append(append([]model.Role{}, filers...), model.RoleOperatorCard)
 
 // routes is every route of the site (app/model/api.go).
 func (a *API) routes() *http.ServeMux {
@@ -32,22 +36,40 @@ func (a *API) routes() *http.ServeMux {
 
 	// Filings of every kind (N1–N4, L1–L3) and their changes (L4–L7):
 	// filings.go, one set of handlers over model.Kinds.
-	mux.HandleFunc("GET /api/filings/{kind}", a.authed(a.filing(listRecords), filers...))
-	mux.HandleFunc("POST /api/filings/{kind}", a.authed(a.filing(createRecord), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/backfill", a.authed(a.filing(backfill), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/{id}", a.authed(a.filing(getRecord), filers...))
-	mux.HandleFunc("PUT /api/filings/{kind}/{id}", a.authed(a.filing(saveRecord), filers...))
-	mux.HandleFunc("DELETE /api/filings/{kind}/{id}", a.authed(a.filing(removeRecord), filers...))
-	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.filing(declareRecord), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/{id}/history", a.authed(a.filing(recordHistory), filers...))
-	mux.HandleFunc("GET /api/filings/{kind}/{id}/versions", a.authed(a.filing(recordVersions), filers...))
-	mux.HandleFunc("GET /api/changes/{kind}", a.authed(a.change(listRecords), filers...))
-	mux.HandleFunc("POST /api/changes/{kind}", a.authed(a.change(createRecord), filers...))
-	mux.HandleFunc("GET /api/changes/{kind}/{id}", a.authed(a.change(getRecord), filers...))
-	mux.HandleFunc("PUT /api/changes/{kind}/{id}", a.authed(a.change(saveRecord), filers...))
-	mux.HandleFunc("DELETE /api/changes/{kind}/{id}", a.authed(a.change(removeRecord), filers...))
-	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(declareRecord), filers...))
-	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHistory), filers...))
+	mux.HandleFunc("GET /api/filings/{kind}", a.authed(a.filing(listRecords), filingRoles...))
+	mux.HandleFunc("POST /api/filings/{kind}", a.authed(a.filing(createRecord), filingRoles...))
+	mux.HandleFunc("GET /api/filings/{kind}/backfill", a.authed(a.filing(backfill), filingRoles...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}", a.authed(a.filing(getRecord), filingRoles...))
+	mux.HandleFunc("PUT /api/filings/{kind}/{id}", a.authed(a.filing(saveRecord), filingRoles...))
+	mux.HandleFunc("DELETE /api/filings/{kind}/{id}", a.authed(a.filing(removeRecord), filingRoles...))
+	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.filing(declareRecord), filingRoles...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}/history", a.authed(a.filing(recordHistory), filingRoles...))
+	mux.HandleFunc("GET /api/filings/{kind}/{id}/versions", a.authed(a.filing(recordVersions), filingRoles...))
+	mux.HandleFunc("GET /api/changes/{kind}", a.authed(a.change(listRecords), filingRoles...))
+	mux.HandleFunc("POST /api/changes/{kind}", a.authed(a.change(createRecord), filingRoles...))
+	mux.HandleFunc("GET /api/changes/{kind}/{id}", a.authed(a.change(getRecord), filingRoles...))
+	mux.HandleFunc("PUT /api/changes/{kind}/{id}", a.authed(a.change(saveRecord), filingRoles...))
+	mux.HandleFunc("DELETE /api/changes/{kind}/{id}", a.authed(a.change(removeRecord), filingRoles...))
+	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(declareRecord), filingRoles...))
+	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHistory), filingRoles...))
+
+	// The card holder's own card and the operator cards' authorisations
+	// (operatorcards.go).
+	mux.HandleFunc("GET /api/my-card", a.authed(a.myCard, model.RoleLegalCard, model.RoleOperatorCard))
+	mux.HandleFunc("GET /api/my-card/events", a.authed(a.myCardEvents, model.RoleLegalCard, model.RoleOperatorCard))
+	mux.HandleFunc("POST /api/my-card/pin-changed", a.authed(a.pinChanged, model.RoleLegalCard, model.RoleOperatorCard))
+	mux.HandleFunc("GET /api/operator-cards", a.authed(a.operatorCards, model.RoleLegalCard))
+	mux.HandleFunc("PUT /api/operator-cards/{card}/authorisations", a.authed(a.setAuthorisations, model.RoleLegalCard))
+
+	// Attachments of the operator applications (attachment.go).
+	mux.HandleFunc("POST /api/attachments", a.authed(a.uploadAttachment, filers...))
+	mux.HandleFunc("GET /api/attachments/{id}", a.authed(a.getAttachment, filers...))
+	mux.HandleFunc("GET /api/attachments/{id}/info", a.authed(a.attachmentInfo, filers...))
+	mux.HandleFunc("GET /api/review/attachments/{id}", a.authed(a.reviewAttachment, model.RoleReviewer))
+
+	// 制卡: issuing an approved operator application's card (issuance.go).
+	mux.HandleFunc("POST /api/review/operator/{id}/issuance", a.authed(a.beginIssuance, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/operator/{id}/card", a.authed(a.issueCard, model.RoleReviewer))
 
 	// 报关人员绑定 / 解绑 (L11): declarant.go, the legal-person card holder.
 	mux.HandleFunc("GET /api/declarants", a.authed(a.declarantOverview, model.RoleLegalCard))

@@ -43,6 +43,13 @@ func (a *API) sessionJSON(r *http.Request, c *current) (model.Session, error) {
 	}
 	if c.card != nil {
 		s.CardNumber, s.CardKind, s.HolderName = c.card.Number, c.card.Kind, c.card.HolderName
+		if c.card.Kind == model.CardOperator {
+			ks, err := a.Store.CardAuthorisations(r.Context(), c.card.Number)
+			if err != nil {
+				return model.Session{}, err
+			}
+			s.AuthorisedKinds = ks
+		}
 	}
 	if err := a.reviewerSession(r.Context(), c, &s); err != nil {
 		return model.Session{}, err

@@ -52,6 +52,12 @@ type Config struct {
 	// Addr is the listen address; "127.0.0.1:0" picks a free port (see
 	// Main.URL). Env EPORTID_ADDR, flag -addr.
 	Addr string
+	// ReviewAddr, when set, is a second listen address for the review
+	// console, so that it has an origin of its own: the card bridge lets
+	// only that origin issue cards (制卡). ReviewURL is that origin as the
+	// reviewers' browsers reach it (default the listen URL). Env
+	// EPORTID_REVIEW_ADDR, EPORTID_REVIEW_URL.
+	ReviewAddr, ReviewURL string
 	// DatabaseURL is postgres://… or a SQLite file path. Env DATABASE_URL,
 	// flag -database.
 	DatabaseURL string
@@ -147,6 +153,7 @@ type Main struct {
 	CA    *ca.CA // nil without one
 
 	ln        net.Listener
+	reviewLn  net.Listener
 	srv       *http.Server
 	ownStore  bool
 	stop      context.CancelFunc
@@ -221,6 +228,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.ln, err = net.Listen("tcp", c.Addr); err != nil {
 		return err
 	}
+	if c.ReviewAddr != "" {
+		if m.reviewLn, err = net.Listen("tcp", c.ReviewAddr); err != nil {
+			m.ln.Close()
+			return err
+		}
+	}
 	base := strings.TrimRight(c.BaseURL, "/")
 	if base == "" {
 		base = m.URL()
@@ -239,6 +252,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		WebDir:        c.WebDir,
 
 		CA:                  m.CA,
+		ReviewOrigin:        m.ReviewURL(),
 		CardBridgeURL:       c.CardBridgeURL,
 		CardPresenceTimeout: c.CardPresenceTimeout,
 	}
@@ -247,6 +261,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	h, err := m.API.Handler()
 	if err != nil {
 		m.ln.Close()
+		if m.reviewLn != nil {
+			m.reviewLn.Close()
+		}
 		return err
 	}
 	m.srv = &http.Server{
@@ -260,6 +277,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.srv.Serve(m.ln) }()
+	if m.reviewLn != nil {
+		go func() { _ = m.srv.Serve(m.reviewLn) }()
+		fmt.Fprintf(c.Stdout, "eportid review console on %s/review\n", m.ReviewURL())
+	}
 
 	jctx, stop := context.WithCancel(context.Background())
 	m.stop = stop
@@ -278,6 +299,18 @@ func (m *Main) URL() string {
 		return ""
 	}
 	return "http://" + m.ln.Addr().String()
+}
+
+// ReviewURL is the review console's origin: ReviewURL, or the review
+// listener's URL; "" without a review listener.
+func (m *Main) ReviewURL() string {
+	if u := strings.TrimRight(m.Config.ReviewURL, "/"); u != "" {
+		return u
+	}
+	if m.reviewLn == nil {
+		return ""
+	}
+	return "http://" + m.reviewLn.Addr().String()
 }
 
 // describeDatabase says which database is used, without its password.
@@ -382,6 +415,8 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	secureDefault, _ := strconv.ParseBool(env("EPORTID_SECURE_COOKIES", "false"))
 	fs := flag.NewFlagSet("eportid", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", env("EPORTID_ADDR", DefaultAddr), "listen address (EPORTID_ADDR)")
+	fs.StringVar(&c.ReviewAddr, "review-addr", env("EPORTID_REVIEW_ADDR", ""), "second listen address, the review console's own origin for 制卡 (EPORTID_REVIEW_ADDR)")
+	fs.StringVar(&c.ReviewURL, "review-url", env("EPORTID_REVIEW_URL", ""), "the review console's origin as browsers reach it; default the review listen URL (EPORTID_REVIEW_URL)")
 	fs.StringVar(&c.DatabaseURL, "database", env("DATABASE_URL", DefaultDatabaseURL), "postgres:// URL or SQLite file path (DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", env("EPORTID_BASE_URL", ""), "public origin for links in mails (EPORTID_BASE_URL); default the listen URL")
 	fs.StringVar(&c.WebDir, "web", env("EPORTID_WEB_DIR", DefaultWebDir), "directory of app.wasm (EPORTID_WEB_DIR)")

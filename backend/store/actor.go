@@ -65,11 +65,20 @@ type Actor struct {
 	// empty when the operation was not signed.
 	Signature   string
 	Certificate string
+	// CardNumber is the card of a card session: the store checks an
+	// operator card's authorisation by it (card_authorisations.go).
+	CardNumber string
 }
 
-// may checks the actor's role when it has one.
+// may checks the actor's role when it has one. An operator card may
+// "save" and "declare" a kind that can be authorised: whether its card is
+// authorised for it is checked in the operation's transaction
+// (Store.checkAuthorised); it may do nothing else.
 func (a Actor) may(ok func(model.Role, model.FilingKind) bool, k model.FilingKind, what string) error {
 	if a.Role == "" || ok(a.Role, k) {
+		return nil
+	}
+	if a.Role == model.RoleOperatorCard && (what == "save" || what == "declare") && model.Authorisable(k) {
 		return nil
 	}
 	return fmt.Errorf("%s may not %s a %s: %w", a.Role, what, k.Label(), ErrForbidden)

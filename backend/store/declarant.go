@@ -82,14 +82,27 @@ func (s *Store) SetCardHolderID(ctx context.Context, cardNumber, idType, idNumbe
 	return nil
 }
 
-// CardHolderID returns the identity document kept for a card's holder, or
-// ErrNotFound.
+// CardHolderID returns the identity document of a card's holder: the ID
+// number the card was issued with (cards.id_number, from the operator's
+// application; idType "" as the card does not keep it), else what
+// SetCardHolderID kept; ErrNotFound when neither is known.
 func (s *Store) CardHolderID(ctx context.Context, cardNumber string) (idType, idNumber string, err error) {
+	var issued string
+	err = s.db.GetContext(ctx, &issued, s.q(`SELECT id_number FROM cards WHERE card_number = ?`), cardNumber)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("store: card holder id: %w", err)
+	}
 	var r struct {
 		IDType   string `db:"id_type"`
 		IDNumber string `db:"id_number"`
 	}
 	err = s.db.GetContext(ctx, &r, s.q(`SELECT id_type, id_number FROM card_holder_ids WHERE card_number = ?`), cardNumber)
+	if errors.Is(err, sql.ErrNoRows) && issued != "" {
+		return "", issued, nil
+	}
+	if err == nil && issued != "" && issued != r.IDNumber {
+		return "", issued, nil
+	}
 	return r.IDType, r.IDNumber, noRows(err, "card holder id")
 }
 

@@ -105,6 +105,15 @@ func TestDeclarantBindings(t *testing.T) {
 		if typ, num, err := s.CardHolderID(ctx, "OP1"); err != nil || typ != "1" || num != "440305199003151236" {
 			t.Fatalf("holder id %s %s %v", typ, num, err)
 		}
+		// The ID number a card was issued with (from the operator's application) comes first.
+		if _, err := s.DB().Exec(s.DB().Rebind(`UPDATE cards SET id_number = ? WHERE card_number IN ('OP1', 'OP2')`), "350105198911118901"); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"OP1", "OP2"} {
+			if typ, num, err := s.CardHolderID(ctx, n); err != nil || typ != "" || num != "350105198911118901" {
+				t.Fatalf("issued holder id of %s: %q %s %v", n, typ, num, err)
+			}
+		}
 	})
 }
 

@@ -59,7 +59,9 @@ var specs = func() map[specKey]*spec {
 	for _, k := range model.Kinds {
 		cols := k.Keys()
 		m[specKey{k.Kind, false}] = &spec{kind: k, table: string(k.Kind) + "_filings", cols: cols, form: k.Form}
-		m[specKey{k.Kind, true}] = &spec{kind: k, change: true, table: string(k.Kind) + "_changes", cols: cols, form: k.ChangeForm}
+		if !k.NoChanges {
+			m[specKey{k.Kind, true}] = &spec{kind: k, change: true, table: string(k.Kind) + "_changes", cols: cols, form: k.ChangeForm}
+		}
 	}
 	return m
 }()
@@ -233,6 +235,32 @@ type fillContext struct {
 	creditCode string       // the enterprise's registered credit code
 	lp         model.Fields // the declared legal-person filing; nil if never declared
 	filing     *rec         // a change's approved filing
+	// others are the fields the kind takes from the enterprise's filings
+	// of other kinds (model.FromFiling), by kind.
+	others map[model.FilingKind]model.Fields
+}
+
+// readOthers reads the fields sp takes from the enterprise's filings of
+// other kinds (model.FromFiling).
+func (s *Store) readOthers(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID int64, fc *fillContext) error {
+	for _, f := range sp.kind.Fills {
+		if f.From != model.FromFiling || fc.others[f.Filing] != nil {
+			continue
+		}
+		osp := specFor(f.Filing, false)
+		r, err := osp.scan(tx.QueryRowxContext(ctx, s.q(`SELECT `+osp.columns("")+` FROM `+osp.table+`
+			WHERE enterprise_id = ? ORDER BY id LIMIT 1`), enterpriseID))
+		if errors.Is(err, sql.ErrNoRows) {
+			r.vals = model.Fields{}
+		} else if err != nil {
+			return fmt.Errorf("store: read %s: %w", osp.what(), err)
+		}
+		if fc.others == nil {
+			fc.others = map[model.FilingKind]model.Fields{}
+		}
+		fc.others[f.Filing] = r.vals
+	}
+	return nil
 }
 
 // lockRec reads a record of the enterprise before changing it, locked
@@ -295,6 +323,9 @@ func (s *Store) readFillContext(ctx context.Context, tx *sqlx.Tx, sp *spec, ente
 	if err != nil {
 		return nil, fmt.Errorf("store: read enterprise: %w", err)
 	}
+	if err := s.readOthers(ctx, tx, sp, enterpriseID, fc); err != nil {
+		return nil, err
+	}
 	if sp.change || !sp.kind.NeedsLegalPerson {
 		return fc, nil
 	}
@@ -341,6 +372,7 @@ func prepare(sp *spec, who Actor, in Input, fc *fillContext, old *rec, declare b
 		}
 		k.FillFromLegalPerson(vals, fc.lp)
 	}
+	k.FillFromFilings(vals, func(kind model.FilingKind) model.Fields { return fc.others[kind] })
 	if keys := k.RegistryKeysOf(sp.change); len(keys) > 0 {
 		switch {
 		case in.Registry != nil && in.Registry.Found:
@@ -383,6 +415,9 @@ func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID 
 	}
 	var out rec
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.checkAuthorised(ctx, tx, sp, enterpriseID, who); err != nil {
+			return err
+		}
 		fc, err := s.readFillContext(ctx, tx, sp, enterpriseID)
 		if err != nil {
 			return err
@@ -428,7 +463,7 @@ func (s *Store) createRec(ctx context.Context, sp *spec, enterpriseID, filingID 
 		switch {
 		case sp.change && isUniqueViolation(err):
 			return fmt.Errorf("%s %d: %w", specFor(kind, false).what(), filingID, ErrOpenChange)
-		case uniqueViolation(err, sp.table, "enterprise_id"):
+		case uniqueViolation(err, sp.table, "enterprise_id") || sp.kind.UniqueKey != "" && isUniqueViolation(err):
 			return fmt.Errorf("%s of enterprise %d: %w", sp.what(), enterpriseID, ErrDuplicate)
 		case foreignKeyViolation(err):
 			return fmt.Errorf("enterprise %d: %w", enterpriseID, ErrNotFound)
@@ -468,11 +503,17 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 	}
 	var out rec
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.checkAuthorised(ctx, tx, sp, enterpriseID, who); err != nil {
+			return err
+		}
 		old, fc, err := s.lockRec(ctx, tx, sp, enterpriseID, id)
 		if err != nil {
 			return err
 		}
 		if err := checkState(sp, old, version, allowed, op); err != nil {
+			return err
+		}
+		if err := s.readOthers(ctx, tx, sp, enterpriseID, fc); err != nil {
 			return err
 		}
 		if sp.change {
@@ -509,6 +550,9 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 		})
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s %d changed meanwhile: %w", sp.what(), id, ErrConflict)
+		}
+		if sp.kind.UniqueKey != "" && isUniqueViolation(err) {
+			return fmt.Errorf("%s %d: %s taken: %w", sp.what(), id, sp.kind.UniqueKey, ErrDuplicate)
 		}
 		if err != nil {
 			return fmt.Errorf("store: %s %s: %w", op, sp.what(), err)

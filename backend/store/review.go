@@ -25,14 +25,28 @@ import (
 const scopedToAgentPoint = `EXISTS (SELECT 1 FROM legal_person_filings l
 	WHERE l.enterprise_id = t.enterprise_id AND l.agent_point = ?)`
 
+// queueStates is the condition of a record in the queue: declared; an
+// operator application also once approved until its card is issued
+// (待制卡).
+func queueStates(sp *spec) string {
+	if sp.kind.Kind == model.FilingOperator && !sp.change {
+		return `(t.state = 'declared' OR t.state = 'approved' AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.application_id = t.id))`
+	}
+	return `t.state = 'declared'`
+}
+
 // ReviewQueue returns the declarations (state declared) of every kind,
-// filings and changes, sent to the agent point, oldest declaration first.
+// filings and changes, sent to the agent point, oldest declaration first,
+// and the approved operator applications whose card is still to be made.
 func (s *Store) ReviewQueue(ctx context.Context, agentPoint string) ([]model.QueueItem, error) {
 	var parts []string
 	var args []any
 	for _, k := range model.FilingKinds {
 		for _, change := range []bool{false, true} {
-			sp := specFor(k, change)
+			sp := specs[specKey{k, change}]
+			if sp == nil {
+				continue // a kind without changes
+			}
 			filingID, isChange := "t.id", "FALSE"
 			if change {
 				filingID, isChange = "t.filing_id", "TRUE"
@@ -43,7 +57,7 @@ func (s *Store) ReviewQueue(ctx context.Context, agentPoint string) ([]model.Que
 				t.created_at AS created_at, t.updated_at AS updated_at, t.declared_at AS declared_at,
 				t.return_reason AS return_reason, e.name_cn AS name_cn, e.credit_code AS credit_code
 				FROM `+sp.table+` t JOIN enterprises e ON e.id = t.enterprise_id
-				WHERE t.state = 'declared' AND `+scopedToAgentPoint)
+				WHERE `+queueStates(sp)+` AND `+scopedToAgentPoint)
 			args = append(args, agentPoint)
 		}
 	}

@@ -143,11 +143,14 @@ var errQueueFull = errors.New("bridge: too many requests queued on the connectio
 type handler func(ctx context.Context, c *client, req *protocol.Request) (any, error)
 
 var handlers = map[protocol.Command]handler{
-	protocol.CmdStatus:          handleStatus,
-	protocol.CmdReadCertificate: handleReadCertificate,
-	protocol.CmdVerifyPIN:       handleVerifyPIN,
-	protocol.CmdSign:            handleSign,
-	protocol.CmdSignLogin:       handleSignLogin,
+	protocol.CmdStatus:            handleStatus,
+	protocol.CmdReadCertificate:   handleReadCertificate,
+	protocol.CmdVerifyPIN:         handleVerifyPIN,
+	protocol.CmdSign:              handleSign,
+	protocol.CmdSignLogin:         handleSignLogin,
+	protocol.CmdChangePIN:         handleChangePIN,
+	protocol.CmdPersonaliseKeygen: handlePersonaliseKeygen,
+	protocol.CmdPersonaliseWrite:  handlePersonaliseWrite,
 }
 
 func (c *client) handle(ctx context.Context, req *protocol.Request) *protocol.Response {
@@ -184,6 +187,11 @@ type pinBox struct {
 
 func newPINBox(pin protocol.PIN) *pinBox {
 	return &pinBox{pin: append([]byte(nil), pin...)}
+}
+
+// newSecretBox is a pinBox for another secret (an admin key).
+func newSecretBox(secret []byte) *pinBox {
+	return &pinBox{pin: append([]byte(nil), secret...)}
 }
 
 // take gives the PIN to the caller, who must wipe it; false if the handler

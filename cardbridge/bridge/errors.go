@@ -12,7 +12,22 @@ import (
 // written for the page and never carry request data.
 func toProtocolError(err error) *protocol.Error {
 	var wrong *pcsc.WrongPINError
+	var bad *tokenError
 	switch {
+	case errors.As(err, &bad):
+		return &protocol.Error{Code: protocol.CodeBadToken, Message: "issuance token refused: " + bad.why}
+	case errors.Is(err, errNotIssuer):
+		return &protocol.Error{Code: protocol.CodeNotIssuer, Message: "only the agent point's review console may personalise cards"}
+	case errors.Is(err, pcsc.ErrNotBlank):
+		return &protocol.Error{Code: protocol.CodeNotBlank, Message: "the card in the reader is not blank"}
+	case errors.Is(err, pcsc.ErrBlank):
+		return &protocol.Error{Code: protocol.CodeBlankCard, Message: "the card in the reader is blank (not personalised yet)"}
+	case errors.Is(err, errNoKeyPair):
+		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the card has no key pair yet: personalise_keygen first"}
+	case errors.Is(err, errCertMismatch), errors.Is(err, pcsc.ErrCertificateMismatch):
+		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the certificate does not certify the key this card generated"}
+	case errors.Is(err, errCertNotCA):
+		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the certificate is not an SM2 certificate issued by the bridge's CA"}
 	case errors.As(err, &wrong):
 		return &protocol.Error{Code: protocol.CodeWrongPIN, Message: "wrong PIN", TriesLeft: wrong.TriesLeft}
 	case errors.Is(err, pcsc.ErrBlocked):
@@ -37,6 +52,19 @@ func toProtocolError(err error) *protocol.Error {
 		return &protocol.Error{Code: protocol.CodeInternal, Message: "the card is in use by another program"}
 	}
 	return &protocol.Error{Code: protocol.CodeInternal, Message: "card error"}
+}
+
+// pinResult turns the answer to a PIN check into an error.
+func pinResult(ok bool, tries int, blocked bool, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case blocked:
+		return pcsc.ErrBlocked
+	case !ok:
+		return &pcsc.WrongPINError{TriesLeft: tries}
+	}
+	return nil
 }
 
 // verifyPIN presents the PIN and turns a refusal into an error.

@@ -1,14 +1,17 @@
 // Package bridge is the local card bridge: a websocket server on the
 // loopback interface through which the eportid pages (and only they: an
-// exact origin allowlist) read the IC card, check its PIN and have it sign,
-// speaking cardbridge/protocol. It pushes card_inserted / card_removed.
+// exact origin allowlist) read the IC card, check and change its PIN and
+// have it sign, speaking cardbridge/protocol. It pushes card_inserted /
+// card_removed. The agent point's review console (an issuer origin)
+// personalises blank cards with issuance tokens signed by the CA.
 //
-// PINs are never logged and never kept: every buffer holding one is zeroed
-// once the card has seen it.
+// PINs and admin keys are never logged and never kept: every buffer
+// holding one is zeroed once the card has seen it.
 package bridge
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +25,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
 	"github.com/gorilla/websocket"
 
 	"eportid/cardbridge/pcsc"
@@ -89,6 +94,14 @@ type Config struct {
 	PingInterval time.Duration
 	// IdleTimeout defaults to DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// IssuerOrigins are the origins that may personalise blank cards (the
+	// agent point's review console), exact as Origins; they are allowed
+	// origins too. They need IssuerCA. Without them personalise_* is
+	// refused (not_issuer).
+	IssuerOrigins []string
+	// IssuerCA is the CA certificate whose SM2 key signs issuance tokens
+	// (and the card certificates written with them).
+	IssuerCA *smx509.Certificate
 }
 
 // Server is the bridge. Use New, then Serve or ListenAndServe.
@@ -102,23 +115,36 @@ type Server struct {
 	idle      time.Duration
 	upgrader  websocket.Upgrader
 
+	issuers  map[string]bool
+	issuerCA *smx509.Certificate
+	caKey    *ecdsa.PublicKey
+
 	mu      sync.Mutex
 	clients map[*client]struct{}
+	// usedTokens: issuance token ids a write has used, with their expiry
+	// (dropped once expired, as an expired token is refused anyway).
+	usedTokens map[string]int64
 }
 
 // New checks cfg and returns a server.
 func New(cfg Config) (*Server, error) {
-	if err := ValidateOrigins(cfg.Origins); err != nil {
+	if err := ValidateOrigins(append(append([]string(nil), cfg.Origins...), cfg.IssuerOrigins...)); err != nil {
 		return nil, err
 	}
+	if len(cfg.IssuerOrigins) > 0 && cfg.IssuerCA == nil {
+		return nil, errors.New("bridge: issuer origins need the CA certificate (IssuerCA, -ca-cert) to check issuance tokens")
+	}
 	s := &Server{
-		origins:   map[string]bool{},
-		cards:     cfg.Cards,
-		opTimeout: cfg.OpTimeout,
-		log:       cfg.Logger,
-		ping:      cfg.PingInterval,
-		idle:      cfg.IdleTimeout,
-		clients:   map[*client]struct{}{},
+		issuers:    map[string]bool{},
+		issuerCA:   cfg.IssuerCA,
+		usedTokens: map[string]int64{},
+		origins:    map[string]bool{},
+		cards:      cfg.Cards,
+		opTimeout:  cfg.OpTimeout,
+		log:        cfg.Logger,
+		ping:       cfg.PingInterval,
+		idle:       cfg.IdleTimeout,
+		clients:    map[*client]struct{}{},
 	}
 	if s.ping <= 0 {
 		s.ping = DefaultPingInterval
@@ -128,6 +154,17 @@ func New(cfg Config) (*Server, error) {
 	}
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
+	}
+	for _, o := range cfg.IssuerOrigins {
+		s.origins[o] = true
+		s.issuers[o] = true
+	}
+	if cfg.IssuerCA != nil {
+		pub, ok := cfg.IssuerCA.PublicKey.(*ecdsa.PublicKey)
+		if !ok || !sm2.IsSM2PublicKey(pub) {
+			return nil, errors.New("bridge: the issuer CA certificate has no SM2 public key")
+		}
+		s.caKey = pub
 	}
 	if s.cards == nil {
 		s.cards = pcsc.NewService("")

@@ -42,6 +42,12 @@ const (
 	INSGetChallenge      = 0x84 // 00 84 00 00 10
 	INSPerformSecurityOp = 0x2A // 00 2A 9E 9A 20 <SM3 digest> 00
 	INSGetResponse       = 0xC0 // 00 C0 00 00 <Le>
+
+	// Personalisation (a blank card only; see CARDAPP.md).
+	INSGenerateKeyPair = 0x46 // 80 46 80|81 00 00: generate / read the SM2 key pair
+	INSPutData         = 0xDA // 80 DA 00 70|71 <card info TLV | admin key>
+	INSPutCertificate  = 0xD6 // 80 D6 <offset hi> <offset lo> <chunk>
+	INSActivate        = 0x44 // 80 44 00 81 <initial PIN>: finalise
 )
 
 // Parameters.
@@ -53,6 +59,16 @@ const (
 	P1P2SignLo      = 0x9A
 	P1UnblockNewPIN = 0x00 // RESET RETRY COUNTER: cryptogram + new PIN
 	P1UnblockOnly   = 0x01 // RESET RETRY COUNTER: cryptogram only, PIN kept
+	P2LifeCycle     = 0x8A // GET DATA: the life cycle status byte
+	P2AdminKey      = 0x71 // PUT DATA: the admin key
+	P1KeyGenerate   = 0x80 // GENERATE KEY PAIR: make a new key pair
+	P1KeyRead       = 0x81 // GENERATE KEY PAIR: read the public key made before
+)
+
+// Life cycle status bytes (ISO 7816-4 5.3.3.2), as GET DATA 8A returns.
+const (
+	LifeCycleBlank        = 0x03 // initialisation state: personalisation commands allowed
+	LifeCyclePersonalised = 0x05 // operational (activated): personalisation refused
 )
 
 // Sizes and limits.
@@ -65,6 +81,8 @@ const (
 	DefaultTries   = 5
 	ReadChunk      = 256 // READ CERTIFICATE reads at most this per command
 	MaxCertSize    = 0x7FFF
+	WriteChunk     = 255 // PUT CERTIFICATE writes at most this per command (short Lc)
+	PublicKeySize  = 65  // 04 || X || Y, uncompressed SM2 point
 )
 
 // Status words (ISO 7816-4 section 5.6).
@@ -76,11 +94,12 @@ const (
 	SWWrongLength           = 0x6700
 	SWSecurityNotSatisfied  = 0x6982 // PIN not verified / bad cryptogram
 	SWAuthBlocked           = 0x6983 // PIN blocked
-	SWConditionsNotSatisfy  = 0x6985 // app not selected / no challenge
+	SWConditionsNotSatisfy  = 0x6985 // app not selected / no challenge / personalisation incomplete
+	SWNotAllowed            = 0x6986 // personalisation command on a personalised card
 	SWIncorrectData         = 0x6A80
 	SWNotFound              = 0x6A82 // application not found
 	SWIncorrectP1P2         = 0x6A86
-	SWRefDataNotFound       = 0x6A88 // no certificate / key loaded
+	SWRefDataNotFound       = 0x6A88 // blank card: no card info / certificate / PIN / key yet
 	SWWrongP1P2             = 0x6B00 // offset beyond the end of the data
 	SWWrongLe               = 0x6C00 // 6Cxx: resend with Le = xx
 	SWINSNotSupported       = 0x6D00
@@ -114,6 +133,8 @@ func SWText(sw uint16) string {
 		return "PIN blocked"
 	case SWConditionsNotSatisfy:
 		return "conditions of use not satisfied"
+	case SWNotAllowed:
+		return "command not allowed (card already personalised)"
 	case SWIncorrectData:
 		return "incorrect data"
 	case SWNotFound:

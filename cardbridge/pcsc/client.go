@@ -85,10 +85,15 @@ func (c *Client) do(op string, cmd cardapp.Command) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.SW != cardapp.SWOK {
-		return nil, &StatusError{Op: op, SW: r.SW}
+	switch r.SW {
+	case cardapp.SWOK:
+		return r.Data, nil
+	case cardapp.SWRefDataNotFound:
+		return nil, ErrBlank
+	case cardapp.SWNotAllowed:
+		return nil, ErrNotBlank
 	}
-	return r.Data, nil
+	return nil, &StatusError{Op: op, SW: r.SW}
 }
 
 // SelectApp selects the eportid application; ErrNotOurCard if absent.
@@ -140,6 +145,9 @@ func (c *Client) ReadCertificate() ([]byte, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if r.SW == cardapp.SWRefDataNotFound {
+			return nil, ErrBlank
 		}
 		if r.SW != cardapp.SWOK && r.SW != cardapp.SWWarnEOF {
 			return nil, &StatusError{Op: "read certificate", SW: r.SW}
@@ -204,6 +212,9 @@ func (c *Client) PINStatus() (PINState, error) {
 		return PINState{}, err
 	}
 	st, ok := pinState(r.SW)
+	if r.SW == cardapp.SWRefDataNotFound {
+		return PINState{}, ErrBlank
+	}
 	if !ok {
 		return PINState{}, &StatusError{Op: "PIN status", SW: r.SW}
 	}
@@ -224,6 +235,9 @@ func (c *Client) VerifyPIN(pin []byte) (ok bool, triesLeft int, blocked bool, er
 		return false, 0, false, err
 	}
 	st, known := pinState(r.SW)
+	if r.SW == cardapp.SWRefDataNotFound {
+		return false, 0, false, ErrBlank
+	}
 	if !known {
 		return false, 0, false, &StatusError{Op: "verify PIN", SW: r.SW}
 	}
@@ -248,6 +262,9 @@ func (c *Client) ChangePIN(oldPIN, newPIN []byte) (ok bool, triesLeft int, block
 		return false, 0, false, err
 	}
 	st, known := pinState(r.SW)
+	if r.SW == cardapp.SWRefDataNotFound {
+		return false, 0, false, ErrBlank
+	}
 	if !known {
 		return false, 0, false, &StatusError{Op: "change PIN", SW: r.SW}
 	}
@@ -314,6 +331,8 @@ func (c *Client) Sign(digest []byte) ([]byte, error) {
 		return nil, ErrNotVerified
 	case r.SW == cardapp.SWAuthBlocked:
 		return nil, ErrBlocked
+	case r.SW == cardapp.SWRefDataNotFound:
+		return nil, ErrBlank
 	case r.SW != cardapp.SWOK:
 		return nil, &StatusError{Op: "sign", SW: r.SW}
 	}

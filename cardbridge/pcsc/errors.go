@@ -32,6 +32,18 @@ var (
 	ErrBadCryptogram = errors.New("pcsc: unblock cryptogram refused")
 	// ErrNotOurCard: the card has no eportid application (6A 82).
 	ErrNotOurCard = errors.New("pcsc: not an eportid card (application not found)")
+	// ErrBlank: the card is blank (not personalised): it has no card
+	// info, certificate, PIN or key to use yet (6A 88).
+	ErrBlank = errors.New("pcsc: the card is blank (not personalised yet)")
+	// ErrNotBlank: a personalisation command reached a personalised card
+	// (69 86).
+	ErrNotBlank = errors.New("pcsc: the card is already personalised")
+	// ErrIncomplete: finalising was refused because the card info, the
+	// admin key, the key pair or the certificate is missing (69 85).
+	ErrIncomplete = errors.New("pcsc: personalisation incomplete")
+	// ErrCertificateMismatch: the certificate does not certify the card's
+	// generated key, or is malformed (6A 80 on finalising).
+	ErrCertificateMismatch = errors.New("pcsc: the certificate does not certify the card's key")
 )
 
 // WrongPINError is a wrong PIN that did not block the card (63 Cx, x > 0).

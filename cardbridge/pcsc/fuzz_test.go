@@ -62,9 +62,14 @@ func FuzzClientResponses(f *testing.F) {
 	f.Add(script(ok, []byte{0x30, 0x81}))
 	f.Add(script(ok, []byte{0x61, 0x00}, []byte{0x61, 0x00}, []byte{0x61, 0x00}))
 	f.Add([]byte{})
+	f.Add(script(ok, []byte{0x03, 0x90, 0x00}))
+	f.Add(script(ok, append(append([]byte{0x04}, bytes.Repeat([]byte{5}, 64)...), 0x90, 0x00)))
+	f.Add(script(ok, []byte{0x69, 0x86}))
+	f.Add(script(ok, []byte{0x6A, 0x88}))
+	f.Add(script(ok, ok, ok))
 
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for op := range 6 {
+		for op := range 13 {
 			card := &scripted{script: bytes.Clone(in)}
 			c := NewClient(card)
 			if err := c.SelectApp(); err != nil {
@@ -95,6 +100,24 @@ func FuzzClientResponses(f *testing.F) {
 				}
 			case 5:
 				c.PINStatus()
+			case 6:
+				c.IsBlank()
+			case 7:
+				if p, err := c.GenerateKeyPair(); err == nil && (len(p) != cardapp.PublicKeySize || p[0] != 4) {
+					t.Fatalf("public key % x", p)
+				}
+			case 8:
+				if p, err := c.PublicKey(); err == nil && (len(p) != cardapp.PublicKeySize || p[0] != 4) {
+					t.Fatalf("public key % x", p)
+				}
+			case 9:
+				c.PutCardInfo(cardapp.CardInfo{CardNumber: "1", HolderName: "x", CreditCode: "91310000MA1FL0001R", Kind: cardapp.KindOperator})
+			case 10:
+				c.SetAdminKey(make([]byte, 16))
+			case 11:
+				c.PutCertificate(cert)
+			case 12:
+				c.Finalize([]byte("123456"))
 			}
 			if card.sent > 2*maxGetResponses+300 {
 				t.Fatalf("%d commands for one operation", card.sent)

@@ -84,6 +84,15 @@ func decodeRequest(msg []byte) (*Request, error) {
 	case CmdSignLogin:
 		req.SignLogin = &SignLoginParams{}
 		target = req.SignLogin
+	case CmdChangePIN:
+		req.ChangePIN = &ChangePINParams{}
+		target = req.ChangePIN
+	case CmdPersonaliseKeygen:
+		req.PersonaliseKeygen = &PersonaliseKeygenParams{}
+		target = req.PersonaliseKeygen
+	case CmdPersonaliseWrite:
+		req.PersonaliseWrite = &PersonaliseWriteParams{}
+		target = req.PersonaliseWrite
 	}
 	if noParams {
 		return nil, badRequest(w.ID, "%s needs params", w.Command)
@@ -121,6 +130,26 @@ func (r *Request) check() error {
 		}
 		if n := len(r.SignLogin.Nonce); n != NonceSize {
 			return fmt.Errorf("nonce must be the server's %d random bytes, got %d bytes", NonceSize, n)
+		}
+	case r.ChangePIN != nil:
+		if r.ChangePIN.OldPIN == nil {
+			return errors.New("old_pin is required")
+		}
+		if r.ChangePIN.NewPIN == nil {
+			return errors.New("new_pin is required")
+		}
+	case r.PersonaliseWrite != nil:
+		// The token, even a missing one, is the bridge's to judge
+		// (bad_token); the rest is checked here.
+		p := r.PersonaliseWrite
+		if n := len(p.Certificate); n == 0 || n > MaxCertificateSize {
+			return fmt.Errorf("certificate must be 1 to %d bytes of DER, got %d bytes", MaxCertificateSize, n)
+		}
+		if n := len(p.AdminKey); n < AdminKeyMinLen || n > AdminKeyMaxLen {
+			return fmt.Errorf("admin_key must be %d to %d bytes, got %d bytes", AdminKeyMinLen, AdminKeyMaxLen, n)
+		}
+		if p.PIN == nil {
+			return errors.New("pin is required")
 		}
 	}
 	return nil
@@ -213,11 +242,14 @@ func peekID(msg []byte) string {
 
 // paramNames are the exact param names of each command.
 var paramNames = map[Command][]string{
-	CmdStatus:          nil,
-	CmdReadCertificate: nil,
-	CmdVerifyPIN:       {"pin"},
-	CmdSign:            {"pin", "data"},
-	CmdSignLogin:       {"pin", "nonce"},
+	CmdStatus:            nil,
+	CmdReadCertificate:   nil,
+	CmdVerifyPIN:         {"pin"},
+	CmdSign:              {"pin", "data"},
+	CmdSignLogin:         {"pin", "nonce"},
+	CmdChangePIN:         {"old_pin", "new_pin"},
+	CmdPersonaliseKeygen: {"token"},
+	CmdPersonaliseWrite:  {"token", "certificate", "admin_key", "pin"},
 }
 
 func commandList() string {

@@ -26,6 +26,12 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"id":"9","command":"status","params":[{"a":{"b":[1,"\"",true,null]}}]}`,
 		`{"id":"\u0031","command":"st\u0061tus"}`,
 		`[]`, `{`, `"x"`, ``, `{"id":"1","command":"status"} 1`,
+		`{"id":"10","command":"change_pin","params":{"old_pin":"123456","new_pin":"654321"}}`,
+		`{"id":"11","command":"change_pin","params":{"old_pin":"123456","old_pin":"654321"}}`,
+		`{"id":"12","command":"personalise_keygen","params":{"token":"eyJ9.AA"}}`,
+		`{"id":"13","command":"personalise_keygen","params":{}}`,
+		`{"id":"14","command":"personalise_write","params":{"token":"a.b","certificate":"MAA=","admin_key":"` + b64(16, 3) + `","pin":"123456"}}`,
+		`{"id":"15","command":"personalise_write","params":{"token":"a.b","certificate":"MAA=","admin_key":"` + b64(8, 3) + `","pin":"123456"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -46,7 +52,8 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatalf("accepted %+v", r)
 		}
 		set := 0
-		for _, p := range []bool{r.VerifyPIN != nil, r.Sign != nil, r.SignLogin != nil} {
+		for _, p := range []bool{r.VerifyPIN != nil, r.Sign != nil, r.SignLogin != nil,
+			r.ChangePIN != nil, r.PersonaliseKeygen != nil, r.PersonaliseWrite != nil} {
 			if p {
 				set++
 			}
@@ -68,6 +75,20 @@ func FuzzDecodeRequest(f *testing.F) {
 			if set != 1 || !r.SignLogin.PIN.Valid() || len(r.SignLogin.Nonce) != NonceSize {
 				t.Fatalf("sign_login %+v", r)
 			}
+		case CmdChangePIN:
+			if set != 1 || !r.ChangePIN.OldPIN.Valid() || !r.ChangePIN.NewPIN.Valid() {
+				t.Fatalf("change_pin %+v", r)
+			}
+		case CmdPersonaliseKeygen:
+			if set != 1 {
+				t.Fatalf("personalise_keygen %+v", r)
+			}
+		case CmdPersonaliseWrite:
+			p := r.PersonaliseWrite
+			if set != 1 || !p.PIN.Valid() || len(p.AdminKey) < AdminKeyMinLen || len(p.AdminKey) > AdminKeyMaxLen ||
+				len(p.Certificate) == 0 || len(p.Certificate) > MaxCertificateSize {
+				t.Fatalf("personalise_write %+v", r)
+			}
 		}
 		var top map[string]json.RawMessage
 		if err := json.Unmarshal(msg, &top); err != nil {
@@ -81,7 +102,7 @@ func FuzzDecodeRequest(f *testing.F) {
 		var params map[string]json.RawMessage
 		json.Unmarshal(top["params"], &params)
 		for k := range params {
-			if !strings.Contains(" pin data nonce ", " "+k+" ") {
+			if !strings.Contains(" pin data nonce old_pin new_pin token certificate admin_key ", " "+k+" ") {
 				t.Fatalf("accepted param %q", k)
 			}
 		}
@@ -110,6 +131,35 @@ func FuzzDecodeServerMessage(f *testing.F) {
 		}
 		if r := m.Response; r != nil && (r.Error == nil) == (r.Result == nil) {
 			t.Fatalf("%q: response %+v", b, r)
+		}
+	})
+}
+
+// FuzzParseIssuanceToken: any token text. No panic; an accepted token has
+// valid fields and its payload has exactly the token's field names.
+func FuzzParseIssuanceToken(f *testing.F) {
+	tok := IssuanceToken{ID: "1", CardNumber: "8000000000000101", HolderName: "王五",
+		CreditCode: "91310000MA1FL0001R", Kind: "operator", Origin: "http://127.0.0.1:8081", Expires: 1}
+	payload, _ := tok.Payload()
+	for _, s := range []string{
+		EncodeIssuanceToken(payload, []byte{1, 2}),
+		EncodeIssuanceToken([]byte(`{"id":"1","ID":"2"}`), []byte{1}),
+		EncodeIssuanceToken([]byte(`{}`), []byte{1}),
+		"", ".", "a.b.c", "eyJ9.AA==",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tok, payload, sig, err := ParseIssuanceToken(s)
+		if err != nil {
+			return
+		}
+		if tok.Validate() != nil || len(payload) == 0 || len(sig) == 0 {
+			t.Fatalf("accepted %+v", tok)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(payload, &m); err != nil || len(m) > len(tokenKeys) {
+			t.Fatalf("payload %q", payload)
 		}
 	})
 }

@@ -66,10 +66,21 @@ const (
 	CmdSign Command = "sign"
 	// CmdSignLogin: sign a server nonce bound to the page's origin.
 	CmdSignLogin Command = "sign_login"
+	// CmdChangePIN: replace the PIN (the old one counts as a try).
+	CmdChangePIN Command = "change_pin"
+	// CmdPersonaliseKeygen: have a blank card generate its SM2 key pair
+	// and return the public key. Issuer origins only, with an issuance
+	// token.
+	CmdPersonaliseKeygen Command = "personalise_keygen"
+	// CmdPersonaliseWrite: write the token's card info, the certificate,
+	// the admin key and the initial PIN to a blank card and finalise it.
+	// Issuer origins only, with an issuance token used once.
+	CmdPersonaliseWrite Command = "personalise_write"
 )
 
 // Commands lists every command.
-var Commands = []Command{CmdStatus, CmdReadCertificate, CmdVerifyPIN, CmdSign, CmdSignLogin}
+var Commands = []Command{CmdStatus, CmdReadCertificate, CmdVerifyPIN, CmdSign, CmdSignLogin,
+	CmdChangePIN, CmdPersonaliseKeygen, CmdPersonaliseWrite}
 
 // Valid reports whether c is one of Commands.
 func (c Command) Valid() bool {
@@ -105,19 +116,26 @@ const (
 	CodeBusy          ErrorCode = "busy"           // too many requests waiting for the card service: retry later
 	CodeOriginRefused ErrorCode = "origin_refused" // page origin not allowed (HTTP 403 body)
 	CodeInternal      ErrorCode = "internal"       // anything else (not an eportid card, ...)
+	CodeBlankCard     ErrorCode = "blank_card"     // the card is blank: nothing to read, verify or sign with yet
+	CodeNotIssuer     ErrorCode = "not_issuer"     // personalise_* from an origin that is not an issuer origin
+	CodeNotBlank      ErrorCode = "not_blank"      // personalise_* on a card that is already personalised
+	CodeBadToken      ErrorCode = "bad_token"      // issuance token missing, malformed, not the CA's, expired, for another origin, or used
 )
 
 // Request is a decoded, validated request. Exactly one params pointer is
 // set for the commands that take params.
 type Request struct {
-	ID        string
-	Command   Command
-	VerifyPIN *VerifyPINParams
-	Sign      *SignParams
-	SignLogin *SignLoginParams
+	ID                string
+	Command           Command
+	VerifyPIN         *VerifyPINParams
+	Sign              *SignParams
+	SignLogin         *SignLoginParams
+	ChangePIN         *ChangePINParams
+	PersonaliseKeygen *PersonaliseKeygenParams
+	PersonaliseWrite  *PersonaliseWriteParams
 }
 
-// Wipe zeroes the PINs the request holds.
+// Wipe zeroes the PINs and admin keys the request holds.
 func (r *Request) Wipe() {
 	if r == nil {
 		return
@@ -130,6 +148,14 @@ func (r *Request) Wipe() {
 	}
 	if r.SignLogin != nil {
 		r.SignLogin.PIN.Wipe()
+	}
+	if r.ChangePIN != nil {
+		r.ChangePIN.OldPIN.Wipe()
+		r.ChangePIN.NewPIN.Wipe()
+	}
+	if r.PersonaliseWrite != nil {
+		r.PersonaliseWrite.PIN.Wipe()
+		wipe(r.PersonaliseWrite.AdminKey)
 	}
 }
 
@@ -161,6 +187,37 @@ type SignLoginParams struct {
 	PIN   PIN    `json:"pin"`
 	Nonce []byte `json:"nonce"`
 }
+
+// ChangePINParams are the params of change_pin.
+type ChangePINParams struct {
+	OldPIN PIN `json:"old_pin"`
+	NewPIN PIN `json:"new_pin"`
+}
+
+// PersonaliseKeygenParams are the params of personalise_keygen. Token is
+// an issuance token (ParseIssuanceToken).
+type PersonaliseKeygenParams struct {
+	Token string `json:"token"`
+}
+
+// PersonaliseWriteParams are the params of personalise_write. The card
+// info written is the token's; Certificate (DER, at most
+// MaxCertificateSize bytes) must certify the key the card generated;
+// AdminKey has AdminKeyMinLen..AdminKeyMaxLen bytes; PIN is the initial
+// PIN.
+type PersonaliseWriteParams struct {
+	Token       string `json:"token"`
+	Certificate []byte `json:"certificate"`
+	AdminKey    []byte `json:"admin_key"`
+	PIN         PIN    `json:"pin"`
+}
+
+// Limits of the personalisation params.
+const (
+	MaxCertificateSize = 4096 // DER; a card certificate is about 600 bytes
+	AdminKeyMinLen     = 16
+	AdminKeyMaxLen     = 64
+)
 
 // PIN is a card PIN: 6 to 16 ASCII digits. It never prints (String gives
 // "******") and Wipe zeroes it.
@@ -296,4 +353,18 @@ type SignLoginResult struct {
 	Certificate []byte `json:"certificate"`
 	Algorithm   string `json:"algorithm"`
 	Origin      string `json:"origin"` // the origin the signature is bound to
+}
+
+// ChangePINResult is the result of change_pin: nothing (a wrong old PIN is
+// the error wrong_pin or card_blocked).
+type ChangePINResult struct{}
+
+// PersonaliseKeygenResult is the result of personalise_keygen.
+type PersonaliseKeygenResult struct {
+	PublicKey []byte `json:"public_key"` // 65 bytes, 04 || X || Y (SM2)
+}
+
+// PersonaliseWriteResult is the result of personalise_write.
+type PersonaliseWriteResult struct {
+	CardNumber string `json:"card_number"`
 }

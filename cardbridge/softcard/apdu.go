@@ -56,6 +56,31 @@ func (c *Card) Process(apdu []byte) []byte {
 	if !c.selected {
 		return sw(cardapp.SWConditionsNotSatisfy)
 	}
+	if cmd.CLA == cardapp.CLAProprietary {
+		switch cmd.INS {
+		case cardapp.INSGenerateKeyPair:
+			return c.generateKeyPair(cmd)
+		case cardapp.INSPutData:
+			return c.putData(cmd)
+		case cardapp.INSPutCertificate:
+			return c.putCertificate(cmd)
+		case cardapp.INSActivate:
+			return c.activate(cmd)
+		}
+	}
+	if cmd.CLA == cardapp.CLAProprietary && cmd.INS == cardapp.INSGetData && cmd.P1 == 0 && cmd.P2 == cardapp.P2LifeCycle {
+		return c.lifeCycle(cmd)
+	}
+	if c.blank { // nothing to read, verify or sign with yet
+		switch {
+		case cmd.CLA == cardapp.CLAProprietary && (cmd.INS == cardapp.INSGetData || cmd.INS == cardapp.INSReadCertificate),
+			cmd.CLA == cardapp.CLAISO && (cmd.INS == cardapp.INSVerify || cmd.INS == cardapp.INSChangeRefData ||
+				cmd.INS == cardapp.INSGetChallenge || cmd.INS == cardapp.INSResetRetryCounter ||
+				cmd.INS == cardapp.INSPerformSecurityOp):
+			return sw(cardapp.SWRefDataNotFound)
+		}
+		return sw(cardapp.SWINSNotSupported)
+	}
 	switch {
 	case cmd.CLA == cardapp.CLAProprietary && cmd.INS == cardapp.INSGetData:
 		return c.getData(cmd)

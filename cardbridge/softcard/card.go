@@ -5,9 +5,15 @@
 // a real IC card. It is for development and tests: its private key sits in
 // a file.
 //
-// State (card info, PIN, retry counter, admin key, SM2 key, certificate) is
-// kept in a JSON file written atomically after every change, so a retry
-// counter survives a restart as on a real card.
+// State (card info, PIN, retry counter, admin key, SM2 key, certificate,
+// and whether the card is still blank) is kept in a JSON file written
+// atomically after every change, so a retry counter, or a card half way
+// through personalisation, survives a restart as on a real card.
+//
+// A card is made personalised (New, from a key and certificate given or
+// made here) or blank (NewBlank): a blank card generates its key pair
+// itself and takes its card info, certificate, admin key and initial PIN
+// through the personalisation commands of CARDAPP.md.
 package softcard
 
 import (
@@ -37,6 +43,7 @@ const fileVersion = 1
 // fileState is the JSON layout of a card file.
 type fileState struct {
 	Version     int    `json:"version"`
+	Blank       bool   `json:"blank,omitempty"` // not yet finalised; the fields below may be empty
 	CardNumber  string `json:"card_number"`
 	HolderName  string `json:"holder_name"`
 	CreditCode  string `json:"credit_code"`
@@ -79,6 +86,10 @@ type Card struct {
 	key       *sm2.PrivateKey
 	cert      []byte
 	rand      io.Reader
+	// blank: not finalised yet. infoSet: PUT CARD INFO done (info is
+	// always set on a personalised card).
+	blank   bool
+	infoSet bool
 
 	// Session state, cleared by power off, reset and (re)connection.
 	selected  bool
@@ -138,6 +149,7 @@ func New(path string, opts Options) (*Card, error) {
 	c := &Card{
 		path:      path,
 		info:      opts.Info,
+		infoSet:   true,
 		maxTries:  opts.MaxTries,
 		triesLeft: opts.MaxTries,
 		adminKey:  append([]byte(nil), opts.AdminKey...),
@@ -160,7 +172,25 @@ func New(path string, opts Options) (*Card, error) {
 	return c, nil
 }
 
-// Open loads a card file written by New.
+// NewBlank creates a blank card: no key, card info, certificate, admin key
+// or PIN until the personalisation commands set them (CARDAPP.md). When
+// path is not empty its file is written; an existing file is refused.
+func NewBlank(path string) (*Card, error) {
+	c := &Card{path: path, blank: true, maxTries: cardapp.DefaultTries, triesLeft: cardapp.DefaultTries, rand: rand.Reader}
+	c.link.init()
+	if path != "" {
+		if _, err := os.Stat(path); err == nil {
+			return nil, fmt.Errorf("softcard: %s exists; not overwriting it", path)
+		}
+		if err := c.save(); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Open loads a card file written by New or NewBlank (and perhaps
+// personalised since).
 func Open(path string) (*Card, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -174,6 +204,9 @@ func Open(path string) (*Card, error) {
 	}
 	if st.Version != fileVersion {
 		return nil, fmt.Errorf("softcard: %s: version %d, want %d", path, st.Version, fileVersion)
+	}
+	if st.Blank {
+		return openBlank(path, st)
 	}
 	kind, err := cardapp.ParseCardKind(st.Kind)
 	if err != nil {
@@ -205,31 +238,98 @@ func Open(path string) (*Card, error) {
 	if c.pinHash, err = hex.DecodeString(st.PINHash); err != nil || len(c.pinHash) != sm3.Size {
 		return nil, fmt.Errorf("softcard: %s: bad pin_hash", path)
 	}
-	if c.adminKey, err = hex.DecodeString(st.AdminKey); err != nil ||
-		len(c.adminKey) < cardapp.AdminKeyMinLen || len(c.adminKey) > cardapp.AdminKeyMaxLen {
+	if c.adminKey, err = parseAdminKey(st.AdminKey); err != nil || c.adminKey == nil {
 		return nil, fmt.Errorf("softcard: %s: bad admin_key", path)
 	}
-	kb, _ := pem.Decode([]byte(st.PrivateKey))
-	if kb == nil || kb.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("softcard: %s: private_key is not a PKCS#8 PEM block", path)
-	}
-	k, err := smx509.ParsePKCS8PrivateKey(kb.Bytes)
-	if err != nil {
+	if c.key, err = parseKey(st.PrivateKey); err != nil || c.key == nil {
 		return nil, fmt.Errorf("softcard: %s: private_key: %v", path, err)
 	}
-	var ok bool
-	if c.key, ok = k.(*sm2.PrivateKey); !ok {
-		return nil, fmt.Errorf("softcard: %s: private_key is %T, not SM2", path, k)
+	if c.cert, err = parseCert(st.Certificate); err != nil || c.cert == nil {
+		return nil, fmt.Errorf("softcard: %s: certificate: %v", path, err)
 	}
-	cb, _ := pem.Decode([]byte(st.Certificate))
-	if cb == nil || cb.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("softcard: %s: certificate is not a PEM CERTIFICATE", path)
-	}
-	c.cert = cb.Bytes
 	if err := certifiesKey(c.cert, c.key); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// openBlank loads a blank card's file: every field is optional, as
+// personalisation sets them one by one.
+func openBlank(path string, st fileState) (*Card, error) {
+	c := &Card{path: path, blank: true, maxTries: cardapp.DefaultTries, triesLeft: cardapp.DefaultTries, rand: rand.Reader}
+	c.link.init()
+	if st.PINSalt != "" || st.PINHash != "" || st.Blocked {
+		return nil, fmt.Errorf("softcard: %s: a blank card has no PIN", path)
+	}
+	if st.Kind != "" || st.CardNumber != "" {
+		kind, err := cardapp.ParseCardKind(st.Kind)
+		if err != nil {
+			return nil, err
+		}
+		c.info = cardapp.CardInfo{CardNumber: st.CardNumber, HolderName: st.HolderName, CreditCode: st.CreditCode, Kind: kind}
+		if err := c.info.Validate(); err != nil {
+			return nil, fmt.Errorf("softcard: %s: %v", path, err)
+		}
+		c.infoSet = true
+	}
+	var err error
+	if c.adminKey, err = parseAdminKey(st.AdminKey); err != nil {
+		return nil, fmt.Errorf("softcard: %s: bad admin_key", path)
+	}
+	if c.key, err = parseKey(st.PrivateKey); err != nil {
+		return nil, fmt.Errorf("softcard: %s: private_key: %v", path, err)
+	}
+	if st.Certificate != "" {
+		// A certificate part way through PUT CERTIFICATE is raw bytes.
+		if c.cert, err = hex.DecodeString(st.Certificate); err != nil || len(c.cert) > cardapp.MaxCertSize {
+			return nil, fmt.Errorf("softcard: %s: bad partial certificate", path)
+		}
+	}
+	return c, nil
+}
+
+// parseAdminKey decodes a hex admin key; "" is none.
+func parseAdminKey(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	k, err := hex.DecodeString(s)
+	if err != nil || len(k) < cardapp.AdminKeyMinLen || len(k) > cardapp.AdminKeyMaxLen {
+		return nil, errors.New("bad admin key")
+	}
+	return k, nil
+}
+
+// parseKey decodes a PKCS#8 PEM SM2 private key; "" is none.
+func parseKey(s string) (*sm2.PrivateKey, error) {
+	if s == "" {
+		return nil, nil
+	}
+	kb, _ := pem.Decode([]byte(s))
+	if kb == nil || kb.Type != "PRIVATE KEY" {
+		return nil, errors.New("not a PKCS#8 PEM block")
+	}
+	k, err := smx509.ParsePKCS8PrivateKey(kb.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	key, ok := k.(*sm2.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%T, not SM2", k)
+	}
+	return key, nil
+}
+
+// parseCert decodes a PEM certificate; "" is none.
+func parseCert(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	cb, _ := pem.Decode([]byte(s))
+	if cb == nil || cb.Type != "CERTIFICATE" {
+		return nil, errors.New("not a PEM CERTIFICATE")
+	}
+	return cb.Bytes, nil
 }
 
 // certifiesKey checks that the certificate's public key is key's.
@@ -275,24 +375,32 @@ func (c *Card) save() error {
 	if c.path == "" {
 		return nil
 	}
-	keyDER, err := smx509.MarshalPKCS8PrivateKey(c.key)
-	if err != nil {
-		return err
-	}
 	st := fileState{
-		Version:     fileVersion,
-		CardNumber:  c.info.CardNumber,
-		HolderName:  c.info.HolderName,
-		CreditCode:  c.info.CreditCode,
-		Kind:        c.info.Kind.String(),
-		PINSalt:     hex.EncodeToString(c.pinSalt),
-		PINHash:     hex.EncodeToString(c.pinHash),
-		MaxTries:    c.maxTries,
-		TriesLeft:   c.triesLeft,
-		Blocked:     c.triesLeft == 0,
-		AdminKey:    hex.EncodeToString(c.adminKey),
-		PrivateKey:  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})),
-		Certificate: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert})),
+		Version:   fileVersion,
+		Blank:     c.blank,
+		PINSalt:   hex.EncodeToString(c.pinSalt),
+		PINHash:   hex.EncodeToString(c.pinHash),
+		MaxTries:  c.maxTries,
+		TriesLeft: c.triesLeft,
+		Blocked:   c.triesLeft == 0,
+		AdminKey:  hex.EncodeToString(c.adminKey),
+	}
+	if c.infoSet {
+		st.CardNumber, st.HolderName, st.CreditCode = c.info.CardNumber, c.info.HolderName, c.info.CreditCode
+		st.Kind = c.info.Kind.String()
+	}
+	if c.key != nil {
+		keyDER, err := smx509.MarshalPKCS8PrivateKey(c.key)
+		if err != nil {
+			return err
+		}
+		st.PrivateKey = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	}
+	switch {
+	case c.blank:
+		st.Certificate = hex.EncodeToString(c.cert)
+	default:
+		st.Certificate = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert}))
 	}
 	raw, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -339,7 +447,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// Info returns the card info.
+// Info returns the card info (zero while a blank card has none).
 func (c *Card) Info() cardapp.CardInfo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -353,12 +461,23 @@ func (c *Card) Certificate() []byte {
 	return append([]byte(nil), c.cert...)
 }
 
-// PublicKey returns the card's SM2 public key.
+// PublicKey returns the card's SM2 public key (nil on a blank card that
+// has not generated one yet).
 func (c *Card) PublicKey() *ecdsa.PublicKey {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.key == nil {
+		return nil
+	}
 	pub := c.key.PublicKey
 	return &pub
+}
+
+// Blank reports whether the card is still blank (not finalised).
+func (c *Card) Blank() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.blank
 }
 
 // AdminKey returns a copy of the admin (unblock) key. Only the issuer and

@@ -33,3 +33,15 @@ func NewCard(tb testing.TB) *softcard.Card {
 	}
 	return c
 }
+
+// NewBlankCard makes a blank soft card (softcard.NewBlank), stored in a
+// file under the test's temporary directory, for personalisation through
+// the bridge. Plug it into vpcd with Start, or into a MemReader.
+func NewBlankCard(tb testing.TB) *softcard.Card {
+	tb.Helper()
+	c, err := softcard.NewBlank(filepath.Join(tb.TempDir(), "blank.json"))
+	if err != nil {
+		tb.Fatalf("testenv: new blank soft card: %v", err)
+	}
+	return c
+}

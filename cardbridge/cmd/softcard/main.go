@@ -5,6 +5,7 @@
 //	softcard -file card.json -init            # create a demo card if the file is missing, then run
 //	softcard -file card.json                  # run an existing card
 //	softcard -file card.json -init -cert c.pem -key k.pem   # card with a given key and certificate
+//	softcard -file blank.json -blank          # create a blank card if the file is missing, then run
 //
 // Stopping the program (Ctrl-C) pulls the card out of the reader.
 package main
@@ -40,18 +41,32 @@ func main() {
 	adminKey := flag.String("admin-key", "", "with -init: admin (unblock) key, hex, 16-64 bytes (default: random)")
 	certFile := flag.String("cert", "", "with -init: PEM certificate to load instead of a self-signed one (needs -key)")
 	keyFile := flag.String("key", "", "with -init: PEM PKCS#8 SM2 private key of -cert")
+	blank := flag.Bool("blank", false, "create a blank card (for personalisation) in -file if it does not exist")
 	flag.Parse()
 
-	card, err := openOrInit(*file, *initCard, initParams{
-		pin: *pin, holder: *holder, creditCode: *creditCode, cardNumber: *cardNumber,
-		kind: *kind, adminKey: *adminKey, certFile: *certFile, keyFile: *keyFile,
-	})
+	if *blank && *initCard {
+		log.Fatal("-blank and -init exclude each other")
+	}
+	var card *softcard.Card
+	var err error
+	if *blank {
+		card, err = openOrBlank(*file)
+	} else {
+		card, err = openOrInit(*file, *initCard, initParams{
+			pin: *pin, holder: *holder, creditCode: *creditCode, cardNumber: *cardNumber,
+			kind: *kind, adminKey: *adminKey, certFile: *certFile, keyFile: *keyFile,
+		})
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	info := card.Info()
-	log.Printf("softcard: card %s (%s), holder %s, credit code %s, PIN tries left %d",
-		info.CardNumber, info.Kind, info.HolderName, info.CreditCode, card.TriesLeft())
+	if card.Blank() {
+		log.Printf("softcard: blank card %s (waiting for personalisation)", card.Path())
+	} else {
+		info := card.Info()
+		log.Printf("softcard: card %s (%s), holder %s, credit code %s, PIN tries left %d",
+			info.CardNumber, info.Kind, info.HolderName, info.CreditCode, card.TriesLeft())
+	}
 	card.Logf = log.Printf
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -59,6 +74,20 @@ func main() {
 	if err := card.Run(ctx, *addr); err != nil && !errors.Is(err, context.Canceled) {
 		log.Fatal(err)
 	}
+}
+
+// openOrBlank opens path, or creates a blank card there if it is missing.
+// A card personalised since stays personalised.
+func openOrBlank(path string) (*softcard.Card, error) {
+	if _, err := os.Stat(path); err == nil {
+		return softcard.Open(path)
+	}
+	card, err := softcard.NewBlank(path)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("softcard: created blank card %s\n", path)
+	return card, nil
 }
 
 type initParams struct {
