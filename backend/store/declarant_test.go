@@ -60,6 +60,12 @@ func TestDeclarantBindings(t *testing.T) {
 			t.Error("the database took a card's second declarant")
 		}
 
+		if d, err := s.CardDeclarant(ctx, "OP1"); err != nil || d == nil || d.No != d1.DeclarantNo || d.Name != "张三" {
+			t.Fatalf("the card's own declarant: %+v %v", d, err)
+		}
+		if d, err := s.CardDeclarant(ctx, "OP2"); err != nil || d != nil {
+			t.Fatalf("OP2's declarant: %+v %v", d, err)
+		}
 		cards := must(s.OperatorCards(ctx, ent.ID))(t)
 		if len(cards) != 2 || cards[0].Number != "OP1" || cards[0].DeclarantNo != d1.DeclarantNo || *cards[0].Bound(ent.CreditCode) != withState(d1) || cards[1].DeclarantNo != "" {
 			t.Fatalf("cards %+v", cards)
