@@ -425,6 +425,8 @@ func (s *Shell) panel(key string) app.UI {
 		return &ChangePINPage{}
 	case "operator-auth":
 		return &OperatorAuthPage{}
+	case "declarant-binding":
+		return &DeclarantBindingPage{}
 	}
 	if p := recordPanel(key, s.sess); p != nil {
 		return p

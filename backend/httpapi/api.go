@@ -95,6 +95,9 @@ type API struct {
 	// qualification filings (L1–L3); default the database's
 	// (registry.NewDB(Store)), each one left nil.
 	Registries registry.Registries
+	// Declarants is customs' registry of declarants (L11); default the
+	// database's (registry.NewDBDeclarants(Store)).
+	Declarants registry.Declarants
 
 	throttle auth.Throttle
 	ref      refCache
@@ -142,6 +145,9 @@ func (a *API) defaults() {
 	}
 	a.throttle = auth.Throttle{Store: a.Store}
 	a.defaultRegistries()
+	if a.Declarants == nil {
+		a.Declarants = registry.NewDBDeclarants(a.Store)
+	}
 }
 
 // Handler returns the whole site: security headers, the cross-origin

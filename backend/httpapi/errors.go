@@ -50,6 +50,7 @@ var statusOf = map[string]int{
 	model.ErrOpenChange:          http.StatusConflict,
 	model.ErrRegistryUnavailable: http.StatusServiceUnavailable,
 	model.ErrNoRegistryRecord:    http.StatusConflict,
+	model.ErrDeclarantMismatch:   http.StatusConflict,
 }
 
 // Messages of the answers that more than one handler gives.

@@ -71,6 +71,12 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("POST /api/review/operator/{id}/issuance", a.authed(a.beginIssuance, model.RoleReviewer))
 	mux.HandleFunc("POST /api/review/operator/{id}/card", a.authed(a.issueCard, model.RoleReviewer))
 
+	// 报关人员绑定 / 解绑 (L11): declarant.go, the legal-person card holder.
+	mux.HandleFunc("GET /api/declarants", a.authed(a.declarantOverview, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/declarants/bind", a.authed(a.bindDeclarant, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/declarants/unbind", a.authed(a.unbindDeclarant, model.RoleLegalCard))
+	mux.HandleFunc("GET /api/declarants/log", a.authed(a.bindingLog, model.RoleLegalCard))
+
 	// The review console (review.go, reviewsession.go).
 	mux.HandleFunc("POST /api/review/session", a.plain(a.reviewLogin))
 	mux.HandleFunc("GET /api/review/queue", a.authed(a.reviewQueue, model.RoleReviewer))

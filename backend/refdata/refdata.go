@@ -22,7 +22,7 @@ import (
 	"eportid/app/model"
 )
 
-//go:embed gb2260-mca-201904.tsv customs-districts.tsv agent-points.tsv registry-commerce.tsv registry-customs.tsv registry-forex.tsv
+//go:embed gb2260-mca-201904.tsv customs-districts.tsv agent-points.tsv registry-commerce.tsv registry-customs.tsv registry-forex.tsv registry-declarants.tsv
 var files embed.FS
 
 // The embedded files.

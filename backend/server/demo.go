@@ -61,11 +61,21 @@ func (m *Main) registries() registry.Registries {
 	return out
 }
 
+// declarants is customs' configured registry of declarants: HTTP where an
+// endpoint is given, else the database's table.
+func (m *Main) declarants() registry.Declarants {
+	if u := m.Config.RegistryDeclarantsURL; u != "" {
+		return registry.NewHTTPDeclarants(u, m.Config.RegistryTimeout, nil)
+	}
+	return registry.NewDBDeclarants(m.Store)
+}
+
 // parseDemoFlags defines the flags of the registries and the demo data on
 // fs; the function it returns finishes them after fs.Parse.
 func parseDemoFlags(fs *flag.FlagSet, c *Config, env func(k, def string) string) func() error {
 	fs.StringVar(&c.RegistryCommerceURL, "registry-commerce-url", env("EPORTID_REGISTRY_COMMERCE_URL", ""), "HTTP endpoint of the commerce ministry's registry; default the database's tables (EPORTID_REGISTRY_COMMERCE_URL)")
 	fs.StringVar(&c.RegistryCustomsURL, "registry-customs-url", env("EPORTID_REGISTRY_CUSTOMS_URL", ""), "HTTP endpoint of customs' registry (EPORTID_REGISTRY_CUSTOMS_URL)")
+	fs.StringVar(&c.RegistryDeclarantsURL, "registry-declarants-url", env("EPORTID_REGISTRY_DECLARANTS_URL", ""), "HTTP endpoint of customs' registry of declarants (报关人员); default the database's table (EPORTID_REGISTRY_DECLARANTS_URL)")
 	fs.StringVar(&c.RegistryForexURL, "registry-forex-url", env("EPORTID_REGISTRY_FOREX_URL", ""), "HTTP endpoint of the forex bureau's registry (EPORTID_REGISTRY_FOREX_URL)")
 	timeout := fs.String("registry-timeout", env("EPORTID_REGISTRY_TIMEOUT", registry.DefaultTimeout.String()), "timeout of an HTTP registry lookup (EPORTID_REGISTRY_TIMEOUT)")
 	demo := fs.String("demo-data", env("EPORTID_DEMO_DATA", ""), "load the made-up registry records and a demo reviewer, development only (EPORTID_DEMO_DATA; default on for SQLite, off for PostgreSQL)")

@@ -107,6 +107,10 @@ type Config struct {
 	// of the database (registry.NewDB). Env EPORTID_REGISTRY_COMMERCE_URL,
 	// EPORTID_REGISTRY_CUSTOMS_URL, EPORTID_REGISTRY_FOREX_URL.
 	RegistryCommerceURL, RegistryCustomsURL, RegistryForexURL string
+	// RegistryDeclarantsURL is the HTTP endpoint of customs' registry of
+	// declarants (registry.NewHTTPDeclarants); without it the database's
+	// table. Env EPORTID_REGISTRY_DECLARANTS_URL.
+	RegistryDeclarantsURL string
 	// RegistryTimeout bounds each HTTP registry lookup (default
 	// registry.DefaultTimeout, 3 s). Env EPORTID_REGISTRY_TIMEOUT (a Go
 	// duration, e.g. "1500ms").
@@ -259,6 +263,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		CardPresenceTimeout: c.CardPresenceTimeout,
 	}
 	m.API.Registries = m.registries()
+	m.API.Declarants = m.declarants()
 	h, err := m.API.Handler()
 	if err != nil {
 		m.ln.Close()

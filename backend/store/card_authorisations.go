@@ -262,7 +262,14 @@ func (s *Store) CardEvents(ctx context.Context, cardNumber string) ([]CardEvent,
 // CardDeclarant is the customs declarant bound to the card (报关人员绑定,
 // L11); nil when none is.
 func (s *Store) CardDeclarant(ctx context.Context, cardNumber string) (*model.BoundDeclarant, error) {
-	// The bindings are L11's table (declarant_bindings); without it in the
-	// schema no card has a declarant.
-	return nil, nil
+	var d model.BoundDeclarant
+	err := s.db.QueryRowxContext(ctx, s.q(`SELECT declarant_name, declarant_no FROM declarant_bindings WHERE card_number = ?`),
+		cardNumber).Scan(&d.Name, &d.No)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: card declarant: %w", err)
+	}
+	return &d, nil
 }

@@ -13,10 +13,10 @@ import (
 	"eportid/backend/refdata"
 )
 
-// The records of the outside registries (migration 0004), read by the
-// database implementation of backend/registry. LoadRegistryFixtures fills
-// them from refdata's made-up fixtures for development (make run) and
-// tests; a deployment that mirrors the real registries into these tables
+// The records of the outside registries (migration 0004; customs'
+// declarants 0007, declarant.go), read by the database implementation of
+// backend/registry. LoadRegistryFixtures fills them from refdata's made-up
+// fixtures for development (make run) and tests; a deployment that mirrors the real registries into these tables
 // would skip it.
 
 // registryTable is the table of a kind's registry.
@@ -31,6 +31,10 @@ func (s *Store) LoadRegistryFixtures(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	decl, err := refdata.LoadDeclarants()
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.nowUTC()
 		var sets [][]any
@@ -40,6 +44,10 @@ func (s *Store) LoadRegistryFixtures(ctx context.Context) error {
 			}
 			sets = append(sets, []any{g.Set.Name, g.Set.Revision, g.Set.Source, len(g.Records), now})
 		}
+		if err := loadDeclarantFixtures(ctx, s, tx, decl); err != nil {
+			return err
+		}
+		sets = append(sets, []any{decl.Set.Name, decl.Set.Revision, decl.Set.Source, len(decl.Records), now})
 		return s.upsert(ctx, tx, "refdata_sets", []string{"name", "revision", "source", "row_count", "loaded_at"}, sets)
 	})
 }
