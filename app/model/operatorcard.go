@@ -69,6 +69,8 @@ const (
 	CardActionAuthorised CardAction = "authorised"  // 授权
 	CardActionRevoked    CardAction = "revoked"     // 取消授权
 	CardActionPINChanged CardAction = "pin_changed" // 修改 PIN
+	CardActionBound      CardAction = "bound"       // 报关人员绑定
+	CardActionUnbound    CardAction = "unbound"     // 报关人员解绑
 )
 
 // Label is the action's Chinese name.
@@ -82,6 +84,10 @@ func (a CardAction) Label() string {
 		return "取消授权"
 	case CardActionPINChanged:
 		return "修改 PIN"
+	case CardActionBound:
+		return "报关人员绑定"
+	case CardActionUnbound:
+		return "报关人员解绑"
 	}
 	return string(a)
 }

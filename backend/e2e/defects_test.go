@@ -86,6 +86,9 @@ func TestWhatTheClerkHit(t *testing.T) {
 	run(t, ctx, "a required prompt shown on 申报 goes while the user types the fix",
 		click(css(`[data-menu="customs"]`)),
 		visible(panel("#f-customs_reg_no")),
+		// The pre-entry is taken over first (its number is there).
+		waitJS(valueIs("#f-customs_reg_no", "3501960001")),
+		waitText(panel("#state"), "暂存"),
 		typeInto(panel("#f-customs_reg_no"), ""),
 		click(panel("#btn-declare")),
 		waitText(panel("#err-supervising_customs"), "必填"),

@@ -193,6 +193,9 @@ func (s *Store) Bind(ctx context.Context, op BindingOp) error {
 		case err != nil:
 			return fmt.Errorf("store: bind: %w", err)
 		}
+		if err := s.AddCardEvent(ctx, tx, bindingEvent(op)); err != nil {
+			return err
+		}
 		return s.logBinding(ctx, tx, op)
 	})
 }
@@ -215,8 +218,21 @@ func (s *Store) Unbind(ctx context.Context, op BindingOp) error {
 			}
 			return err
 		}
+		if err := s.AddCardEvent(ctx, tx, bindingEvent(op)); err != nil {
+			return err
+		}
 		return s.logBinding(ctx, tx, op)
 	})
+}
+
+// bindingEvent is the card's operation record of a binding operation.
+func bindingEvent(op BindingOp) CardEvent {
+	action := model.CardActionBound
+	if op.Action == model.BindingUnbind {
+		action = model.CardActionUnbound
+	}
+	return CardEvent{CardNumber: op.CardNumber, Action: action, By: op.Who.Name, Role: op.Who.Role,
+		Signature: op.Who.Signature, Detail: op.Declarant.Name + "（报关人员编号 " + op.Declarant.DeclarantNo + "）"}
 }
 
 // checkBindingOp: the card is an operator card of the enterprise and

@@ -147,7 +147,8 @@ func (s *Store) FinishIssuance(ctx context.Context, agentPoint string, applicati
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...); err != nil {
 			return fmt.Errorf("store: audit: %w", err)
 		}
-		return nil
+		return s.AddCardEvent(ctx, tx, CardEvent{CardNumber: card.Number, Action: model.CardActionIssued, By: who.Name,
+			Role: who.Role, Detail: "制卡代理点 " + agentPoint + "，操作员申请 " + fmt.Sprint(is.ApplicationID)})
 	})
 	if err != nil {
 		return Card{}, err
