@@ -1,14 +1,11 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"time"
 
 	"eportid/app/model"
@@ -80,45 +77,13 @@ func (h httpDeclarants) Of(ctx context.Context, creditCode string) ([]model.Decl
 	fail := func(sentinel error, format string, a ...any) ([]model.Declarant, error) {
 		return nil, &Error{Registry: DeclarantRegistry, CreditCode: creditCode, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, a...)...)}
 	}
-	if h.url == "" {
-		return fail(ErrUnavailable, "no endpoint configured")
-	}
-	u, err := url.Parse(h.url)
+	body, found, err := get(ctx, h.url, h.timeout, h.client, creditCode)
 	if err != nil {
-		return fail(ErrUnavailable, "endpoint: %v", err)
+		return nil, &Error{Registry: DeclarantRegistry, CreditCode: creditCode, Err: err}
 	}
-	q := u.Query()
-	q.Set("credit_code", creditCode)
-	u.RawQuery = q.Encode()
-
-	ctx, cancel := context.WithTimeout(ctx, h.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fail(ErrUnavailable, "request: %v", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return fail(ErrUnavailable, "%v", timeoutOr(ctx, err, h.timeout))
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	if !found {
 		return []model.Declarant{}, nil
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return fail(ErrUnavailable, "status %s", resp.Status)
-	case resp.StatusCode != http.StatusOK:
-		return fail(ErrBadResponse, "status %s", resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return fail(ErrUnavailable, "reading the answer: %v", timeoutOr(ctx, err, h.timeout))
-	}
-	if len(body) > maxBody {
-		return fail(ErrBadResponse, "answer longer than %d bytes", maxBody)
-	}
-	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '[' {
 		return fail(ErrBadResponse, "not a JSON array: %.40q", body)
 	}

@@ -76,45 +76,13 @@ func (e HTTP) Lookup(ctx context.Context, creditCode string) (model.Fields, erro
 	fail := func(sentinel error, format string, a ...any) (model.Fields, error) {
 		return nil, &Error{Registry: kind, CreditCode: creditCode, Err: fmt.Errorf("%w: "+format, append([]any{sentinel}, a...)...)}
 	}
-	if e.url == "" {
-		return fail(ErrUnavailable, "no endpoint configured")
-	}
-	u, err := url.Parse(e.url)
+	body, found, err := get(ctx, e.url, e.timeout, e.client, creditCode)
 	if err != nil {
-		return fail(ErrUnavailable, "endpoint: %v", err)
+		return nil, &Error{Registry: kind, CreditCode: creditCode, Err: err}
 	}
-	q := u.Query()
-	q.Set("credit_code", creditCode)
-	u.RawQuery = q.Encode()
-
-	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return fail(ErrUnavailable, "request: %v", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return fail(ErrUnavailable, "%v", timeoutOr(ctx, err, e.timeout))
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	if !found {
 		return nil, &Error{Registry: kind, CreditCode: creditCode, Err: ErrNotFound}
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return fail(ErrUnavailable, "status %s", resp.Status)
-	case resp.StatusCode != http.StatusOK:
-		return fail(ErrBadResponse, "status %s", resp.Status)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return fail(ErrUnavailable, "reading the answer: %v", timeoutOr(ctx, err, e.timeout))
-	}
-	if len(body) > maxBody {
-		return fail(ErrBadResponse, "answer longer than %d bytes", maxBody)
-	}
-	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
 		return fail(ErrBadResponse, "not a JSON object: %.40q", body)
 	}
@@ -148,6 +116,54 @@ func (e HTTP) Lookup(ctx context.Context, creditCode string) (model.Fields, erro
 		}
 	}
 	return vals, nil
+}
+
+// get asks endpoint for the record of creditCode: the answer's body
+// (trimmed), or found false for a 404; errors wrap ErrUnavailable or
+// ErrBadResponse. The whole lookup ends within timeout.
+func get(ctx context.Context, endpoint string, timeout time.Duration, client *http.Client, creditCode string) (body []byte, found bool, err error) {
+	fail := func(sentinel error, format string, a ...any) ([]byte, bool, error) {
+		return nil, false, fmt.Errorf("%w: "+format, append([]any{sentinel}, a...)...)
+	}
+	if endpoint == "" {
+		return fail(ErrUnavailable, "no endpoint configured")
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fail(ErrUnavailable, "endpoint: %v", err)
+	}
+	q := u.Query()
+	q.Set("credit_code", creditCode)
+	u.RawQuery = q.Encode()
+
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return fail(ErrUnavailable, "request: %v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fail(ErrUnavailable, "%v", timeoutOr(ctx, err, timeout))
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, false, nil
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+		return fail(ErrUnavailable, "status %s", resp.Status)
+	case resp.StatusCode != http.StatusOK:
+		return fail(ErrBadResponse, "status %s", resp.Status)
+	}
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return fail(ErrUnavailable, "reading the answer: %v", timeoutOr(ctx, err, timeout))
+	}
+	if len(body) > maxBody {
+		return fail(ErrBadResponse, "answer longer than %d bytes", maxBody)
+	}
+	return bytes.TrimSpace(body), true, nil
 }
 
 // timeoutOr says "timed out after …" when the lookup's deadline passed.
