@@ -1,10 +1,13 @@
 #!/bin/sh
 # run.sh - what `make run` starts: the eportid server and, where this
-# machine has them, the IC card side for development (issue #4):
+# machine has them, the IC card side for development:
 #   pcscd with the vpcd virtual reader (cardbridge/testenv/start-pcscd.sh),
 #   a demo legal-person soft card whose certificate the server's CA issues,
 #   registered with its enterprise in the database (backend/cmd/democard;
-#   its PIN is printed), and the card bridge allowing the server's origin.
+#   its PIN is printed), and the card bridge allowing the server's origin;
+#   for 制卡 at the agent point, a blank soft card in vpcd's second slot
+#   and a second bridge on that reader for the review console, which has
+#   an origin of its own (REVIEW_ADDR).
 # What is missing is said, and the server starts anyway. Ctrl-C stops all.
 #
 # Env: ADDR (127.0.0.1:8080), REVIEW_ADDR (localhost:8081: another host
