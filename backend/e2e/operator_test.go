@@ -111,7 +111,7 @@ func TestOperatorPreEntryToCard(t *testing.T) {
 	)
 	run(t, rctx, "the application shows its attachment, which downloads as the PDF it is",
 		click(css(`.queue-row[data-ref="operator"]`)),
-		waitText(css("#rv-status, .review-detail"), opName),
+		waitText(css(".review-detail"), opName),
 		visible(css("#f-attachment-current")),
 		waitJS(`(async () => { const a = document.querySelector("#f-attachment-current");
 			if (!a || !a.href.includes("/api/review/attachments/")) return false;
