@@ -84,7 +84,9 @@ func TestUnknownCommandNotEchoed(t *testing.T) {
 // goes away are dropped, not signed.
 func TestClosedConnectionDropsQueued(t *testing.T) {
 	mc := newMemCards(testenv.NewCard(t))
-	mc.delay = 300 * time.Millisecond
+	// Long enough that a loaded machine still sees the close while the
+	// first request waits for the card.
+	mc.delay = 2 * time.Second
 	c := mustDial(t, startBridge(t, mc, 5*time.Second), originA)
 	for i := range 5 {
 		msg := fmt.Sprintf(`{"id":"%d","command":"sign","params":{"pin":%q,"data":"%s"}}`,
@@ -95,7 +97,7 @@ func TestClosedConnectionDropsQueued(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // the first is waiting for the card
 	c.Close()
-	time.Sleep(5 * 300 * time.Millisecond)
+	time.Sleep(mc.delay + time.Second)
 	if n := mc.ran.Load(); n != 0 {
 		t.Fatalf("%d signing sessions reached the card after the page closed", n)
 	}
