@@ -51,13 +51,13 @@ bench: wasm
 # (osslsigncode), dist/SHA256SUMS. Without SIGN_CERT/SIGN_KEY a test
 # certificate is made in var/dist/testsign. ORIGIN=https://… builds that
 # origin into the MSIs as their default. `make dist-check` checks the result.
+# The settings (ORIGIN, SIGN_*, DIST_VERSION) reach the scripts through the
+# environment: make exports variables given on its command line.
 dist:
-	GO=$(GO) ORIGIN='$(ORIGIN)' SIGN_CERT='$(SIGN_CERT)' SIGN_KEY='$(SIGN_KEY)' \
-	  SIGN_PASS_FILE='$(SIGN_PASS_FILE)' SIGN_TIMESTAMP='$(SIGN_TIMESTAMP)' SIGN_ARGS='$(SIGN_ARGS)' \
-	  sh packaging/dist.sh
+	GO=$(GO) sh packaging/dist.sh
 
 dist-check:
-	GO=$(GO) SIGN_CA='$(SIGN_CA)' sh packaging/check-dist.sh
+	GO=$(GO) sh packaging/check-dist.sh
 
 clean:
 	rm -rf $(BIN) dist $(WASM) $(WASM).br

@@ -41,6 +41,12 @@ if [ -n "${ORIGIN:-}" ] && ! printf '%s' "$ORIGIN" | grep -Eqx 'https?://[A-Za-z
   exit 1
 fi
 
+if [ -n "${SIGN_CERT:-}${SIGN_KEY:-}" ]; then
+  [ -n "${SIGN_CERT:-}" ] && [ -n "${SIGN_KEY:-}" ] || { echo "dist: SIGN_CERT and SIGN_KEY go together" >&2; exit 1; }
+  [ -r "$SIGN_CERT" ] || { echo "dist: SIGN_CERT=$SIGN_CERT: not readable" >&2; exit 1; }
+  case $SIGN_KEY in pkcs11:*) ;; *) [ -r "$SIGN_KEY" ] || { echo "dist: SIGN_KEY=$SIGN_KEY: not readable" >&2; exit 1; } ;; esac
+fi
+
 rm -rf "$OUT" "$WORK/build"
 mkdir -p "$OUT" "$WORK/build"
 B=$WORK/build
@@ -55,7 +61,6 @@ done
 # The signing certificate: the given one, or a test CA and a code-signing
 # certificate it issued, made once in $WORK/testsign (valid 10 years).
 if [ -n "${SIGN_CERT:-}" ]; then
-  [ -n "${SIGN_KEY:-}" ] || { echo "dist: SIGN_CERT needs SIGN_KEY" >&2; exit 1; }
   cert=$SIGN_CERT key=$SIGN_KEY
 else
   T=$WORK/testsign
