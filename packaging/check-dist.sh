@@ -65,6 +65,9 @@ for pair in x64:amd64:x64 x86:386:Intel; do
   wc=$(printf '%s\n' "$suminfo" | sed -n 's/^Source: \([0-9]*\).*/\1/p')
   [ $(( ${wc:-0} & 8 )) -eq 8 ] && ok "$msi: installs without elevation" || fail "$msi: word count $wc asks for elevation"
   if msiinfo export "$msi" Property | grep -q '^ALLUSERS'; then fail "$msi: sets ALLUSERS (a per-machine install)"; fi
+  attrs=$(msiinfo export "$msi" Component | awk -F'\t' '$1=="Bridge"{print $4}')
+  want=0; [ "$arch" = x64 ] && want=256
+  [ $(( ${attrs:-0} & 256 )) -eq $want ] && ok "$msi: component 64-bit flag $want" || fail "$msi: component attributes $attrs, want 64-bit flag $want"
   has File '^BridgeExe	Bridge	eportid-cardbridge\.exe	' "the bridge eportid-cardbridge.exe"
   has Directory '^ProgramsDir	LocalAppDataFolder	Programs$' "installs under %LOCALAPPDATA%\\Programs"
   has Directory '^INSTALLDIR	ProgramsDir	eportid-cardbridge$' "into eportid-cardbridge"
