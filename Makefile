@@ -7,7 +7,7 @@ BIN     := var/bin
 WASM    := web/app.wasm
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all run test wasm server vet bench dist clean
+.PHONY: all run test wasm server vet bench dist dist-check clean
 
 all: wasm server
 
@@ -45,12 +45,19 @@ test: wasm vet
 bench: wasm
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./...
 
-# Release builds of the card bridge for the users' PCs.
+# Release artefacts of the card bridge for the users' PCs (packaging/dist.sh):
+# Linux binary and a tarball with a systemd user unit, Windows 32/64-bit
+# executables and per-user MSIs (wixl), all Windows files Authenticode-signed
+# (osslsigncode), dist/SHA256SUMS. Without SIGN_CERT/SIGN_KEY a test
+# certificate is made in var/dist/testsign. ORIGIN=https://… builds that
+# origin into the MSIs as their default. `make dist-check` checks the result.
+# The settings (ORIGIN, SIGN_*, DIST_VERSION) reach the scripts through the
+# environment: make exports variables given on its command line.
 dist:
-	@mkdir -p dist
-	CGO_ENABLED=1 $(GO) build -trimpath -o dist/cardbridge-linux-amd64 ./cardbridge/cmd/cardbridge
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -o dist/cardbridge-windows-amd64.exe ./cardbridge/cmd/cardbridge
-	GOOS=windows GOARCH=386 CGO_ENABLED=0 $(GO) build -trimpath -o dist/cardbridge-windows-386.exe ./cardbridge/cmd/cardbridge
+	GO=$(GO) sh packaging/dist.sh
+
+dist-check:
+	GO=$(GO) sh packaging/check-dist.sh
 
 clean:
 	rm -rf $(BIN) dist $(WASM) $(WASM).br
