@@ -1,12 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 
 	"eportid/app/model"
@@ -19,22 +18,17 @@ import (
 // decodeSave reads the body of a create, save or declare of kind sp: a
 // JSON object whose keys are "version", "filing_id", "card_signature" and
 // the kind's field keys (string values). Anything else is refused with a
-// message naming the key: an unknown key, a value of the wrong type, a
-// body that is not one object.
+// message naming the key: an unknown or repeated key, a value of the wrong
+// type, a body that is not one object, a string that breaks
+// model.CheckText (checkBody).
 func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (model.SaveRequest, error) {
 	var req model.SaveRequest
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return req, &Error{Code: model.ErrInvalid, Message: "请求内容过大", Err: err}
-		}
-		return req, &Error{Code: model.ErrInvalid, Message: "请求内容读取失败", Err: err}
+		return req, err
 	}
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return req, &Error{Code: model.ErrInvalid, Message: "请求内容应为一个 JSON 对象"}
+	if err := checkBody(body, reflect.TypeFor[map[string]json.RawMessage]()); err != nil {
+		return req, err
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
