@@ -111,3 +111,16 @@ func TestRefusedBytes(t *testing.T) {
 		decide(rv, lp.RecordMeta, false, "缺少材料：\n1. 营业执照", http.StatusOK)
 	})
 }
+
+// An attachment's file name (not typed, so mended rather than refused)
+// loses what model.CheckText refuses: a bidi override that makes
+// "发票\u202efdp.exe" read "发票exe.pdf", C1 controls, NUL.
+func TestAttachmentNameCleaned(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		admin, _ := e.enterprise()
+		att, _ := upload(admin, "发票\u202efdp\u0085.e\x00xe", pdf, http.StatusCreated)
+		if att.Name != "发票fdp.exe" {
+			t.Errorf("stored name %q", att.Name)
+		}
+	})
+}
