@@ -65,8 +65,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 // bodyInvalid is the 422 of the value at path breaking rule.
-func bodyInvalid(path, rule string) *Error {
-	msg := path + "：" + rule
+func bodyInvalid(path, rule string) *Error { return bodyInvalidAs(path, path+"："+rule) }
+
+// bodyInvalidAs is the 422 of the value at path, said by msg.
+func bodyInvalidAs(path, msg string) *Error {
 	return &Error{Code: model.ErrInvalid, Message: "请求内容有误：" + msg, Fields: model.FieldErrors{path: msg}}
 }
 

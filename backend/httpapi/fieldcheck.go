@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"eportid/app/model"
 	"eportid/backend/store"
@@ -28,7 +29,7 @@ func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (mod
 		return req, err
 	}
 	if err := checkBody(body, reflect.TypeFor[map[string]json.RawMessage]()); err != nil {
-		return req, err
+		return req, labelled(err, sp.Form)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
@@ -79,6 +80,24 @@ func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (mod
 		return req, &Error{Code: model.ErrInvalid, Message: "请求内容有误：" + firstMessage(errs), Fields: errs}
 	}
 	return req, nil
+}
+
+// labelled is err with the label of a form field it names in place of
+// the field's key, as the form's own rules say it.
+func labelled(err error, form model.Form) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 {
+		return err
+	}
+	for key, msg := range e.Fields {
+		f, ok := form.Field(key)
+		if !ok {
+			return err
+		}
+		rule := strings.TrimPrefix(msg, key+"：")
+		return bodyInvalidAs(key, f.Label+"："+rule)
+	}
+	return err
 }
 
 // firstMessage is one of errs' messages, the same each time.

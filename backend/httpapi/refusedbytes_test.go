@@ -97,6 +97,10 @@ func TestRefusedBytes(t *testing.T) {
 		raw, _ := json.Marshal(saveReq(0, fields))
 		raw = bytes.Replace(raw, []byte("五四路"), []byte("五\xff四路"), 1)
 		wantField(t, "filing invalid UTF-8", admin.doRaw(http.MethodPost, lpPath(0), raw), "address", "UTF-8")
+		// Said with the field's label, as the page says it.
+		if p := admin.do(http.MethodPost, lpPath(0), saveReq(0, with(fields, "address", "福州\x00"))).problem(t); p.Fields["address"] != "注册地址：不能含有控制字符（U+0000）" {
+			t.Errorf("address NUL: %+v", p)
+		}
 		lp := createRec(admin, model.FilingLegalPerson, fields)
 		if got := getRec(admin, lp.RecordMeta).Fields["address"]; got != fields["address"] {
 			t.Errorf("address stored %q", got)
