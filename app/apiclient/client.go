@@ -119,6 +119,11 @@ func Code(err error) string {
 // IsNetwork reports whether err is a failure to reach the server.
 func IsNetwork(err error) bool { return Code(err) == ErrNetwork }
 
+// IsUnavailable reports whether err says the service is briefly
+// unavailable (its database cannot be reached): the same call may succeed
+// after Problem.RetryAfter seconds.
+func IsUnavailable(err error) bool { return Code(err) == model.ErrUnavailable }
+
 // IsUnauthorized reports whether err says the session is missing or over
 // (not a wrong password: that is model.ErrBadLogin).
 func IsUnauthorized(err error) bool {
@@ -230,7 +235,7 @@ func problemError(res response) error {
 	if e.Problem.Message == "" {
 		e.Problem.Message = statusMessage(res.status)
 	}
-	if e.Problem.Code == model.ErrThrottled && e.Problem.RetryAfter == 0 {
+	if (e.Problem.Code == model.ErrThrottled || e.Problem.Code == model.ErrUnavailable) && e.Problem.RetryAfter == 0 {
 		if n, err := strconv.Atoi(res.retryAfter); err == nil {
 			e.Problem.RetryAfter = n
 		}

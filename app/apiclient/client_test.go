@@ -131,3 +131,20 @@ func TestRetryAndTimeout(t *testing.T) {
 		t.Errorf("POST timeout: %v (calls %d; a POST is never retried)", err, calls.Load()-10)
 	}
 }
+
+// A 503 of the service's database being unavailable is told apart from a
+// failure to reach the server, with the wait of its Retry-After header.
+func TestUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusServiceUnavailable, model.Problem{Code: model.ErrUnavailable, Message: "服务暂时不可用，请稍后再试"})
+	}))
+	defer srv.Close()
+	c := apiclient.New(srv.URL)
+	c.Retries = 0
+	_, err := c.Records(context.Background(), model.FilingLegalPerson, false)
+	e, ok := apiclient.AsError(err)
+	if !apiclient.IsUnavailable(err) || apiclient.IsNetwork(err) || !ok || e.Problem.RetryAfter != 5 || err.Error() != "服务暂时不可用，请稍后再试" {
+		t.Errorf("%#v", err)
+	}
+}

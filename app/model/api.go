@@ -33,7 +33,8 @@ type Problem struct {
 	Message string `json:"message"`
 	// Fields holds per-field messages for Code "invalid".
 	Fields FieldErrors `json:"fields,omitempty"`
-	// RetryAfter is the seconds to wait, for Code "throttled".
+	// RetryAfter is the seconds to wait, for Codes "throttled" and
+	// "unavailable".
 	RetryAfter int `json:"retry_after,omitempty"`
 }
 
@@ -49,6 +50,9 @@ const (
 	ErrThrottled    = "throttled"    // 429: too many failed logins, wait RetryAfter
 	ErrInternal     = "internal"     // 500
 	ErrTooLarge     = "too_large"    // 413: the body (an upload) is over its limit
+	// ErrUnavailable (503): the service cannot reach its database for a
+	// moment; try again after RetryAfter seconds (the Retry-After header).
+	ErrUnavailable = "unavailable"
 	// ErrCardEnded (401): a card session ended because its card left the
 	// reader, or was frozen, reported lost or expired; Message says which.
 	ErrCardEnded = "card_ended"

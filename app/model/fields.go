@@ -129,13 +129,18 @@ func (f Form) Normalize(values map[string]string) {
 }
 
 // CheckField checks one value against its field's rules in the given mode
-// and returns the message to show at the field's right, or "".
+// and returns the message to show at the field's right, or "": the rule of
+// any text (CheckText; a textarea may hold line breaks), then its length
+// and its own format.
 func (fl Field) CheckField(v string, mode Mode) string {
 	if v == "" {
 		if fl.Kind == Required && mode == Declare {
 			return fl.Label + "：必填，不能为空"
 		}
 		return ""
+	}
+	if err := CheckText(v, fl.Input == "textarea"); err != nil {
+		return fl.Label + "：" + err.Error()
 	}
 	if fl.MaxLen > 0 && utf8.RuneCountInString(v) > fl.MaxLen {
 		return fmt.Sprintf("%s：最多%d个字符，现为%d个", fl.Label, fl.MaxLen, utf8.RuneCountInString(v))

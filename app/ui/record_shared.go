@@ -76,6 +76,8 @@ func (s *pageStatus) failed(ctx app.Context, what string, err error, form model.
 		s.conflict = true
 	case code == apiclient.ErrNetwork:
 		msg = what + "失败：" + msg + "。录入的内容已保存在本机，恢复连接后请重试。"
+	case code == model.ErrUnavailable:
+		msg = unavailableMessage(what, err)
 	default:
 		msg = what + "失败：" + msg
 	}

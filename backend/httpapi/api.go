@@ -7,8 +7,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -192,23 +190,6 @@ func origin(u string) string {
 }
 
 func (a *API) now() time.Time { return a.Now() }
-
-// decode reads a JSON body into v.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return &Error{Code: model.ErrInvalid, Message: "请求内容过大", Err: err}
-		}
-		return &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON", Err: err}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON"}
-	}
-	return nil
-}
 
 // writeJSON writes v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {

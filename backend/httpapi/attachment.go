@@ -35,8 +35,10 @@ func (a *API) uploadAttachment(w http.ResponseWriter, r *http.Request, c *curren
 	if err != nil || !utf8.ValidString(name) {
 		name = ""
 	}
+	// A file name is not typed: what model.CheckText refuses (controls,
+	// bidi overrides that turn "x\u202efdp.exe" into "xexe.pdf") is dropped.
 	name = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == '"' {
+		if r == '/' || r == '\\' || r == '"' || model.CheckText(string(r), false) != nil {
 			return -1
 		}
 		return r

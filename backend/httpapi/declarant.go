@@ -267,7 +267,10 @@ func (a *API) bindingLog(w http.ResponseWriter, r *http.Request, c *current) err
 	if err != nil {
 		return err
 	}
-	number := r.URL.Query().Get("card_number")
+	number, err := param(r, "card_number")
+	if err != nil {
+		return err
+	}
 	if number != "" {
 		if _, err := a.operatorCard(ctx, ent, number); err != nil {
 			return err

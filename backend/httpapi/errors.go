@@ -44,6 +44,7 @@ var statusOf = map[string]int{
 	model.ErrThrottled:    http.StatusTooManyRequests,
 	model.ErrInternal:     http.StatusInternalServerError,
 	model.ErrTooLarge:     http.StatusRequestEntityTooLarge,
+	model.ErrUnavailable:  http.StatusServiceUnavailable,
 
 	model.ErrLegalPersonFirst:    http.StatusConflict,
 	model.ErrForexBlocked:        http.StatusConflict,
@@ -64,6 +65,7 @@ const (
 	msgCSRF         = "安全校验失败，请刷新页面后重试"
 	msgInvalid      = "填写的内容有误，请按提示修改"
 	msgOpenChange   = "该备案已有尚未审批通过的变更，请先申报、等待审批或删除该变更"
+	msgUnavailable  = "服务暂时不可用，请稍后再试"
 )
 
 // problem maps an error to its status and body: an *Error as it says,
@@ -126,9 +128,15 @@ func storeError(err error) *Error {
 		return &Error{Code: model.ErrConflict, Message: "记录已存在", Err: err}
 	case errors.Is(err, store.ErrCreditCodeTaken), errors.Is(err, store.ErrUsernameTaken):
 		return &Error{Code: model.ErrConflict, Message: "记录已存在", Err: err}
+	case store.Unavailable(err):
+		return &Error{Code: model.ErrUnavailable, Message: msgUnavailable, RetryAfter: unavailableRetry, Err: err}
 	}
 	return &Error{Code: model.ErrInternal, Message: msgInternal, Err: err}
 }
+
+// unavailableRetry is the Retry-After, in seconds, of an answer that the
+// database is unavailable.
+const unavailableRetry = 5
 
 // writeError answers with the Problem of err and logs server errors.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"eportid/app/model"
 	"eportid/backend/store"
@@ -19,22 +19,17 @@ import (
 // decodeSave reads the body of a create, save or declare of kind sp: a
 // JSON object whose keys are "version", "filing_id", "card_signature" and
 // the kind's field keys (string values). Anything else is refused with a
-// message naming the key: an unknown key, a value of the wrong type, a
-// body that is not one object.
+// message naming the key: an unknown or repeated key, a value of the wrong
+// type, a body that is not one object, a string that breaks
+// model.CheckText (checkBody).
 func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (model.SaveRequest, error) {
 	var req model.SaveRequest
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return req, &Error{Code: model.ErrInvalid, Message: "请求内容过大", Err: err}
-		}
-		return req, &Error{Code: model.ErrInvalid, Message: "请求内容读取失败", Err: err}
+		return req, err
 	}
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return req, &Error{Code: model.ErrInvalid, Message: "请求内容应为一个 JSON 对象"}
+	if err := checkBody(body, reflect.TypeFor[map[string]json.RawMessage]()); err != nil {
+		return req, labelled(err, sp.Form)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
@@ -85,6 +80,24 @@ func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (mod
 		return req, &Error{Code: model.ErrInvalid, Message: "请求内容有误：" + firstMessage(errs), Fields: errs}
 	}
 	return req, nil
+}
+
+// labelled is err with the label of a form field it names in place of
+// the field's key, as the form's own rules say it.
+func labelled(err error, form model.Form) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 {
+		return err
+	}
+	for key, msg := range e.Fields {
+		f, ok := form.Field(key)
+		if !ok {
+			return err
+		}
+		rule := strings.TrimPrefix(msg, key+"：")
+		return bodyInvalidAs(key, f.Label+"："+rule)
+	}
+	return err
 }
 
 // firstMessage is one of errs' messages, the same each time.

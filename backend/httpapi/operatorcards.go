@@ -156,7 +156,10 @@ func (a *API) setAuthorisations(w http.ResponseWriter, r *http.Request, c *curre
 	if err != nil {
 		return err
 	}
-	number := r.PathValue("card")
+	number, err := pathParam(r, "card")
+	if err != nil {
+		return err
+	}
 	card, err := a.Store.CardByNumber(ctx, number)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (card.EnterpriseID != ent.ID || card.Kind != model.CardOperator) {
 		return &Error{Code: model.ErrNotFound, Message: msgNoSuchOperator, Err: err}

@@ -33,11 +33,12 @@ func (a *API) agentPoints(w http.ResponseWriter, r *http.Request) error {
 // divisions: GET /api/ref/divisions[?parent=CODE]: the provinces, or the
 // cities of a province.
 func (a *API) divisions(w http.ResponseWriter, r *http.Request) error {
-	var (
-		list []model.Option
-		err  error
-	)
-	if parent := r.URL.Query().Get("parent"); parent != "" {
+	var list []model.Option
+	parent, err := param(r, "parent")
+	if err != nil {
+		return err
+	}
+	if parent != "" {
 		list, err = a.Store.Cities(r.Context(), parent)
 	} else {
 		list, err = a.Store.Provinces(r.Context())
@@ -50,13 +51,18 @@ func (a *API) divisions(w http.ResponseWriter, r *http.Request) error {
 
 // departments: GET /api/ref/departments?kind=market|tax[&agent_point=CODE].
 func (a *API) departments(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	kind := q.Get("kind")
-	if kind != store.DeptMarket && kind != store.DeptTax {
-		return &Error{Code: model.ErrInvalid, Message: "参数 kind 应为 market 或 tax",
-			Fields: model.FieldErrors{"kind": "应为 market 或 tax"}}
+	kind, err := param(r, "kind")
+	if err != nil {
+		return err
 	}
-	list, err := a.Store.Departments(r.Context(), kind, q.Get("agent_point"))
+	if kind != store.DeptMarket && kind != store.DeptTax {
+		return paramInvalid("kind", "应为 market 或 tax")
+	}
+	ap, err := param(r, "agent_point")
+	if err != nil {
+		return err
+	}
+	list, err := a.Store.Departments(r.Context(), kind, ap)
 	if errors.Is(err, store.ErrNotFound) {
 		return &Error{Code: model.ErrNotFound, Message: "没有这个制卡代理点", Err: err}
 	}
