@@ -178,7 +178,7 @@ func (a *API) Handler() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, &Error{Code: model.ErrForbidden, Message: "跨站请求已被拒绝。请从本系统的页面操作。"})
 	}))
-	return a.recoverer(securityHeaders(csp, cop.Handler(a.routes()))), nil
+	return a.recoverer(securityHeaders(csp, a.Proxies.IsTLS, cop.Handler(a.routes()))), nil
 }
 
 // origin is the scheme://host of a URL, or "".

@@ -1,0 +1,109 @@
+package httpapi_test
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"eportid/app/ui"
+	"eportid/backend/auth"
+	"eportid/backend/httpapi"
+	"eportid/backend/store"
+	"eportid/backend/store/storetest"
+)
+
+// /web/ serves the app's files only: no directory, no dotfile, nothing
+// under a dot directory, no symbolic link; with the placeholder UI and with
+// the go-app pages.
+func TestWebServesOnlyAppFiles(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	for _, name := range []string{"placeholder", "go-app"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			e := newEnv(t, st, func(a *httpapi.API) {
+				a.WebDir = dir
+				if name == "go-app" {
+					a.UI = ui.HandlerFor(dir)
+				}
+			})
+			write := func(p, body string) {
+				full := filepath.Join(dir, filepath.FromSlash(p))
+				os.MkdirAll(filepath.Dir(full), 0o755)
+				if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write("styles.css", "body{}")
+			write("icons/a.png", "png")
+			write(".env", "SECRET=1")
+			write(".git/config", "[core]")
+			write("icons/.hidden", "x")
+			secret := filepath.Join(t.TempDir(), "secret.txt")
+			os.WriteFile(secret, []byte("outside"), 0o644)
+			os.Symlink(secret, filepath.Join(dir, "link.txt"))
+			anon := e.client()
+			for _, p := range []string{"/web/styles.css", "/web/icons/a.png"} {
+				if a := anon.do(http.MethodGet, p, nil); a.status != http.StatusOK {
+					t.Errorf("%s: %d", p, a.status)
+				}
+			}
+			for _, p := range []string{"/web/", "/web/icons/", "/web/icons", "/web/.env", "/web/.git/config", "/web/.git/",
+				"/web/icons/.hidden", "/web/link.txt", "/web/icons/../.env", "/web/%2e%2e/secret.txt"} {
+				if a := anon.do(http.MethodGet, p, nil); a.status != http.StatusNotFound {
+					t.Errorf("%s: %d, want 404: %.80q", p, a.status, a.body)
+				}
+			}
+		})
+	}
+}
+
+// Strict-Transport-Security is sent over TLS, directly or behind a trusted
+// proxy that says https, and never over plain HTTP.
+func TestHSTS(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	api := &httpapi.API{Store: st, Hasher: auth.NewHasher(fastParams, 0), WebDir: t.TempDir()}
+	api.Proxies, _ = auth.ParseProxies("127.0.0.1")
+	h, err := api.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsSrv := httptest.NewTLSServer(h)
+	defer tlsSrv.Close()
+	api.BaseURL = tlsSrv.URL
+	hc := tlsSrv.Client()
+	hc.Transport.(*http.Transport).TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	res, err := hc.Get(tlsSrv.URL + "/api/session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Strict-Transport-Security"); got != httpapi.HSTS {
+		t.Errorf("over TLS: Strict-Transport-Security %q", got)
+	}
+	for _, c := range []struct {
+		proto, want string
+	}{{"https", httpapi.HSTS}, {"http", ""}, {"", ""}} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = "127.0.0.1:5000"
+		if c.proto != "" {
+			req.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Strict-Transport-Security"); got != c.want {
+			t.Errorf("behind the proxy, X-Forwarded-Proto %q: %q, want %q", c.proto, got, c.want)
+		}
+	}
+	// An untrusted peer's X-Forwarded-Proto is not believed.
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.RemoteAddr = "192.0.2.8:5000"
+	req.Header.Set("X-Forwarded-Proto", "https")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := rec.Header().Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("untrusted X-Forwarded-Proto: %q", got)
+	}
+}
