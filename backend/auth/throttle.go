@@ -39,6 +39,10 @@ var (
 	// registration counts): 20 in a row, then back-off, forgotten after an
 	// hour without one.
 	RegisterPolicy = Policy{Free: 20, Base: time.Second, Max: 15 * time.Minute, Reset: time.Hour}
+	// CardBeginPolicy: card-login nonces per client address (each one a
+	// row), less those a successful card login used: 30 in a row, then
+	// 1 s, 2 s … up to a minute, forgotten after 10 minutes without one.
+	CardBeginPolicy = Policy{Free: 30, Base: time.Second, Max: time.Minute, Reset: 10 * time.Minute}
 )
 
 // Delay is the wait after n counted events.

@@ -10,6 +10,7 @@ import (
 
 	"eportid/app/ui"
 	"eportid/backend/auth"
+	"eportid/backend/ca"
 	"eportid/backend/httpapi"
 	"eportid/backend/store"
 	"eportid/backend/store/storetest"
@@ -106,4 +107,45 @@ func TestHSTS(t *testing.T) {
 	if got := rec.Header().Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("untrusted X-Forwarded-Proto: %q", got)
 	}
+}
+
+// POST /api/card-login/begin, unauthenticated, is throttled per client
+// address in the database: of 100 calls at once from one address,
+// CardBeginPolicy.Free get a nonce (and a row), the rest 429; another
+// address still gets one, and a successful card login gives its nonce back.
+func TestCardBeginThrottled(t *testing.T) {
+	eachCard(t, func(t *testing.T, e *cardEnv) {
+		e = &cardEnv{ca: e.ca, env: newEnv(t, e.st, func(a *httpapi.API) {
+			a.CA = e.ca
+			a.Proxies, _ = auth.ParseProxies("127.0.0.1")
+		})}
+		rows := func() int {
+			var n int
+			if err := e.st.DB().Get(&n, `SELECT COUNT(*) FROM card_login_nonces`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := rows()
+		got := burst(100, func(int) answer {
+			return e.client().do(http.MethodPost, "/api/card-login/begin", nil, "X-Forwarded-For", "203.0.113.50")
+		})
+		free := auth.CardBeginPolicy.Free
+		if got[http.StatusOK] != free || got[http.StatusTooManyRequests] != 100-free {
+			t.Fatalf("100 begins at once: %v, want %d answered 200 and the rest 429", got, free)
+		}
+		if n := rows() - before; n != free {
+			t.Fatalf("100 begins wrote %d rows, want %d", n, free)
+		}
+		if a := e.client().do(http.MethodPost, "/api/card-login/begin", nil, "X-Forwarded-For", "198.51.100.50"); a.status != http.StatusOK {
+			t.Fatalf("another address: %d %s", a.status, a.body)
+		}
+		// Logins that finish do not use the allowance up.
+		_, ent := e.enterprise()
+		card := e.card(ent.CreditCode, ca.CardLegalPerson, "8000000000000301")
+		e.register(card)
+		for range free + 5 {
+			e.client().cardLogin(card)
+		}
+	})
 }
