@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"eportid/app/model"
 	"eportid/app/ui"
 	"eportid/backend/auth"
 	"eportid/backend/ca"
@@ -146,6 +148,39 @@ func TestCardBeginThrottled(t *testing.T) {
 		e.register(card)
 		for range free + 5 {
 			e.client().cardLogin(card)
+		}
+	})
+}
+
+// A user holds at most store.MaxSessionsPerUser sessions: each login beyond
+// it ends the oldest one, and the database keeps no more rows than that.
+func TestSessionsCappedPerUser(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		first, _ := e.enterprise()
+		var s model.Session
+		first.call(http.MethodGet, "/api/session", nil, http.StatusOK, &s)
+		clients := []*client{first}
+		for i := 1; i < store.MaxSessionsPerUser+3; i++ {
+			e.clock.Add(time.Second)
+			c := e.client()
+			c.login(s.Username, password)
+			clients = append(clients, c)
+		}
+		for i, c := range clients {
+			want := http.StatusOK
+			if i < 3 {
+				want = http.StatusUnauthorized
+			}
+			if a := c.do(http.MethodGet, "/api/session", nil); a.status != want {
+				t.Errorf("login %d of %d: GET /api/session %d, want %d", i+1, len(clients), a.status, want)
+			}
+		}
+		var n int
+		if err := e.st.DB().Get(&n, e.st.DB().Rebind(`SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = ?`), s.Username); err != nil {
+			t.Fatal(err)
+		}
+		if n != store.MaxSessionsPerUser {
+			t.Errorf("%d session rows after %d logins, want %d", n, len(clients), store.MaxSessionsPerUser)
 		}
 	})
 }
