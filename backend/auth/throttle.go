@@ -39,6 +39,10 @@ var (
 	// registration counts): 20 in a row, then back-off, forgotten after an
 	// hour without one.
 	RegisterPolicy = Policy{Free: 20, Base: time.Second, Max: 15 * time.Minute, Reset: time.Hour}
+	// ActivatePolicy: registration confirmations per client address that
+	// did not complete (a wrong or used link, a name or code in use): 5
+	// in a row, then 1 s, 2 s … up to 15 minutes, forgotten after an hour.
+	ActivatePolicy = Policy{Free: 5, Base: time.Second, Max: 15 * time.Minute, Reset: time.Hour}
 	// CardBeginPolicy: card-login nonces per client address (each one a
 	// row), less those a successful card login used: 30 in a row, then
 	// 1 s, 2 s … up to a minute, forgotten after 10 minutes without one.

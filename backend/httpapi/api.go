@@ -62,8 +62,8 @@ type API struct {
 	// Timeouts of sessions; default auth.DefaultTimeouts.
 	Timeouts auth.Timeouts
 	// Back-off policies; defaults auth.AccountPolicy, auth.AddrPolicy,
-	// auth.RegisterPolicy and auth.CardBeginPolicy.
-	AccountPolicy, AddrPolicy, RegisterPolicy, CardBeginPolicy auth.Policy
+	// auth.RegisterPolicy, auth.ActivatePolicy and auth.CardBeginPolicy.
+	AccountPolicy, AddrPolicy, RegisterPolicy, ActivatePolicy, CardBeginPolicy auth.Policy
 
 	// UI serves every path outside /api/ and /web/ (the go-app handler);
 	// default a placeholder page.
@@ -127,6 +127,9 @@ func (a *API) defaults() {
 	}
 	if a.RegisterPolicy == (auth.Policy{}) {
 		a.RegisterPolicy = auth.RegisterPolicy
+	}
+	if a.ActivatePolicy == (auth.Policy{}) {
+		a.ActivatePolicy = auth.ActivatePolicy
 	}
 	if a.CardBeginPolicy == (auth.Policy{}) {
 		a.CardBeginPolicy = auth.CardBeginPolicy
