@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -247,5 +250,30 @@ func TestClientAddr(t *testing.T) {
 	r.RemoteAddr = "[2001:db8:1:2:3:4:5:6]:1"
 	if k := AddrKey(none.ClientAddr(r)); k != "2001:db8:1:2::/64" {
 		t.Errorf("IPv6 key %q", k)
+	}
+}
+
+func TestSecretKeyFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ca", "secrets.key")
+	if _, err := LoadSecretKeyFile(p, false); err == nil {
+		t.Fatal("a missing key file without create")
+	}
+	k1, err := LoadSecretKeyFile(p, true)
+	if err != nil || len(k1) != SecretKeyLen {
+		t.Fatalf("create: %v", err)
+	}
+	k2, err := LoadSecretKeyFile(p, true)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("read back: %v", err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+	os.Chmod(p, 0o644)
+	if _, err := LoadSecretKeyFile(p, false); err == nil {
+		t.Error("a world-readable key file accepted")
+	}
+	if _, err := ParseSecretKey("c2hvcnQ="); err == nil {
+		t.Error("a short key accepted")
 	}
 }
