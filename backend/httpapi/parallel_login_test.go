@@ -178,3 +178,20 @@ func TestDisabledAnswersAsWrong(t *testing.T) {
 		same("reviewer", rev(cred.Password), rev("wrong password"))
 	})
 }
+
+// Registrations sent at once from one address: RegisterPolicy.Free are
+// accepted (and their passwords hashed), the others 429.
+func TestParallelRegistrations(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		codes := make([]string, 30)
+		for i := range codes {
+			codes[i] = creditCode(next())
+		}
+		got := burst(30, func(i int) answer {
+			return e.client().do(http.MethodPost, "/api/registrations", registration(codes[i], fmt.Sprintf("burstadmin%02d", i), "burst@example.com"))
+		})
+		if free := auth.RegisterPolicy.Free; got[http.StatusAccepted] != free || got[http.StatusTooManyRequests] != 30-free {
+			t.Fatalf("30 registrations at once: %v, want %d accepted and the rest 429", got, free)
+		}
+	})
+}

@@ -33,7 +33,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	now := a.now()
 	key := a.addrKey("register:ip:", r)
-	wait, err := a.throttle.Wait(ctx, key, a.RegisterPolicy, now)
+	// The registration is counted before its password is hashed, in one
+	// step with the check (as logins are), and taken back if refused.
+	dctx := detached(ctx)
+	wait, err := a.throttle.Reserve(dctx, key, a.RegisterPolicy, now)
 	if err != nil {
 		return err
 	}
@@ -41,6 +44,14 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 		s := auth.RetryAfter(wait)
 		return &Error{Code: model.ErrThrottled, RetryAfter: s, Message: "注册过于频繁，请" + waitText(s) + "后再试"}
 	}
+	accepted := false
+	defer func() {
+		if !accepted {
+			if err := a.throttle.Release(dctx, key); err != nil {
+				a.Log.WarnContext(ctx, "release a registration attempt", "err", err)
+			}
+		}
+	}()
 	var req model.RegistrationRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -61,7 +72,6 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	token := registrationToken(req.Enterprise.CreditCode)
 	// From here on the work finishes even if the client goes away.
-	dctx := detached(ctx)
 	err = a.Store.CreatePendingRegistration(dctx, store.PendingRegistration{
 		TokenHash:    auth.HashToken(token),
 		Enterprise:   req.Enterprise,
@@ -75,9 +85,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.throttle.Count(dctx, key, a.RegisterPolicy, now); err != nil {
-		return err
-	}
+	accepted = true
 	link := mail.ActivationLink(a.BaseURL, token)
 	if err := a.Mail.Send(dctx, mail.Confirmation(req.Admin.Email, req.Enterprise.NameCN, link, RegistrationValidity)); err != nil {
 		return err
