@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +131,24 @@ func (m memFailures) RecordLoginFailure(_ context.Context, k string, now time.Ti
 	return v.n, nil
 }
 func (m memFailures) ClearLoginFailures(_ context.Context, k string) error { delete(m, k); return nil }
+func (m memFailures) CountAttempt(_ context.Context, k string, now time.Time,
+	decide func(int, time.Time) (time.Duration, int)) (time.Duration, error) {
+	v := m[k]
+	wait, from := decide(v.n, v.last)
+	if wait > 0 {
+		return wait, nil
+	}
+	v.n, v.last = from+1, now
+	m[k] = v
+	return 0, nil
+}
+func (m memFailures) ReleaseAttempt(_ context.Context, k string) error {
+	if v := m[k]; v.n > 0 {
+		v.n--
+		m[k] = v
+	}
+	return nil
+}
 
 func TestThrottle(t *testing.T) {
 	ctx := context.Background()
@@ -152,6 +173,34 @@ func TestThrottle(t *testing.T) {
 		t.Fatal("not reset")
 	}
 	th.Count(ctx, "k", p, later)
+	if n, _, _ := th.Store.LoginFailures(ctx, "k"); n != 1 {
+		t.Fatalf("count after reset %d", n)
+	}
+}
+
+func TestThrottleReserve(t *testing.T) {
+	ctx := context.Background()
+	th := Throttle{Store: memFailures{}}
+	p := Policy{Free: 2, Base: time.Second, Max: time.Minute, Reset: time.Hour}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2 {
+		if w, _ := th.Reserve(ctx, "k", p, now); w != 0 {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+	}
+	if w, _ := th.Reserve(ctx, "k", p, now.Add(300*time.Millisecond)); w != 700*time.Millisecond {
+		t.Fatalf("third attempt: wait %v, want 700ms", w)
+	}
+	if n, _, _ := th.Store.LoginFailures(ctx, "k"); n != 2 {
+		t.Fatalf("a refused attempt was counted: %d", n)
+	}
+	th.Release(ctx, "k")
+	if w, _ := th.Reserve(ctx, "k", p, now); w != 0 {
+		t.Fatal("released attempt still counted")
+	}
+	if w, _ := th.Reserve(ctx, "k", p, now.Add(2*time.Hour)); w != 0 {
+		t.Fatal("not reset")
+	}
 	if n, _, _ := th.Store.LoginFailures(ctx, "k"); n != 1 {
 		t.Fatalf("count after reset %d", n)
 	}
@@ -201,5 +250,30 @@ func TestClientAddr(t *testing.T) {
 	r.RemoteAddr = "[2001:db8:1:2:3:4:5:6]:1"
 	if k := AddrKey(none.ClientAddr(r)); k != "2001:db8:1:2::/64" {
 		t.Errorf("IPv6 key %q", k)
+	}
+}
+
+func TestSecretKeyFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ca", "secrets.key")
+	if _, err := LoadSecretKeyFile(p, false); err == nil {
+		t.Fatal("a missing key file without create")
+	}
+	k1, err := LoadSecretKeyFile(p, true)
+	if err != nil || len(k1) != SecretKeyLen {
+		t.Fatalf("create: %v", err)
+	}
+	k2, err := LoadSecretKeyFile(p, true)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("read back: %v", err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+	os.Chmod(p, 0o644)
+	if _, err := LoadSecretKeyFile(p, false); err == nil {
+		t.Error("a world-readable key file accepted")
+	}
+	if _, err := ParseSecretKey("c2hvcnQ="); err == nil {
+		t.Error("a short key accepted")
 	}
 }

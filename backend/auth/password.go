@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -44,6 +45,7 @@ type Hasher struct {
 
 	dummyOnce sync.Once
 	dummy     string
+	checks    atomic.Int64
 }
 
 // NewHasher returns a hasher with params that runs at most concurrency
@@ -54,6 +56,10 @@ func NewHasher(params Params, concurrency int) *Hasher {
 	}
 	return &Hasher{params: params, sem: make(chan struct{}, concurrency)}
 }
+
+// Checks is how many passwords Verify and VerifyDummy have hashed (a
+// figure of the server's work, and of what a throttle let through).
+func (h *Hasher) Checks() int64 { return h.checks.Load() }
 
 // Params returns the parameters new hashes are made with.
 func (h *Hasher) Params() Params { return h.params }
@@ -154,6 +160,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (ok, reha
 	}
 	got := h.key(p, salt, password)
 	h.release()
+	h.checks.Add(1)
 	ok = subtle.ConstantTimeCompare(got, want) == 1
 	return ok, ok && p != h.params, nil
 }

@@ -10,6 +10,11 @@ type FailureStore interface {
 	LoginFailures(ctx context.Context, key string) (n int, last time.Time, err error)
 	RecordLoginFailure(ctx context.Context, key string, now time.Time) (int, error)
 	ClearLoginFailures(ctx context.Context, key string) error
+	// CountAttempt and ReleaseAttempt reserve and take back an attempt
+	// atomically (see Throttle.Reserve).
+	CountAttempt(ctx context.Context, key string, now time.Time,
+		decide func(n int, last time.Time) (wait time.Duration, from int)) (time.Duration, error)
+	ReleaseAttempt(ctx context.Context, key string) error
 }
 
 // Policy is an exponential back-off: after Free counted events, the next
@@ -34,6 +39,14 @@ var (
 	// registration counts): 20 in a row, then back-off, forgotten after an
 	// hour without one.
 	RegisterPolicy = Policy{Free: 20, Base: time.Second, Max: 15 * time.Minute, Reset: time.Hour}
+	// ActivatePolicy: registration confirmations per client address that
+	// did not complete (a wrong or used link, a name or code in use): 5
+	// in a row, then 1 s, 2 s … up to 15 minutes, forgotten after an hour.
+	ActivatePolicy = Policy{Free: 5, Base: time.Second, Max: 15 * time.Minute, Reset: time.Hour}
+	// CardBeginPolicy: card-login nonces per client address (each one a
+	// row), less those a successful card login used: 30 in a row, then
+	// 1 s, 2 s … up to a minute, forgotten after 10 minutes without one.
+	CardBeginPolicy = Policy{Free: 30, Base: time.Second, Max: time.Minute, Reset: 10 * time.Minute}
 )
 
 // Delay is the wait after n counted events.
@@ -89,6 +102,29 @@ func (t Throttle) Count(ctx context.Context, key string, p Policy, now time.Time
 	}
 	_, err := t.Store.RecordLoginFailure(ctx, key, now)
 	return err
+}
+
+// Reserve counts an attempt of key at now before it is made, in one atomic
+// step with the check under p: it returns how long key must still wait
+// (> 0: refused, nothing counted) or 0 with the attempt counted. Of N
+// attempts at once on a fresh key, p.Free go ahead and the others wait.
+// An attempt that turns out not to count is taken back with Release (or
+// the whole count forgotten with Clear).
+func (t Throttle) Reserve(ctx context.Context, key string, p Policy, now time.Time) (time.Duration, error) {
+	return t.Store.CountAttempt(ctx, key, now, func(n int, last time.Time) (time.Duration, int) {
+		if n == 0 || p.Reset > 0 && now.Sub(last) >= p.Reset {
+			return 0, 0
+		}
+		if until := last.Add(p.Delay(n)); until.After(now) {
+			return until.Sub(now), n
+		}
+		return 0, n
+	})
+}
+
+// Release takes back one attempt counted by Reserve.
+func (t Throttle) Release(ctx context.Context, key string) error {
+	return t.Store.ReleaseAttempt(ctx, key)
 }
 
 // Clear forgets key's count (after a successful login).

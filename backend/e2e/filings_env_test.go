@@ -92,6 +92,7 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 		Stdout:        io.Discard,
 		NoJanitor:     true,
 		DemoData:      true,
+		SecretKeyFile: filepath.Join(t.TempDir(), "secrets.key"), SecretKeyCreate: true,
 		CA:            authority,
 		CardBridgeURL: "ws://" + bln.Addr().String() + "/",
 		Hasher:        auth.NewHasher(fastHash, 0),

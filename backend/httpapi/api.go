@@ -59,9 +59,9 @@ type API struct {
 
 	// Timeouts of sessions; default auth.DefaultTimeouts.
 	Timeouts auth.Timeouts
-	// Back-off policies; defaults auth.AccountPolicy, auth.AddrPolicy and
-	// auth.RegisterPolicy.
-	AccountPolicy, AddrPolicy, RegisterPolicy auth.Policy
+	// Back-off policies; defaults auth.AccountPolicy, auth.AddrPolicy,
+	// auth.RegisterPolicy, auth.ActivatePolicy and auth.CardBeginPolicy.
+	AccountPolicy, AddrPolicy, RegisterPolicy, ActivatePolicy, CardBeginPolicy auth.Policy
 
 	// UI serves every path outside /api/ and /web/ (the go-app handler);
 	// default a placeholder page.
@@ -126,6 +126,12 @@ func (a *API) defaults() {
 	if a.RegisterPolicy == (auth.Policy{}) {
 		a.RegisterPolicy = auth.RegisterPolicy
 	}
+	if a.ActivatePolicy == (auth.Policy{}) {
+		a.ActivatePolicy = auth.ActivatePolicy
+	}
+	if a.CardBeginPolicy == (auth.Policy{}) {
+		a.CardBeginPolicy = auth.CardBeginPolicy
+	}
 	if a.WebDir == "" {
 		a.WebDir = "web"
 	}
@@ -176,7 +182,7 @@ func (a *API) Handler() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, &Error{Code: model.ErrForbidden, Message: "跨站请求已被拒绝。请从本系统的页面操作。"})
 	}))
-	return a.recoverer(securityHeaders(csp, cop.Handler(a.routes()))), nil
+	return a.recoverer(securityHeaders(csp, a.Proxies.IsTLS, cop.Handler(a.routes()))), nil
 }
 
 // origin is the scheme://host of a URL, or "".

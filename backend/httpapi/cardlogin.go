@@ -111,8 +111,15 @@ func (a *API) cardFailed(ctx context.Context, r *http.Request, now time.Time, er
 	return err
 }
 
+// cardBeginKey is the throttle key of the card-login nonces an address
+// asked for.
+func (a *API) cardBeginKey(r *http.Request) string { return a.addrKey("cardbegin:ip:", r) }
+
 // cardLoginBegin: POST /api/card-login/begin. A nonce for one login attempt
-// (or one card registration), valid cardauth.NonceTTL.
+// (or one card registration), valid cardauth.NonceTTL. Each nonce is
+// counted against the client address before it is written, atomically
+// (CardBeginPolicy), so unauthenticated calls cannot fill the table; a
+// successful card login takes its nonce back from the count.
 func (a *API) cardLoginBegin(w http.ResponseWriter, r *http.Request) error {
 	au, err := a.authenticator()
 	if err != nil {
@@ -121,6 +128,14 @@ func (a *API) cardLoginBegin(w http.ResponseWriter, r *http.Request) error {
 	ctx, now := r.Context(), a.now()
 	if err := a.cardThrottled(ctx, r, now); err != nil {
 		return err
+	}
+	wait, err := a.throttle.Reserve(detached(ctx), a.cardBeginKey(r), a.CardBeginPolicy, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		s := auth.RetryAfter(wait)
+		return &Error{Code: model.ErrThrottled, RetryAfter: s, Message: "IC 卡登录请求过于频繁，请" + waitText(s) + "后再试"}
 	}
 	attempt, _ := auth.NewToken()
 	nonce, err := au.Begin(ctx, attempt, now)
@@ -215,6 +230,9 @@ func (a *API) cardLoginFinish(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Code: model.ErrForbidden, Message: "该 IC 卡的帐号已停用，如有疑问请联系制卡代理点"}
 	}
 	if err := a.throttle.Clear(ctx, a.addrKey("cardlogin:ip:", r)); err != nil {
+		return err
+	}
+	if err := a.throttle.Release(ctx, a.cardBeginKey(r)); err != nil {
 		return err
 	}
 	// A new session, never the one the request came with (fixation).

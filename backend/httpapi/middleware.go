@@ -36,11 +36,20 @@ func ContentSecurityPolicyFor(bridgeURL string) (string, error) {
 	return strings.Replace(ContentSecurityPolicy, "connect-src 'self';", "connect-src 'self' "+src+";", 1), nil
 }
 
+// HSTS is the Strict-Transport-Security of answers over TLS: a year, for
+// this host only (other hosts of the domain are not ours to pin).
+const HSTS = "max-age=31536000"
+
 // securityHeaders sets the headers every answer carries, with the policy
-// csp; answers of the API are never cached.
-func securityHeaders(csp string, next http.Handler) http.Handler {
+// csp, and HSTS on answers that reached the client over TLS (isTLS:
+// directly, or through a trusted proxy that says https); answers of the
+// API are never cached.
+func securityHeaders(csp string, isTLS func(*http.Request) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if isTLS(r) {
+			h.Set("Strict-Transport-Security", HSTS)
+		}
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")

@@ -14,14 +14,18 @@ import (
 
 // The answers of registration (R2). The first is the same whatever was
 // registered before: it never says whether a credit code or a user name is
-// taken. Only the owner of the e-mail address, by following the link, may
-// learn that.
+// taken. The confirmation (by the owner of the e-mail address, who
+// follows the link) says only that this registration could not be
+// completed, in one answer whether the user name or the credit code was
+// the obstacle: what is known of other accounts is not told to whoever
+// owns a mailbox. The administrators of a registered credit code are
+// warned by mail. Confirmations are throttled per client address
+// (ActivatePolicy; a completed one is not counted).
 const (
-	msgRegistered           = "注册信息已提交。我们已向您填写的电子邮箱发送确认邮件，请在24小时内点击邮件中的链接完成注册。"
-	msgActivated            = "注册完成，请使用用户名密码登录。"
-	msgActivationInvalid    = "确认链接无效或已过期，请重新注册。"
-	msgActivationUsername   = "用户名已被占用，请重新注册并更换用户名。"
-	msgActivationCreditCode = "该统一社会信用代码已有管理员帐号。如需帮助请联系本企业管理员或制卡代理点。"
+	msgRegistered        = "注册信息已提交。我们已向您填写的电子邮箱发送确认邮件，请在24小时内点击邮件中的链接完成注册。"
+	msgActivated         = "注册完成，请使用用户名密码登录。"
+	msgActivationInvalid = "确认链接无效或已过期，请重新注册。"
+	msgActivationRefused = "此次注册未能完成：所填的用户名或统一社会信用代码不能用于新的注册。请更换用户名后重新注册；如本企业已有管理员帐号，请联系本企业管理员或制卡代理点。"
 )
 
 // register: POST /api/registrations.
@@ -29,7 +33,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	now := a.now()
 	key := a.addrKey("register:ip:", r)
-	wait, err := a.throttle.Wait(ctx, key, a.RegisterPolicy, now)
+	// The registration is counted before its password is hashed, in one
+	// step with the check (as logins are), and taken back if refused.
+	dctx := detached(ctx)
+	wait, err := a.throttle.Reserve(dctx, key, a.RegisterPolicy, now)
 	if err != nil {
 		return err
 	}
@@ -37,6 +44,14 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 		s := auth.RetryAfter(wait)
 		return &Error{Code: model.ErrThrottled, RetryAfter: s, Message: "注册过于频繁，请" + waitText(s) + "后再试"}
 	}
+	accepted := false
+	defer func() {
+		if !accepted {
+			if err := a.throttle.Release(dctx, key); err != nil {
+				a.Log.WarnContext(ctx, "release a registration attempt", "err", err)
+			}
+		}
+	}()
 	var req model.RegistrationRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -57,7 +72,6 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	token := registrationToken(req.Enterprise.CreditCode)
 	// From here on the work finishes even if the client goes away.
-	dctx := detached(ctx)
 	err = a.Store.CreatePendingRegistration(dctx, store.PendingRegistration{
 		TokenHash:    auth.HashToken(token),
 		Enterprise:   req.Enterprise,
@@ -71,9 +85,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.throttle.Count(dctx, key, a.RegisterPolicy, now); err != nil {
-		return err
-	}
+	accepted = true
 	link := mail.ActivationLink(a.BaseURL, token)
 	if err := a.Mail.Send(dctx, mail.Confirmation(req.Admin.Email, req.Enterprise.NameCN, link, RegistrationValidity)); err != nil {
 		return err
@@ -114,18 +126,30 @@ func (a *API) activate(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := detached(r.Context())
 	now := a.now()
-	_, _, err := a.Store.ActivateRegistration(ctx, auth.HashToken(token), now)
+	key := a.addrKey("activate:ip:", r)
+	wait, err := a.throttle.Reserve(ctx, key, a.ActivatePolicy, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		s := auth.RetryAfter(wait)
+		return &Error{Code: model.ErrThrottled, RetryAfter: s, Message: "确认注册过于频繁，请" + waitText(s) + "后再试"}
+	}
+	_, _, err = a.Store.ActivateRegistration(ctx, auth.HashToken(token), now)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: model.ErrNotFound, Message: msgActivationInvalid, Err: err}
 	case errors.Is(err, store.ErrUsernameTaken):
-		return &Error{Code: model.ErrConflict, Message: msgActivationUsername, Err: err}
+		return &Error{Code: model.ErrConflict, Message: msgActivationRefused, Err: err}
 	case errors.Is(err, store.ErrCreditCodeTaken):
 		if werr := a.warnAdmins(ctx, tokenCreditCode(token)); werr != nil {
 			a.Log.ErrorContext(ctx, "warn the administrators of a registered credit code", "err", werr)
 		}
-		return &Error{Code: model.ErrConflict, Message: msgActivationCreditCode, Err: err}
+		return &Error{Code: model.ErrConflict, Message: msgActivationRefused, Err: err}
 	case err != nil:
+		return err
+	}
+	if err := a.throttle.Release(ctx, key); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, model.Accepted{Message: msgActivated})

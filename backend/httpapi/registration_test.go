@@ -108,21 +108,47 @@ func TestRegistrationAnswersAreUniform(t *testing.T) {
 			t.Fatalf("answers differ:\n%s\n%s\n%s", fresh.body, takenCode.body, takenUser.body)
 		}
 
-		// Only the confirmation says what is taken.
-		a := anon.do(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("late@example.com")})
-		if p := a.problem(t); a.status != http.StatusConflict || p.Message != "用户名已被占用，请重新注册并更换用户名。" {
-			t.Fatalf("taken user name: %d %s", a.status, a.body)
+		// The confirmation says only that this registration cannot be
+		// completed, the same whether the user name or the credit code is
+		// in use: nothing of another account.
+		takenUserAns := anon.do(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("late@example.com")})
+		takenCodeAns := anon.do(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("intruder@example.com")})
+		if takenUserAns.status != http.StatusConflict || !bytes.Equal(takenUserAns.body, takenCodeAns.body) {
+			t.Fatalf("confirmations differ: taken user name %d %s, taken credit code %d %s",
+				takenUserAns.status, takenUserAns.body, takenCodeAns.status, takenCodeAns.body)
 		}
-		a = anon.do(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("intruder@example.com")})
-		if p := a.problem(t); a.status != http.StatusConflict ||
-			p.Message != "该统一社会信用代码已有管理员帐号。如需帮助请联系本企业管理员或制卡代理点。" {
-			t.Fatalf("taken credit code: %d %s", a.status, a.body)
+		for _, leak := range []string{"已被占用", "该统一社会信用代码已有管理员帐号"} {
+			if strings.Contains(string(takenUserAns.body), leak) {
+				t.Errorf("the confirmation says %q: %s", leak, takenUserAns.body)
+			}
 		}
 		// The existing administrator is warned; the intruder learns nothing more.
 		mails, _ := e.st.MailsTo(context.Background(), s.Username+"@example.com")
 		if len(mails) != 1 || !strings.Contains(mails[0].Body, ent.CreditCode) || !strings.Contains(mails[0].Subject, "尝试") {
 			t.Errorf("existing administrator not warned: %+v", mails)
 		}
+	})
+}
+
+// Confirmations that do not complete are throttled per client address; a
+// completed one is not counted.
+func TestActivationThrottle(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		anon := e.client()
+		anon.call(http.MethodPost, "/api/registrations", registration(creditCode(next()), "goodadmin", "good@example.com"), http.StatusAccepted, nil)
+		anon.call(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("good@example.com")}, http.StatusOK, nil)
+		for i := range auth.ActivatePolicy.Free {
+			if a := anon.do(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: "guess" + itoa(int64(i))}); a.status != http.StatusNotFound {
+				t.Fatalf("wrong link %d: %d %s", i+1, a.status, a.body)
+			}
+		}
+		anon.call(http.MethodPost, "/api/registrations", registration(creditCode(next()), "lateadmin2", "late2@example.com"), http.StatusAccepted, nil)
+		a := anon.do(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("late2@example.com")})
+		if p := a.problem(t); a.status != http.StatusTooManyRequests || p.Code != model.ErrThrottled || p.RetryAfter != 1 {
+			t.Fatalf("after %d wrong links: %d %s", auth.ActivatePolicy.Free, a.status, a.body)
+		}
+		e.clock.Add(time.Second)
+		anon.call(http.MethodPost, "/api/registrations/activate", model.ActivateRequest{Token: e.activationToken("late2@example.com")}, http.StatusOK, nil)
 	})
 }
 

@@ -57,7 +57,7 @@ func (a *API) reviewLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	return a.passwordLogin(w, r, passwordLogin{
 		username: req.Username, password: req.Password, find: find, second: second,
-		badLogin: msgBadReviewLogin, disabled: "该帐号已停用",
+		badLogin: msgBadReviewLogin,
 	})
 }
 

@@ -86,7 +86,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	return a.passwordLogin(w, r, passwordLogin{
 		username: req.Username, password: req.Password, find: find,
-		badLogin: msgBadLogin, disabled: "该帐号已停用，如有疑问请联系制卡代理点",
+		badLogin: msgBadLogin,
 	})
 }
 
@@ -111,28 +111,41 @@ type passwordLogin struct {
 	find func(ctx context.Context) (store.User, error)
 	// second, if set, checks the second factor once the password is good.
 	second func(ctx context.Context, now time.Time) (bool, error)
-	// The answers to a wrong login and to a disabled account.
-	badLogin, disabled string
+	// The answer to a wrong login (and to a disabled account's).
+	badLogin string
 }
 
 // passwordLogin checks l against the throttle, the account's password and
-// its second factor, and starts a session. A password longer than any
-// valid one is a wrong login, answered after the same work but without
-// hashing a megabyte.
+// its second factor, and starts a session. The attempt is counted against
+// the account key and the client address before the password is hashed,
+// in one atomic step with the throttle's check per key
+// (auth.Throttle.Reserve), so attempts sent at once are throttled as if
+// sent one after the other; a success forgets the account's count and
+// takes back the address's attempt. A disabled account, a wrong user name,
+// password or second factor all get the one wrong-login answer after the
+// same work. A password longer than any valid one is a wrong login,
+// answered after the same work but without hashing a megabyte.
 func (a *API) passwordLogin(w http.ResponseWriter, r *http.Request, l passwordLogin) error {
 	tooLong := len(l.password) > 4*128
 	ctx := r.Context()
 	now := a.now()
 	acctKey, ipKey := accountKey(l.username), a.addrKey("login:ip:", r)
+	// Reserved attempts are kept even if the client goes away.
+	dctx := detached(ctx)
 
-	wait, err := a.throttle.Wait(ctx, acctKey, a.AccountPolicy, now)
+	wait, err := a.throttle.Reserve(dctx, ipKey, a.AddrPolicy, now)
 	if err != nil {
 		return err
 	}
-	if w2, err := a.throttle.Wait(ctx, ipKey, a.AddrPolicy, now); err != nil {
-		return err
-	} else if w2 > wait {
-		wait = w2
+	if wait == 0 {
+		if wait, err = a.throttle.Reserve(dctx, acctKey, a.AccountPolicy, now); err != nil {
+			return err
+		}
+		if wait > 0 {
+			if err := a.throttle.Release(dctx, ipKey); err != nil {
+				return err
+			}
+		}
 	}
 	if wait > 0 {
 		s := auth.RetryAfter(wait)
@@ -159,26 +172,22 @@ func (a *API) passwordLogin(w http.ResponseWriter, r *http.Request, l passwordLo
 			return err
 		}
 	}
+	if ok && user.Disabled {
+		a.Log.InfoContext(ctx, "login of a disabled account refused", "user_id", user.ID)
+		ok = false
+	}
 	if ok && l.second != nil {
 		if ok, err = l.second(ctx, now); err != nil {
 			return err
 		}
 	}
 	if !ok {
-		// Counted even if the client has gone: the attempt was made.
-		dctx := detached(ctx)
-		if err := a.throttle.Count(dctx, acctKey, a.AccountPolicy, now); err != nil {
-			return err
-		}
-		if err := a.throttle.Count(dctx, ipKey, a.AddrPolicy, now); err != nil {
-			return err
-		}
 		return &Error{Code: model.ErrBadLogin, Message: l.badLogin}
 	}
-	if user.Disabled {
-		return &Error{Code: model.ErrForbidden, Message: l.disabled}
+	if err := a.throttle.Clear(dctx, acctKey); err != nil {
+		return err
 	}
-	if err := a.throttle.Clear(ctx, acctKey); err != nil {
+	if err := a.throttle.Release(dctx, ipKey); err != nil {
 		return err
 	}
 	if rehash {

@@ -3,11 +3,15 @@ package httpapi
 import (
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
 
-// webFiles serves /web/: app.wasm brotli-compressed from app.wasm.br when
+// webFiles serves /web/, only the app's files: regular files of WebDir,
+// never a directory (no listing), a dotfile or anything under a dot
+// directory, or a symbolic link (webFile). app.wasm is served
+// brotli-compressed from app.wasm.br when
 // that file exists and the client accepts br; everything else by the UI
 // handler (go-app serves /web/ from its Resources), or, with the
 // placeholder UI, from WebDir as plain files without directory listings.
@@ -28,6 +32,10 @@ func (a *API) webFiles() http.Handler {
 		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.webFile(r.URL.Path) {
+			http.NotFound(w, r)
+			return
+		}
 		if r.URL.Path == "/web/app.wasm" {
 			w.Header().Add("Vary", "Accept-Encoding")
 			if a.serveBrotliWasm(w, r) {
@@ -36,6 +44,22 @@ func (a *API) webFiles() http.Handler {
 		}
 		rest.ServeHTTP(w, r)
 	})
+}
+
+// webFile reports whether urlPath (under /web/) names a regular file of
+// WebDir by a clean path without a segment that starts with a dot.
+func (a *API) webFile(urlPath string) bool {
+	name, ok := strings.CutPrefix(urlPath, "/web/")
+	if !ok || name == "" || path.Clean("/"+name) != "/"+name || strings.Contains(name, "\\") {
+		return false
+	}
+	for _, seg := range strings.Split(name, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return false
+		}
+	}
+	st, err := os.Lstat(filepath.Join(a.WebDir, filepath.FromSlash(name)))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // serveBrotliWasm serves app.wasm.br with Content-Encoding br when it

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +85,19 @@ type Config struct {
 	// none (development). ParseConfig sets it when EPORTID_CA_DIR is not
 	// given, or when EPORTID_CA_CREATE (flag -ca-create) is true.
 	CACreate bool
+	// SecretKey seals the secrets the database keeps (the reviewers' TOTP
+	// secrets, store.UseSecretKey): 32 bytes, never in the database. Env
+	// EPORTID_SECRET_KEY (base64). When empty, it is read from
+	// SecretKeyFile.
+	SecretKey []byte
+	// SecretKeyFile holds the secret key (one base64 line, mode 0600).
+	// Env EPORTID_SECRET_KEY_FILE, flag -secret-key-file; ParseConfig's
+	// default is secrets.key in CADir, next to the CA's key.
+	SecretKeyFile string
+	// SecretKeyCreate makes a new key in SecretKeyFile when it is missing.
+	// ParseConfig sets it as CACreate unless EPORTID_SECRET_KEY_FILE is
+	// given (then EPORTID_SECRET_KEY_CREATE, flag -secret-key-create).
+	SecretKeyCreate bool
 	// CardBridgeURL is the card bridge's websocket the pages use (and the
 	// CSP allows); default httpapi.DefaultCardBridgeURL. Env
 	// EPORTID_CARDBRIDGE_URL, flag -cardbridge-url.
@@ -220,6 +234,21 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}()
 	if err := m.Store.LoadRefData(ctx); err != nil {
 		return fmt.Errorf("load reference data: %w", err)
+	}
+	switch {
+	case m.Store.HasSecretKey():
+	case len(c.SecretKey) == 0 && c.SecretKeyFile == "":
+		// Only a Config built in code gets here (ParseConfig always names
+		// a key file): no reviewer's secret can be written or read.
+		c.Log.Warn("no secret key (SecretKey, SecretKeyFile): the reviewers' TOTP secrets can be neither written nor read")
+	default:
+		key, err := OpenSecretKey(*c)
+		if err != nil {
+			return err
+		}
+		if err := m.Store.UseSecretKey(ctx, key); err != nil {
+			return err
+		}
 	}
 	if err := m.openDemoData(ctx); err != nil {
 		return err
@@ -431,6 +460,10 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.CADir, "ca-dir", env("EPORTID_CA_DIR", DefaultCADir), "directory of the card CA's key and root (EPORTID_CA_DIR)")
 	caCreate, _ := strconv.ParseBool(env("EPORTID_CA_CREATE", strconv.FormatBool(getenv("EPORTID_CA_DIR") == "")))
 	fs.BoolVar(&c.CACreate, "ca-create", caCreate, "create the card CA when missing (EPORTID_CA_CREATE; default true unless EPORTID_CA_DIR is set)")
+	keyFile := getenv("EPORTID_SECRET_KEY_FILE")
+	keyCreate, _ := strconv.ParseBool(env("EPORTID_SECRET_KEY_CREATE", strconv.FormatBool(keyFile == "" && caCreate)))
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", keyFile, "file of the key that seals the secrets the database keeps (EPORTID_SECRET_KEY_FILE); default secrets.key in the CA's directory")
+	fs.BoolVar(&c.SecretKeyCreate, "secret-key-create", keyCreate, "create the secret key file when missing (EPORTID_SECRET_KEY_CREATE; default as -ca-create unless EPORTID_SECRET_KEY_FILE is set)")
 	fs.StringVar(&c.ReviewCardBridgeURL, "review-cardbridge-url", env("EPORTID_REVIEW_CARDBRIDGE_URL", ""), "websocket of the card bridge the review console uses, where it is another (EPORTID_REVIEW_CARDBRIDGE_URL)")
 	fs.StringVar(&c.CardBridgeURL, "cardbridge-url", env("EPORTID_CARDBRIDGE_URL", httpapi.DefaultCardBridgeURL), "websocket of the card bridge the pages use (EPORTID_CARDBRIDGE_URL)")
 	demo := parseDemoFlags(fs, &c, env)
@@ -447,7 +480,36 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	if c.TrustedProxies, err = auth.ParseProxies(*proxies); err != nil {
 		return Config{}, err
 	}
+	if c.SecretKeyFile == "" && c.CADir != "" {
+		c.SecretKeyFile = filepath.Join(c.CADir, "secrets.key")
+		explicit := getenv("EPORTID_SECRET_KEY_CREATE") != ""
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "secret-key-create" })
+		if !explicit {
+			c.SecretKeyCreate = c.CACreate
+		}
+	}
+	if v := getenv("EPORTID_SECRET_KEY"); v != "" {
+		if c.SecretKey, err = auth.ParseSecretKey(v); err != nil {
+			return Config{}, fmt.Errorf("EPORTID_SECRET_KEY: %w", err)
+		}
+	}
 	return c, nil
+}
+
+// OpenSecretKey is the key of c that seals the secrets at rest:
+// c.SecretKey, else the one in c.SecretKeyFile (made there when missing
+// and c.SecretKeyCreate is set).
+func OpenSecretKey(c Config) ([]byte, error) {
+	if len(c.SecretKey) > 0 {
+		if len(c.SecretKey) != auth.SecretKeyLen {
+			return nil, fmt.Errorf("secret key: %d bytes, want %d", len(c.SecretKey), auth.SecretKeyLen)
+		}
+		return c.SecretKey, nil
+	}
+	if c.SecretKeyFile == "" {
+		return nil, errors.New("no secret key to seal the secrets the database keeps: set EPORTID_SECRET_KEY or EPORTID_SECRET_KEY_FILE (default secrets.key in EPORTID_CA_DIR)")
+	}
+	return auth.LoadSecretKeyFile(c.SecretKeyFile, c.SecretKeyCreate)
 }
 
 // Run is the program: it parses the configuration, opens the server and

@@ -231,3 +231,48 @@ func TestMails(t *testing.T) {
 		}
 	})
 }
+
+// CountAttempt decides and counts in one step: of 30 attempts at once
+// that may go ahead while fewer than 5 are counted, exactly 5 go ahead.
+func TestCountAttemptAtomic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			allowed int
+		)
+		for range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				wait, err := s.CountAttempt(ctx, "k:burst", t0, func(n int, _ time.Time) (time.Duration, int) {
+					if n >= 5 {
+						return time.Second, n
+					}
+					return 0, n
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if wait == 0 {
+					mu.Lock()
+					allowed++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if n, _, _ := s.LoginFailures(ctx, "k:burst"); allowed != 5 || n != 5 {
+			t.Fatalf("30 at once: %d allowed, %d counted; want 5 and 5", allowed, n)
+		}
+		if err := s.ReleaseAttempt(ctx, "k:burst"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _, _ := s.LoginFailures(ctx, "k:burst"); n != 4 {
+			t.Fatalf("after a release: %d", n)
+		}
+	})
+}

@@ -32,18 +32,10 @@ func (s *Store) CreateCardSession(ctx context.Context, sess Session, cardNumber 
 	}
 	sess.CreatedAt, sess.LastSeenAt = ts(sess.CreatedAt), ts(sess.LastSeenAt)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
-			(token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-			sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt)
-		switch {
-		case uniqueViolation(err, "sessions", "token_hash"):
-			return fmt.Errorf("session token: %w", ErrDuplicate)
-		case foreignKeyViolation(err):
-			return fmt.Errorf("session of user %d: %w", sess.UserID, ErrNotFound)
-		case err != nil:
-			return fmt.Errorf("store: create card session: %w", err)
+		if err := s.insertSession(ctx, tx, &sess); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO card_sessions (session_id, card_number, last_presence_at)
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO card_sessions (session_id, card_number, last_presence_at)
 			VALUES (?, ?, ?)`), sess.ID, cardNumber, sess.CreatedAt)
 		if foreignKeyViolation(err) {
 			return fmt.Errorf("card %s: %w", cardNumber, ErrNotFound)

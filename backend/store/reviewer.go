@@ -14,8 +14,8 @@ import (
 // Reviewers of the agent points (制卡代理点 / 审批部门): users of role
 // reviewer, of no enterprise, each bound to one agent point, whose queue is
 // theirs alone (ReviewQueue), with the secret of their TOTP second factor
-// (RFC 6238). The secret is stored as given (the raw key bytes); it never
-// appears in a log: Secret prints as [REDACTED].
+// (RFC 6238). The secret is stored sealed with the store's secret key
+// (sealed.go); it never appears in a log: Secret prints as [REDACTED].
 
 // Secret is a key that must not be logged: every fmt verb and slog print it
 // as [REDACTED]. Reveal gives the bytes.
@@ -45,16 +45,26 @@ type reviewerRow struct {
 	User
 	AgentPoint   string `db:"agent_point"`
 	TOTPSecret   []byte `db:"totp_secret"`
+	TOTPSealed   bool   `db:"totp_sealed"`
 	TOTPLastStep int64  `db:"totp_last_step"`
 }
 
-func (r reviewerRow) reviewer() Reviewer {
+// reviewer is the Reviewer of a row, its secret opened (a row not yet
+// sealed, of a database UseSecretKey has not seen, is read as it is).
+func (s *Store) reviewer(r reviewerRow) (Reviewer, error) {
 	r.User.CreatedAt = r.User.CreatedAt.UTC()
-	return Reviewer{User: r.User, AgentPoint: r.AgentPoint, TOTPSecret: Secret(r.TOTPSecret), TOTPLastStep: r.TOTPLastStep}
+	secret := r.TOTPSecret
+	if r.TOTPSealed {
+		var err error
+		if secret, err = s.openTOTP(r.ID, r.TOTPSecret); err != nil {
+			return Reviewer{}, err
+		}
+	}
+	return Reviewer{User: r.User, AgentPoint: r.AgentPoint, TOTPSecret: Secret(secret), TOTPLastStep: r.TOTPLastStep}, nil
 }
 
 const reviewerColumns = `u.id, COALESCE(u.enterprise_id, 0) AS enterprise_id, u.username, u.password_hash,
-	u.role, u.mobile, u.email, u.created_at, u.disabled, r.agent_point, r.totp_secret, r.totp_last_step`
+	u.role, u.mobile, u.email, u.created_at, u.disabled, r.agent_point, r.totp_secret, r.totp_sealed, r.totp_last_step`
 
 // CreateReviewer creates a reviewer of an agent point: the user (role
 // forced to reviewer, no enterprise) and its binding, in one transaction.
@@ -77,8 +87,12 @@ func (s *Store) CreateReviewer(ctx context.Context, u User, agentPoint string, t
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO reviewers (user_id, agent_point, totp_secret, totp_last_step)
-			VALUES (?, ?, ?, 0)`), created.ID, agentPoint, totpSecret); err != nil {
+		sealed, err := s.sealTOTP(created.ID, totpSecret)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO reviewers (user_id, agent_point, totp_secret, totp_sealed, totp_last_step)
+			VALUES (?, ?, ?, TRUE, 0)`), created.ID, agentPoint, sealed); err != nil {
 			return fmt.Errorf("store: create reviewer: %w", err)
 		}
 		out = Reviewer{User: created, AgentPoint: agentPoint, TOTPSecret: Secret(append([]byte(nil), totpSecret...))}
@@ -96,7 +110,7 @@ func (s *Store) ReviewerByUserID(ctx context.Context, userID int64) (Reviewer, e
 	if err := noRows(err, "reviewer"); err != nil {
 		return Reviewer{}, err
 	}
-	return r.reviewer(), nil
+	return s.reviewer(r)
 }
 
 // ReviewerByUsername returns the reviewer of a user name in any case;
@@ -108,7 +122,7 @@ func (s *Store) ReviewerByUsername(ctx context.Context, username string) (Review
 	if err := noRows(err, "reviewer"); err != nil {
 		return Reviewer{}, err
 	}
-	return r.reviewer(), nil
+	return s.reviewer(r)
 }
 
 // UseTOTPStep records that the reviewer's code of RFC 6238 time step step
@@ -138,6 +152,10 @@ func (s *Store) SetTOTPSecret(ctx context.Context, userID int64, secret []byte) 
 	if len(secret) == 0 {
 		return fmt.Errorf("store: reviewer %d: a TOTP secret is required", userID)
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE reviewers SET totp_secret = ?, totp_last_step = 0 WHERE user_id = ?`), secret, userID)
+	sealed, err := s.sealTOTP(userID, secret)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE reviewers SET totp_secret = ?, totp_sealed = TRUE, totp_last_step = 0 WHERE user_id = ?`), sealed, userID)
 	return affectedOne(res, err, "reviewer")
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Session is a logged-in session. Only the hash of the cookie's token is
@@ -18,8 +20,14 @@ type Session struct {
 	LastSeenAt time.Time `db:"last_seen_at"` // defaults to CreatedAt
 }
 
-// CreateSession inserts a session and returns it with its ID; ErrDuplicate
-// if the token hash exists, ErrNotFound if the user does not.
+// MaxSessionsPerUser is how many sessions a user may hold at once: a new
+// one beyond it ends the user's oldest (CreateSession, CreateCardSession).
+const MaxSessionsPerUser = 10
+
+// CreateSession inserts a session and returns it with its ID, ending the
+// user's oldest sessions beyond MaxSessionsPerUser in the same
+// transaction; ErrDuplicate if the token hash exists, ErrNotFound if the
+// user does not.
 func (s *Store) CreateSession(ctx context.Context, sess Session) (Session, error) {
 	if sess.CreatedAt.IsZero() {
 		sess.CreatedAt = s.now()
@@ -28,18 +36,42 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) (Session, error
 		sess.LastSeenAt = sess.CreatedAt
 	}
 	sess.CreatedAt, sess.LastSeenAt = ts(sess.CreatedAt), ts(sess.LastSeenAt)
-	err := s.db.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return s.insertSession(ctx, tx, &sess)
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// insertSession inserts sess (setting its ID) and ends the user's oldest
+// sessions beyond MaxSessionsPerUser. The user's row is locked first
+// (PostgreSQL; SQLite's write transaction holds the database), so logins
+// at once of one user are capped one after the other.
+func (s *Store) insertSession(ctx context.Context, tx *sqlx.Tx, sess *Session) error {
+	var uid int64
+	err := tx.GetContext(ctx, &uid, s.q(`SELECT id FROM users WHERE id = ?`+s.forUpdate()), sess.UserID)
+	if err := noRows(err, fmt.Sprintf("session of user %d", sess.UserID)); err != nil {
+		return err
+	}
+	err = tx.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
 		(token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
 		sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt)
 	switch {
 	case uniqueViolation(err, "sessions", "token_hash"):
-		return Session{}, fmt.Errorf("session token: %w", ErrDuplicate)
+		return fmt.Errorf("session token: %w", ErrDuplicate)
 	case foreignKeyViolation(err):
-		return Session{}, fmt.Errorf("session of user %d: %w", sess.UserID, ErrNotFound)
+		return fmt.Errorf("session of user %d: %w", sess.UserID, ErrNotFound)
 	case err != nil:
-		return Session{}, fmt.Errorf("store: create session: %w", err)
+		return fmt.Errorf("store: create session: %w", err)
 	}
-	return sess, nil
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id NOT IN
+		(SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)`),
+		sess.UserID, sess.UserID, MaxSessionsPerUser); err != nil {
+		return fmt.Errorf("store: end the oldest sessions: %w", err)
+	}
+	return nil
 }
 
 // SessionByTokenHash returns the session of a token hash, or ErrNotFound.

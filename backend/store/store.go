@@ -12,6 +12,7 @@ package store
 
 import (
 	"context"
+	"crypto/cipher"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -71,6 +72,8 @@ type Store struct {
 	db      *sqlx.DB
 	dialect string
 	now     func() time.Time
+	// sealer seals the secrets at rest (UseSecretKey); nil until set.
+	sealer cipher.AEAD
 }
 
 // Option changes how Open works.

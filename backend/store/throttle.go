@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // LoginFailures returns the failed logins counted for key and the time of
@@ -54,4 +56,54 @@ func (s *Store) DeleteLoginFailuresBefore(ctx context.Context, cutoff time.Time)
 		return 0, fmt.Errorf("store: delete login failures: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// CountAttempt counts one attempt of key at now, before the attempt is
+// made, if decide lets it: decide sees the count and the time of the last
+// counted attempt (0 and the zero time when none) and returns how long the
+// key must still wait (> 0: refused, nothing counted) and the count to add
+// this attempt to (n, or 0 when the old count is forgotten). Read, decision
+// and count are one transaction holding the key's row (FOR UPDATE on
+// PostgreSQL; SQLite's write transaction locks the database at BEGIN), so
+// concurrent attempts on one key are decided one after the other, each
+// seeing those before it.
+func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time,
+	decide func(n int, last time.Time) (wait time.Duration, from int)) (time.Duration, error) {
+	var wait time.Duration
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 0, ?)
+			ON CONFLICT (key) DO NOTHING`), key, ts(now)); err != nil {
+			return fmt.Errorf("store: count attempt: %w", err)
+		}
+		row := struct {
+			N    int       `db:"failures"`
+			Last time.Time `db:"last_failure_at"`
+		}{}
+		if err := tx.GetContext(ctx, &row, s.q(`SELECT failures, last_failure_at FROM login_failures WHERE key = ?`+s.forUpdate()), key); err != nil {
+			return fmt.Errorf("store: count attempt: %w", err)
+		}
+		last := row.Last.UTC()
+		if row.N == 0 {
+			last = time.Time{}
+		}
+		var from int
+		if wait, from = decide(row.N, last); wait > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE login_failures SET failures = ?, last_failure_at = ? WHERE key = ?`),
+			from+1, ts(now), key); err != nil {
+			return fmt.Errorf("store: count attempt: %w", err)
+		}
+		return nil
+	})
+	return wait, err
+}
+
+// ReleaseAttempt takes back one attempt counted by CountAttempt (one that
+// turned out not to count: a successful login from a shared address).
+func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE login_failures SET failures = failures - 1 WHERE key = ? AND failures > 0`), key); err != nil {
+		return fmt.Errorf("store: release attempt: %w", err)
+	}
+	return nil
 }

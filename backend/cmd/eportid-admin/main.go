@@ -10,7 +10,10 @@
 // password's hash and the secret. reset-password prints a new password
 // (the TOTP secret stays) and ends the reviewer's sessions. The database is DATABASE_URL (or
 // -database), as the server's: a postgres:// URL or a SQLite file path,
-// default ./var/eportid.db.
+// default ./var/eportid.db. The TOTP secrets are sealed with the server's
+// secret key, found as the server finds it (EPORTID_SECRET_KEY, or
+// EPORTID_SECRET_KEY_FILE / -secret-key-file, default secrets.key in
+// EPORTID_CA_DIR, ./var/ca).
 package main
 
 import (
@@ -40,7 +43,7 @@ func main() {
 	}
 }
 
-const usage = `usage: eportid-admin [-database URL] reviewer add -agent-point CODE -username NAME
+const usage = `usage: eportid-admin [-database URL] [-secret-key-file FILE] reviewer add -agent-point CODE -username NAME
        eportid-admin [-database URL] reviewer reset-password -username NAME`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -51,6 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		dbDefault = server.DefaultDatabaseURL
 	}
 	database := fs.String("database", dbDefault, "postgres:// URL or SQLite file path (DATABASE_URL)")
+	keyFile := fs.String("secret-key-file", "", "the server's secret key file (default as the server's: EPORTID_SECRET_KEY_FILE, or secrets.key in EPORTID_CA_DIR)")
 	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,11 +80,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return flag.ErrHelp
 	}
 
+	cfg, err := server.ParseConfig(nil, getenv)
+	if err != nil {
+		return err
+	}
+	if *keyFile != "" {
+		cfg.SecretKeyFile, cfg.SecretKeyCreate = *keyFile, false
+	}
+	key, err := server.OpenSecretKey(cfg)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *database)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if err := st.UseSecretKey(ctx, key); err != nil {
+		return err
+	}
 	h := auth.NewHasher(auth.DefaultParams, 0)
 	if !add {
 		cred, err := server.ResetReviewerPassword(ctx, st, h, *username)

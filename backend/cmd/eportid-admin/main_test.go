@@ -20,9 +20,15 @@ var passwordRe = regexp.MustCompile(`password:\s+(\S+)`)
 func TestReviewerAddAndResetPassword(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "admin.db")
+	keyFile := filepath.Join(t.TempDir(), "secrets.key")
 	env := func(k string) string {
-		if k == "DATABASE_URL" {
+		switch k {
+		case "DATABASE_URL":
 			return db
+		case "EPORTID_SECRET_KEY_FILE":
+			return keyFile
+		case "EPORTID_SECRET_KEY_CREATE":
+			return "true"
 		}
 		return ""
 	}
@@ -50,6 +56,13 @@ func TestReviewerAddAndResetPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	key, err := auth.LoadSecretKeyFile(keyFile, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UseSecretKey(ctx, key); err != nil {
+		t.Fatal(err)
+	}
 	rv, err := st.ReviewerByUsername(ctx, "fj01-zhang")
 	if err != nil {
 		t.Fatal(err)

@@ -72,8 +72,21 @@ func OpenEmpty(t testing.TB, dialect string) *store.Store {
 	if err != nil {
 		t.Fatalf("open %s store: %v", dialect, err)
 	}
+	if err := s.UseSecretKey(context.Background(), SecretKey(t)); err != nil {
+		t.Fatalf("%s store: %v", dialect, err)
+	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// SecretKey is a new random secret key for Store.UseSecretKey.
+func SecretKey(t testing.TB) []byte {
+	t.Helper()
+	k := make([]byte, store.SecretKeyLen)
+	if _, err := rand.Read(k); err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // URL returns the URL of a fresh, empty database of the dialect for
