@@ -88,6 +88,8 @@ func (a CardAction) Label() string {
 		return "报关人员绑定"
 	case CardActionUnbound:
 		return "报关人员解绑"
+	case CardActionFrozen, CardActionUnfrozen, CardActionLost, CardActionUnlocked, CardActionExtended:
+		return ManagementLabel(a)
 	}
 	return string(a)
 }
