@@ -243,6 +243,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if base == "" {
 		base = m.URL()
 	}
+	if m.CA != nil && m.CA.CRLURL() == "" {
+		m.CA.SetCRLURL(base + httpapi.CRLPath) // the CRL distribution point of new certificates
+	}
 	m.API = &httpapi.API{
 		Store:         m.Store,
 		Hasher:        c.Hasher,
