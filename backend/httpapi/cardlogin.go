@@ -242,7 +242,6 @@ func (a *API) cardLoginFinish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.CardNotice = model.ExpiryNotice(card.NotAfter, now)
 	a.Log.InfoContext(ctx, "card login", "card", card.Number, "kind", card.Kind, "enterprise_id", card.EnterpriseID)
 	auth.SetSessionCookie(w, token, a.secure(r))
 	writeJSON(w, http.StatusOK, s)
