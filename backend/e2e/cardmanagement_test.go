@@ -199,7 +199,7 @@ func TestCardManagement(t *testing.T) {
 	openManagedCard(t, ctx, cmOpNumber)
 	run(t, ctx, "the card's detail: holder, kind, serial, validity, state, declarant; 解冻 disabled",
 		waitText(panel("#cm-d-holder"), cmOpName),
-		waitText(panel("#cm-d-kind"), "企业操作员卡"),
+		waitText(panel("#cm-d-kind"), "操作员卡"),
 		waitText(panel("#cm-d-serial"), op.Identity.SerialHex),
 		waitText(panel("#cm-d-validity"), op.Identity.NotAfter.Local().Format("2006-01-02")),
 		waitText(panel("#cm-d-state"), "正常"),
