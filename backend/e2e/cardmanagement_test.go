@@ -382,7 +382,7 @@ func TestCardHistory(t *testing.T) {
 	}
 	// The records of every action, as the actions make them.
 	step("issued", addEvent(t, st, store.CardEvent{CardNumber: cmOpNumber, Action: model.CardActionIssued, By: "qhreviewer", Role: model.RoleReviewer,
-			Detail: "代理点 " + w.agentPoint + " 制卡"}))
+		Detail: "代理点 " + w.agentPoint + " 制卡"}))
 	_, err := st.ChangeCardState(bg, ent, store.StateChange{CardNumber: cmOpNumber, Version: v, Action: model.StateFreeze, Who: legal})
 	step("frozen", err)
 	_, err = st.ChangeCardState(bg, ent, store.StateChange{CardNumber: cmOpNumber, Version: v, Action: model.StateUnfreeze, Who: legal})
@@ -396,9 +396,9 @@ func TestCardHistory(t *testing.T) {
 		Serial: cert.SerialNumber.Text(16), NotAfter: cert.NotAfter, Who: legal}, nil)
 	step("extended", err)
 	step("bound", addEvent(t, st, store.CardEvent{CardNumber: cmOpNumber, Action: model.CardActionBound, By: fwLegalRep, Role: model.RoleLegalCard,
-			Signature: legal.Signature, Detail: "报关人员 王报关"}))
+		Signature: legal.Signature, Detail: "报关人员 王报关"}))
 	step("unbound", addEvent(t, st, store.CardEvent{CardNumber: cmOpNumber, Action: model.CardActionUnbound, By: fwLegalRep, Role: model.RoleLegalCard,
-			Signature: legal.Signature, Detail: "报关人员 王报关"}))
+		Signature: legal.Signature, Detail: "报关人员 王报关"}))
 	_, err = st.ChangeCardState(bg, store.CardScope{AgentPoint: w.agentPoint}, store.StateChange{CardNumber: w.card.Identity.CardNumber,
 		Action: model.StateFreeze, Reason: "持卡人来电", Who: store.Actor{Name: "qhreviewer（" + w.agentPoint + "）", Role: model.RoleReviewer}})
 	if err == nil {
