@@ -399,17 +399,37 @@ func TestCardHistory(t *testing.T) {
 		Signature: legal.Signature, Detail: "报关人员 王报关"}))
 	step("unbound", addEvent(t, st, store.CardEvent{CardNumber: cmOpNumber, Action: model.CardActionUnbound, By: fwLegalRep, Role: model.RoleLegalCard,
 		Signature: legal.Signature, Detail: "报关人员 王报关"}))
-	_, err = st.ChangeCardState(bg, store.CardScope{AgentPoint: w.agentPoint}, store.StateChange{CardNumber: w.card.Identity.CardNumber,
-		Action: model.StateFreeze, Reason: "持卡人来电", Who: store.Actor{Name: "qhreviewer（" + w.agentPoint + "）", Role: model.RoleReviewer}})
-	if err == nil {
-		_, err = st.ChangeCardState(bg, store.CardScope{AgentPoint: w.agentPoint}, store.StateChange{CardNumber: w.card.Identity.CardNumber,
-			Version: 1, Action: model.StateUnfreeze, Reason: "持卡人确认", Who: store.Actor{Name: "qhreviewer", Role: model.RoleReviewer}})
-	}
-	if err != nil {
-		t.Fatalf("the agent point's freeze of the legal-person card: %v", err)
-	}
 	_, err = st.ChangeCardState(bg, ent, store.StateChange{CardNumber: cmOpNumber, Version: v, Action: model.StateLose, Who: legal})
 	step("lost", err)
+
+	// The agent point freezes the legal-person card for a caller, with a
+	// reason, and unfreezes it.
+	legalNo := w.card.Identity.CardNumber
+	run(t, ctx, "the reviewer logs in; the agent point's cards",
+		chromedp.Navigate(base+"/review"),
+		typeInto(css("#rv-username"), w.reviewer),
+		typeInto(css("#rv-password"), w.reviewerPassword),
+		typeInto(css("#rv-totp"), w.totp()),
+		click(css("#btn-rv-login")),
+		visible(css(`#rc-list tr[data-card="`+legalNo+`"]`)),
+	)
+	run(t, ctx, "冻结 needs a reason",
+		click(css(`#rc-list tr[data-card="`+legalNo+`"] .rc-freeze`)),
+		visible(css("#rc-reason")),
+		click(css("#rc-ok")),
+		waitText(css("#rc-reason-err"), "请填写办理原因"),
+		typeInto(css("#rc-reason"), "持卡人来电"),
+		click(css("#rc-ok")),
+		waitText(css("#review-cards .status"), "冻结成功"),
+		waitText(css(`#rc-list tr[data-card="`+legalNo+`"] .rc-state`), "冻结"),
+	)
+	run(t, ctx, "解冻 with a reason",
+		click(css(`#rc-list tr[data-card="`+legalNo+`"] .rc-unfreeze`)),
+		typeInto(css("#rc-reason"), "持卡人确认"),
+		click(css("#rc-ok")),
+		waitText(css(`#rc-list tr[data-card="`+legalNo+`"] .rc-state`), "正常"),
+		click(css("#btn-logout")),
+	)
 
 	cardLoginWith(t, ctx, base, cardtest.PIN)
 	run(t, ctx, "IC 卡综合查询 lists the legal-person and the operator card",

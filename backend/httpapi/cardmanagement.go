@@ -446,6 +446,17 @@ func (a *API) publishCRLAfter(ctx context.Context) {
 	}
 }
 
+// RenewCRL publishes a new CRL when there is none yet or half of the
+// newest one's validity has passed (the janitor), so a CRL is renewed
+// before its nextUpdate even when nobody fetches it.
+func (a *API) RenewCRL(ctx context.Context) error {
+	c, err := a.Store.LatestCRL(ctx)
+	if errors.Is(err, store.ErrNotFound) || err == nil && a.now().After(c.ThisUpdate.Add(ca.CRLValidity/2)) {
+		_, err = a.publishCRL(ctx)
+	}
+	return err
+}
+
 // crl: GET /ca/eportid.crl (public): the newest CRL, renewed first when
 // half of its validity has passed or a change is not in it yet.
 func (a *API) crl(w http.ResponseWriter, r *http.Request) error {

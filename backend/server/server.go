@@ -408,6 +408,11 @@ func (m *Main) Clean(ctx context.Context) {
 	} else if n > 0 {
 		log.Info("janitor: cards whose certificate ended marked expired", "n", n)
 	}
+	if m.API != nil && m.CA != nil {
+		if err := m.API.RenewCRL(ctx); err != nil && ctx.Err() == nil {
+			log.Error("janitor: renew the CRL", "err", err)
+		}
+	}
 }
 
 // ParseConfig reads the configuration from the environment (getenv) and
