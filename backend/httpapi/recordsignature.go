@@ -158,7 +158,18 @@ func (a *API) signatureOf(ctx context.Context, enterpriseID int64, ref model.Rec
 		}
 		a.Log.ErrorContext(ctx, "stored record signature does not verify", "record", ref.String(), "card", rs.CardNumber)
 	}
-	return recordSignatureJSON(rs, ok), nil
+	out := recordSignatureJSON(rs, ok)
+	if at, err := a.Store.CardStateAt(ctx, rs.CardNumber, rs.SignedAt); err != nil {
+		return nil, err
+	} else {
+		out.CardStateAtSigning = at.Label()
+	}
+	if card, err := a.Store.CardByNumber(ctx, rs.CardNumber); err == nil {
+		out.CardStateNow = card.State.Label()
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return out, nil
 }
 
 // changedSince reports whether an approved change replaced the record's

@@ -367,3 +367,26 @@ func (s *Store) PublishCRL(ctx context.Context, build func(number int64) (CRL, e
 		return c, nil
 	}
 }
+
+// CardStateAt is the state a card was in at t, from its events (frozen,
+// unfrozen, lost): active before any of them. A record signature made at
+// t is one of a card in that state (the history shows it beside the
+// card's state now).
+func (s *Store) CardStateAt(ctx context.Context, number string, t time.Time) (CardState, error) {
+	var a []model.CardAction
+	err := s.db.SelectContext(ctx, &a, s.q(`SELECT action FROM card_events WHERE card_number = ? AND at <= ?
+		AND action IN ('frozen', 'unfrozen', 'lost') ORDER BY seq DESC LIMIT 1`), number, ts(t))
+	if err != nil {
+		return "", fmt.Errorf("store: card state at: %w", err)
+	}
+	if len(a) == 0 {
+		return CardActive, nil
+	}
+	switch a[0] {
+	case model.CardActionFrozen:
+		return CardFrozen, nil
+	case model.CardActionLost:
+		return CardLost, nil
+	}
+	return CardActive, nil
+}

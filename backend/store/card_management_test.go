@@ -38,6 +38,8 @@ func TestCardStateTransitions(t *testing.T) {
 			return s.ChangeCardState(ctx, sc, store.StateChange{CardNumber: op.Number, Version: v, Action: a, Who: who})
 		}
 
+		before := time.Now()
+		time.Sleep(10 * time.Millisecond)
 		// Unfreeze of an active card: refused, nothing written.
 		_, err := change(0, model.StateUnfreeze)
 		wantErr(t, err, store.ErrCardState, "unfreeze active")
@@ -86,6 +88,15 @@ func TestCardStateTransitions(t *testing.T) {
 			wantErr(t, err, store.ErrCardState, "after loss: "+string(a))
 		}
 		evs := must(s.CardEvents(ctx, op.Number))(t)
+		// The state at the time of each event, and before the first.
+		if st := must(s.CardStateAt(ctx, op.Number, before))(t); st != store.CardActive {
+			t.Fatalf("state before the freeze %s", st)
+		}
+		for i, want := range []store.CardState{store.CardFrozen, store.CardActive, store.CardFrozen, store.CardLost} {
+			if st := must(s.CardStateAt(ctx, op.Number, evs[i].At))(t); st != want {
+				t.Fatalf("state at event %d: %s, want %s", i+1, st, want)
+			}
+		}
 		want := []model.CardAction{model.CardActionFrozen, model.CardActionUnfrozen, model.CardActionFrozen, model.CardActionLost}
 		if len(evs) != len(want) {
 			t.Fatalf("events %+v", evs)
