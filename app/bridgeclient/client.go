@@ -313,3 +313,23 @@ func Message(err error) string {
 	}
 	return "IC 卡读取失败，请确认插入的是电子口岸 IC 卡后重试"
 }
+
+// UnblockChallenge is 解锁's first step: the card's challenge and number;
+// the bridge holds the card for Unblock.
+func (c *Client) UnblockChallenge(ctx context.Context) (protocol.UnblockChallengeResult, error) {
+	var r protocol.UnblockChallengeResult
+	err := c.call(ctx, protocol.CmdUnblock, nil, &r)
+	return r, err
+}
+
+// Unblock is 解锁's second step: the server's cryptogram over the
+// challenge, and the new PIN (the caller keeps and wipes it).
+func (c *Client) Unblock(ctx context.Context, cryptogram, newPIN []byte) error {
+	return c.call(ctx, protocol.CmdUnblock, protocol.UnblockParams{Cryptogram: cryptogram, NewPIN: protocol.PIN(newPIN)}, nil)
+}
+
+// WriteCertificate replaces the card's certificate with certDER (证书延期),
+// after the card's PIN.
+func (c *Client) WriteCertificate(ctx context.Context, pin, certDER []byte) error {
+	return c.call(ctx, protocol.CmdWriteCertificate, protocol.WriteCertificateParams{PIN: protocol.PIN(pin), Certificate: certDER}, nil)
+}

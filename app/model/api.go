@@ -81,6 +81,9 @@ type Session struct {
 	// AuthorisedKinds are the filing kinds an operator card session may
 	// 暂存 and 申报 (经法人卡授权登记), as the session was loaded.
 	AuthorisedKinds []FilingKind `json:"authorised_kinds,omitempty"`
+	// CardNotice is the card login's warning of a certificate that ends
+	// soon ("还有 N 天到期", ExpiryNotice); "" otherwise.
+	CardNotice string `json:"card_notice,omitempty"`
 	// AgentPoint is a reviewer's agent point (role reviewer).
 	AgentPoint string `json:"agent_point,omitempty"`
 }

@@ -106,4 +106,9 @@ type RecordSignature struct {
 	// Verified: the server checked the stored signature again, when it
 	// read the record, against the record's current fields.
 	Verified bool `json:"verified"`
+	// CardStateAtSigning and CardStateNow are the signing card's state
+	// (正常, 冻结, 挂失, …) when it signed and now: a signature made before
+	// a freeze or loss stays valid.
+	CardStateAtSigning string `json:"card_state_at_signing,omitempty"`
+	CardStateNow       string `json:"card_state_now,omitempty"`
 }

@@ -88,6 +88,8 @@ func (a CardAction) Label() string {
 		return "报关人员绑定"
 	case CardActionUnbound:
 		return "报关人员解绑"
+	case CardActionFrozen, CardActionUnfrozen, CardActionLost, CardActionUnlocked, CardActionExtended:
+		return ManagementLabel(a)
 	}
 	return string(a)
 }
@@ -102,6 +104,9 @@ type CardEvent struct {
 	// Signed: the operation was signed with a card (the signature is kept).
 	Signed bool   `json:"signed"`
 	Detail string `json:"detail,omitempty"`
+	// Signature is the card signature (standard base64) in card
+	// management's records; empty elsewhere.
+	Signature string `json:"signature,omitempty"`
 }
 
 // MyCard is the session's own card as its holder sees it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -21,6 +22,13 @@ import (
 
 // msgCardRemoved is shown on the login page after the card was pulled.
 const msgCardRemoved = "IC 卡已拔出，已退出登录。请插入 IC 卡后重新登录。"
+
+// cardSwapping is set while a page has another card than the session's
+// in the reader on purpose (解锁 and 证书延期 of an operator card): the
+// watch on the session's card neither ends the session nor reports the
+// card meanwhile (the server ends it if that lasts past its presence
+// timeout).
+var cardSwapping atomic.Bool
 
 var cardState struct {
 	mu     sync.Mutex
@@ -344,6 +352,9 @@ func watchCardSession(ac app.Context, number string, stop <-chan struct{}, gone 
 		// check reads the card: "" while it is the session's card, else
 		// why the session ends.
 		check := func(bc *bridgeclient.Client) (string, bool) {
+			if cardSwapping.Load() {
+				return "", false
+			}
 			ctx, cancel := cardCall()
 			defer cancel()
 			r, err := bc.ReadCertificate(ctx)

@@ -156,6 +156,7 @@ func (c *ReviewConsole) Render() app.UI {
 			app.H1().Class("page-title").Text("审批控制台"),
 			c.renderQueue(),
 			c.renderDetail(),
+			&ReviewCards{},
 		),
 		c.renderDialog(),
 	)

@@ -40,6 +40,8 @@ var menuGroups = []menuGroup{
 // are left out until they are.
 var menuEntries = []menuEntry{
 	{Key: "operator-auth", Label: "操作员卡授权", Icon: "form", Group: "企业操作员", Roles: []model.Role{model.RoleLegalCard}},
+	{Key: "card-manage", Label: "企业操作员 IC 卡管理", Icon: "pin", Group: "企业操作员", Roles: []model.Role{model.RoleLegalCard}},
+	{Key: "card-inquiry", Label: "IC 卡综合查询", Icon: "form", Group: "企业操作员", Roles: []model.Role{model.RoleLegalCard}},
 	{Key: "my-card", Label: "我的 IC 卡", Icon: "user", Group: "IC 卡", Roles: cardRoles},
 	{Key: "my-card-events", Label: "IC 卡操作记录", Icon: "form", Group: "IC 卡", Roles: cardRoles},
 	{Key: "change-pin", Label: "修改 PIN", Icon: "form", Group: "IC 卡", Roles: cardRoles},
@@ -224,6 +226,9 @@ func (s *Shell) Render() app.UI {
 	return app.Div().Class(classes("page shell", map[bool]string{true: "collapsed"}[s.collapsed])).Body(
 		&NetBanner{},
 		s.renderHeader(),
+		app.If(s.sess.CardNotice != "", func() app.UI {
+			return app.Div().ID("card-notice").Class("banner banner-card-notice").Role("status").Text(s.sess.CardNotice)
+		}),
 		app.Div().Class("shell-body").Body(
 			s.renderMenu(),
 			s.renderWork(),
@@ -425,6 +430,10 @@ func (s *Shell) panel(key string) app.UI {
 		return &ChangePINPage{}
 	case "operator-auth":
 		return &OperatorAuthPage{}
+	case "card-manage":
+		return &CardManagePage{}
+	case "card-inquiry":
+		return &CardInquiryPage{}
 	case "declarant-binding":
 		return &DeclarantBindingPage{}
 	}

@@ -91,6 +91,8 @@ type CA struct {
 	cert *smx509.Certificate
 	now  func() time.Time
 	rand io.Reader
+	// crlURL is the CRL distribution point of new certificates (crl.go).
+	crlURL string
 }
 
 // OpenOrCreate opens the CA in dir ("" = DefaultDir), creating its key and

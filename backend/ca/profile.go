@@ -36,6 +36,8 @@ import (
 //     signs logins and declarations); extKeyUsage: clientAuth;
 //     basicConstraints (critical): CA:FALSE; subjectKeyIdentifier (RFC
 //     5280 method 1) and authorityKeyIdentifier (the root's);
+//   - cRLDistributionPoints: the URL of the CA's CRL (crl.go), when the
+//     server set one (SetCRLURL);
 //   - the eportid card-identity extension, non-critical, OID
 //     OIDCardIdentity, whose value is the DER of
 //
@@ -236,6 +238,9 @@ func (c *CA) sign(tmpl *x509.Certificate, pub *ecdsa.PublicKey, notBefore, notAf
 	tmpl.IsCA = false
 	tmpl.MaxPathLen = -1
 	tmpl.SubjectKeyId = skid
+	if c.crlURL != "" {
+		tmpl.CRLDistributionPoints = []string{c.crlURL}
+	}
 	der, err := smx509.CreateCertificate(c.rand, tmpl, c.cert.ToX509(), pub, c.key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ca: signing the card certificate: %w", err)

@@ -96,6 +96,7 @@ func New(tb testing.TB, authority *ca.CA, o Options) *Card {
 	sc, err := softcard.New(o.File, softcard.Options{
 		Info: cardapp.CardInfo{CardNumber: o.CardNumber, HolderName: o.HolderName, CreditCode: o.CreditCode, Kind: kind},
 		PIN:  []byte(PIN), Key: key, Certificate: der,
+		AdminKey: authority.AdminKey(o.CardNumber), // as the agent point's 制卡 sets it
 	})
 	if err != nil {
 		tb.Fatalf("cardtest: soft card: %v", err)

@@ -31,12 +31,15 @@ const (
 	msgNoCA          = "服务器未配置 IC 卡证书服务（CA），暂不能使用 IC 卡"
 	msgCardNonce     = "登录请求已失效或已使用，请重新登录"
 	msgCardSignature = "IC 卡签名验证失败，请确认通过本系统网址访问后重新登录"
-	msgCardExpired   = "该 IC 卡证书已过期，请到制卡代理点办理证书延期"
+	msgCardExpired   = "该 IC 卡证书已过期，不能登录。请持卡到本企业的制卡代理点办理"
 	msgCardNotYet    = "该 IC 卡证书尚未生效"
 	msgCardIssuer    = "该 IC 卡的证书不是本系统签发的，不能使用"
 	msgCardNotCard   = "无法识别该 IC 卡的证书，请确认插入的是电子口岸 IC 卡"
 	msgCardUnknown   = "该 IC 卡尚未在本系统注册，法人卡请先进行【有卡注册】"
 	msgCardMismatch  = "该 IC 卡的证书与本系统登记的卡信息不符，请联系制卡代理点"
+	// msgCardSuperseded: the card holds a certificate that 证书延期
+	// replaced (the new one was not written to it).
+	msgCardSuperseded = "该 IC 卡中的证书已被延期后的新证书取代，请由法人卡持有人在“IC 卡管理”中重新写入证书，或到制卡代理点办理"
 )
 
 // cardStateMessage is why a card in state st may not log in.
@@ -45,7 +48,7 @@ func cardStateMessage(st store.CardState) string {
 	case store.CardFrozen:
 		return "该 IC 卡已冻结，不能使用。请联系本企业法人卡持有人或制卡代理点解冻"
 	case store.CardLost:
-		return "该 IC 卡已挂失，不能使用"
+		return "该 IC 卡已挂失，不能再使用。如需用卡，请重新申请制卡"
 	case store.CardExpired:
 		return msgCardExpired
 	}
@@ -221,6 +224,10 @@ func (a *API) cardLoginFinish(w http.ResponseWriter, r *http.Request) error {
 	}
 	if card.State != store.CardActive {
 		return a.cardFailed(ctx, r, now, &Error{Code: model.ErrForbidden, Message: cardStateMessage(card.State)})
+	}
+	if id.SerialHex != card.Serial {
+		return a.cardFailed(ctx, r, now, &Error{Code: model.ErrForbidden, Message: msgCardSuperseded,
+			Err: fmt.Errorf("card %s: certificate %s, the card's is %s", card.Number, id.SerialHex, card.Serial)})
 	}
 	user, err := a.Store.UserByID(ctx, card.UserID)
 	if err != nil {

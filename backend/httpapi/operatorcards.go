@@ -221,6 +221,10 @@ func (a *API) verifyCardOp(c *current, ent store.Enterprise, canonical []byte, s
 		return "", &Error{Code: model.ErrForbidden, Message: "签名所用的 IC 卡不是当前登录所用的卡，请插入登录所用的 IC 卡",
 			Err: fmt.Errorf("signed by card %s of %s, session card %s of %s", id.CardNumber, id.CreditCode, c.card.Number, ent.CreditCode)}
 	}
+	if id.SerialHex != c.card.Serial {
+		return "", &Error{Code: model.ErrForbidden, Message: msgCardSuperseded,
+			Err: fmt.Errorf("card %s signed with certificate %s, the card's is %s", id.CardNumber, id.SerialHex, c.card.Serial)}
+	}
 	return base64.StdEncoding.EncodeToString(sig.Signature), nil
 }
 

@@ -68,6 +68,10 @@ func (a *API) verifyDeclaration(c *current, ent store.Enterprise, ref model.Reco
 		return nil, &Error{Code: model.ErrForbidden, Message: "签名所用的 IC 卡不是当前登录所用的卡，请插入登录所用的 IC 卡",
 			Err: fmt.Errorf("signed by card %s of %s, session card %s of %s", id.CardNumber, id.CreditCode, c.card.Number, ent.CreditCode)}
 	}
+	if id.SerialHex != c.card.Serial {
+		return nil, &Error{Code: model.ErrForbidden, Message: msgCardSuperseded,
+			Err: fmt.Errorf("card %s signed with certificate %s, the card's is %s", id.CardNumber, id.SerialHex, c.card.Serial)}
+	}
 	return &signedRecord{ref: ref, version: version, fields: fields, sig: *sig, signer: id}, nil
 }
 
@@ -154,7 +158,18 @@ func (a *API) signatureOf(ctx context.Context, enterpriseID int64, ref model.Rec
 		}
 		a.Log.ErrorContext(ctx, "stored record signature does not verify", "record", ref.String(), "card", rs.CardNumber)
 	}
-	return recordSignatureJSON(rs, ok), nil
+	out := recordSignatureJSON(rs, ok)
+	if at, err := a.Store.CardStateAt(ctx, rs.CardNumber, rs.SignedAt); err != nil {
+		return nil, err
+	} else {
+		out.CardStateAtSigning = at.Label()
+	}
+	if card, err := a.Store.CardByNumber(ctx, rs.CardNumber); err == nil {
+		out.CardStateNow = card.State.Label()
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return out, nil
 }
 
 // changedSince reports whether an approved change replaced the record's

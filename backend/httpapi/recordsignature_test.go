@@ -11,6 +11,7 @@ import (
 	"eportid/backend/ca"
 	"eportid/backend/cardauth"
 	"eportid/backend/cardtest"
+	"eportid/backend/store"
 )
 
 // Tests of record signatures: a card holder's signed declaration, a
@@ -124,4 +125,32 @@ func mustGet(t *testing.T, c *client, path string) model.Record {
 	var r model.Record
 	c.call(http.MethodGet, path, nil, http.StatusOK, &r)
 	return r
+}
+
+// TestSignatureAfterFreeze: a signature made before the card is frozen
+// stays valid and verifiable, showing the card's state when it signed and
+// now; after the freeze the card can sign nothing (its session ended).
+func TestSignatureAfterFreeze(t *testing.T) {
+	eachCard(t, func(t *testing.T, e *cardEnv) {
+		admin, ent := e.enterprise()
+		card := e.card(ent.CreditCode, ca.CardLegalPerson, "8200000000000011")
+		e.register(card)
+		c := e.client()
+		c.cardLogin(card)
+		var rec model.Record
+		c.call(http.MethodPost, lpPath(0), saveReq(0, lpFields(ent.CreditCode)), http.StatusCreated, &rec)
+		fields := model.FilingLegalPerson.Spec().Normalize(lpFields(ent.CreditCode), false)
+		c.call(http.MethodPost, lpPath(rec.ID)+"/declare", model.SaveRequest{Version: rec.Version, Fields: lpFields(ent.CreditCode),
+			CardSignature: &model.CardSignature{Certificate: card.CertDER, Signature: card.SignRecord(t, "legal_person", rec.ID, rec.Version+1, fields)}},
+			http.StatusOK, &rec)
+		if _, err := e.st.ChangeCardState(context.Background(), store.CardScope{EnterpriseID: ent.ID},
+			store.StateChange{CardNumber: "8200000000000011", Action: model.StateFreeze, Who: store.Actor{Name: "代理点"}}); err != nil {
+			t.Fatal(err)
+		}
+		got := mustGet(t, admin, lpPath(rec.ID))
+		if s := got.Signature; s == nil || !s.Verified || s.CardStateAtSigning != "正常" || s.CardStateNow != "冻结" {
+			t.Fatalf("signature after the freeze %+v", got.Signature)
+		}
+		refused(t, "the frozen card's session ended", c.do(http.MethodGet, lpPath(rec.ID), nil), http.StatusUnauthorized, model.ErrUnauthorized, "登录")
+	})
 }

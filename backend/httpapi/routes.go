@@ -61,6 +61,19 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/operator-cards", a.authed(a.operatorCards, model.RoleLegalCard))
 	mux.HandleFunc("PUT /api/operator-cards/{card}/authorisations", a.authed(a.setAuthorisations, model.RoleLegalCard))
 
+	// IC card management and inquiry (L9, L10), the agent point's side,
+	// and the CA's CRL (cardmanagement.go).
+	mux.HandleFunc("GET /api/cards", a.authed(a.cards, model.RoleLegalCard))
+	mux.HandleFunc("GET /api/cards/{card}", a.authed(a.card, model.RoleLegalCard))
+	mux.HandleFunc("GET /api/cards/{card}/events", a.authed(a.cardEvents, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/cards/{card}/state", a.authed(a.setCardState, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/cards/{card}/unlock", a.authed(a.unlockCard, model.RoleLegalCard))
+	mux.HandleFunc("POST /api/cards/{card}/extend", a.authed(a.extendCard, model.RoleLegalCard))
+	mux.HandleFunc("GET /api/review/cards", a.authed(a.reviewCards, model.RoleReviewer))
+	mux.HandleFunc("GET /api/review/cards/{card}/events", a.authed(a.reviewCardEvents, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/cards/{card}/state", a.authed(a.reviewCardState, model.RoleReviewer))
+	mux.HandleFunc("GET "+CRLPath, a.plain(a.crl))
+
 	// Attachments of the operator applications (attachment.go).
 	mux.HandleFunc("POST /api/attachments", a.authed(a.uploadAttachment, filers...))
 	mux.HandleFunc("GET /api/attachments/{id}", a.authed(a.getAttachment, filers...))

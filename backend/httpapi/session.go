@@ -43,6 +43,7 @@ func (a *API) sessionJSON(r *http.Request, c *current) (model.Session, error) {
 	}
 	if c.card != nil {
 		s.CardNumber, s.CardKind, s.HolderName = c.card.Number, c.card.Kind, c.card.HolderName
+		s.CardNotice = model.ExpiryNotice(c.card.NotAfter, a.now())
 		if c.card.Kind == model.CardOperator {
 			ks, err := a.Store.CardAuthorisations(r.Context(), c.card.Number)
 			if err != nil {

@@ -272,6 +272,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if base == "" {
 		base = m.URL()
 	}
+	if m.CA != nil && m.CA.CRLURL() == "" {
+		m.CA.SetCRLURL(base + httpapi.CRLPath) // the CRL distribution point of new certificates
+	}
 	m.API = &httpapi.API{
 		Store:         m.Store,
 		Hasher:        c.Hasher,
@@ -433,6 +436,11 @@ func (m *Main) Clean(ctx context.Context) {
 		log.Error("janitor: expire cards", "err", err)
 	} else if n > 0 {
 		log.Info("janitor: cards whose certificate ended marked expired", "n", n)
+	}
+	if m.API != nil && m.CA != nil {
+		if err := m.API.RenewCRL(ctx); err != nil && ctx.Err() == nil {
+			log.Error("janitor: renew the CRL", "err", err)
+		}
 	}
 }
 

@@ -45,8 +45,9 @@ func TestMigrations(t *testing.T) {
 			// How to undo each recent migration, newest last; a new
 			// migration adds its line here.
 			undo := map[string][]string{
-				"0004_registries": {`DROP TABLE registry_commerce`, `DROP TABLE registry_customs`, `DROP TABLE registry_forex`},
-				"0020_cards":      {`DROP TABLE record_signatures`, `DROP TABLE card_sessions`, `DROP TABLE card_login_nonces`, `DROP TABLE cards`},
+				"0004_registries":      {`DROP TABLE registry_commerce`, `DROP TABLE registry_customs`, `DROP TABLE registry_forex`},
+				"0020_cards":           {`DROP TABLE record_signatures`, `DROP TABLE card_sessions`, `DROP TABLE card_login_nonces`, `DROP TABLE cards`},
+				"0023_card_management": {`DROP TABLE card_unlocks`, `DROP TABLE crls`, `DROP TABLE card_revocations`},
 				"0021_issuance": {`DROP TABLE card_issuances`, `DROP INDEX cards_application_idx`,
 					`ALTER TABLE cards DROP COLUMN application_id`, `ALTER TABLE cards DROP COLUMN id_number`},
 				"0024_sealed_secrets": {`ALTER TABLE reviewers DROP COLUMN totp_sealed`},

@@ -26,6 +26,10 @@ type client struct {
 	conn   *websocket.Conn
 	origin string
 	wmu    sync.Mutex
+	// ctx ends with the connection; unblock is the held card session of
+	// unblock's first step (cmd_unblock.go). Both belong to the worker.
+	ctx     context.Context
+	unblock *pendingUnblock
 }
 
 func newClient(s *Server, conn *websocket.Conn, origin string) *client {
@@ -49,6 +53,7 @@ func (c *client) send(v any) {
 
 func (c *client) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
+	c.ctx = ctx
 	defer c.conn.Close()
 	queue := make(chan *protocol.Request, maxQueued)
 	worked := make(chan struct{})
@@ -151,6 +156,8 @@ var handlers = map[protocol.Command]handler{
 	protocol.CmdChangePIN:         handleChangePIN,
 	protocol.CmdPersonaliseKeygen: handlePersonaliseKeygen,
 	protocol.CmdPersonaliseWrite:  handlePersonaliseWrite,
+	protocol.CmdUnblock:           handleUnblock,
+	protocol.CmdWriteCertificate:  handleWriteCertificate,
 }
 
 func (c *client) handle(ctx context.Context, req *protocol.Request) *protocol.Response {

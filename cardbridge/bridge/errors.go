@@ -26,6 +26,12 @@ func toProtocolError(err error) *protocol.Error {
 		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the card has no key pair yet: personalise_keygen first"}
 	case errors.Is(err, errCertMismatch), errors.Is(err, pcsc.ErrCertificateMismatch):
 		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the certificate does not certify the key this card generated"}
+	case errors.Is(err, errNoUnblock):
+		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "no unblock pending: call unblock without params first"}
+	case errors.Is(err, errUnblockRefuse):
+		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the card refused the unblock cryptogram (another card, challenge or PIN)"}
+	case errors.Is(err, errCertOtherCard):
+		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the certificate names another card"}
 	case errors.Is(err, errCertNotCA):
 		return &protocol.Error{Code: protocol.CodeBadRequest, Message: "the certificate is not an SM2 certificate issued by the bridge's CA"}
 	case errors.As(err, &wrong):

@@ -63,6 +63,13 @@ const (
 	P2AdminKey      = 0x71 // PUT DATA: the admin key
 	P1KeyGenerate   = 0x80 // GENERATE KEY PAIR: make a new key pair
 	P1KeyRead       = 0x81 // GENERATE KEY PAIR: read the public key made before
+	// P1InstallCertificate: 80 44 01 81, INSTALL CERTIFICATE on a
+	// personalised card (the replacement PUT CERTIFICATE wrote).
+	P1InstallCertificate = 0x01
+	// P1ReplaceCertificate: bit 8 of PUT CERTIFICATE's P1 on a
+	// personalised card, a chunk of the replacement (offset in the other
+	// 15 bits).
+	P1ReplaceCertificate = 0x80
 )
 
 // Life cycle status bytes (ISO 7816-4 5.3.3.2), as GET DATA 8A returns.

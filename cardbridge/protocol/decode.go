@@ -93,6 +93,15 @@ func decodeRequest(msg []byte) (*Request, error) {
 	case CmdPersonaliseWrite:
 		req.PersonaliseWrite = &PersonaliseWriteParams{}
 		target = req.PersonaliseWrite
+	case CmdUnblock:
+		if noParams {
+			return req, nil // the challenge step
+		}
+		req.Unblock = &UnblockParams{}
+		target = req.Unblock
+	case CmdWriteCertificate:
+		req.WriteCertificate = &WriteCertificateParams{}
+		target = req.WriteCertificate
 	}
 	if noParams {
 		return nil, badRequest(w.ID, "%s needs params", w.Command)
@@ -137,6 +146,20 @@ func (r *Request) check() error {
 		}
 		if r.ChangePIN.NewPIN == nil {
 			return errors.New("new_pin is required")
+		}
+	case r.Unblock != nil:
+		if n := len(r.Unblock.Cryptogram); n != CryptogramSize {
+			return fmt.Errorf("cryptogram must be %d bytes, got %d bytes", CryptogramSize, n)
+		}
+		if r.Unblock.NewPIN == nil {
+			return errors.New("new_pin is required")
+		}
+	case r.WriteCertificate != nil:
+		if n := len(r.WriteCertificate.Certificate); n == 0 || n > MaxCertificateSize {
+			return fmt.Errorf("certificate must be 1 to %d bytes of DER, got %d bytes", MaxCertificateSize, n)
+		}
+		if r.WriteCertificate.PIN == nil {
+			return errors.New("pin is required")
 		}
 	case r.PersonaliseWrite != nil:
 		// The token, even a missing one, is the bridge's to judge
@@ -250,6 +273,8 @@ var paramNames = map[Command][]string{
 	CmdChangePIN:         {"old_pin", "new_pin"},
 	CmdPersonaliseKeygen: {"token"},
 	CmdPersonaliseWrite:  {"token", "certificate", "admin_key", "pin"},
+	CmdUnblock:           {"cryptogram", "new_pin"},
+	CmdWriteCertificate:  {"pin", "certificate"},
 }
 
 func commandList() string {

@@ -76,11 +76,18 @@ const (
 	// the admin key and the initial PIN to a blank card and finalise it.
 	// Issuer origins only, with an issuance token used once.
 	CmdPersonaliseWrite Command = "personalise_write"
+	// CmdUnblock: 解锁 in two steps on one held card session: without
+	// params the card's challenge (GET CHALLENGE) and card number; then
+	// with the server's cryptogram and the new PIN, UNBLOCK.
+	CmdUnblock Command = "unblock"
+	// CmdWriteCertificate: replace the certificate of a personalised card
+	// (证书延期) with one of the card's own key, after the PIN.
+	CmdWriteCertificate Command = "write_certificate"
 )
 
 // Commands lists every command.
 var Commands = []Command{CmdStatus, CmdReadCertificate, CmdVerifyPIN, CmdSign, CmdSignLogin,
-	CmdChangePIN, CmdPersonaliseKeygen, CmdPersonaliseWrite}
+	CmdChangePIN, CmdPersonaliseKeygen, CmdPersonaliseWrite, CmdUnblock, CmdWriteCertificate}
 
 // Valid reports whether c is one of Commands.
 func (c Command) Valid() bool {
@@ -133,6 +140,9 @@ type Request struct {
 	ChangePIN         *ChangePINParams
 	PersonaliseKeygen *PersonaliseKeygenParams
 	PersonaliseWrite  *PersonaliseWriteParams
+	// Unblock is nil for the challenge step of unblock.
+	Unblock          *UnblockParams
+	WriteCertificate *WriteCertificateParams
 }
 
 // Wipe zeroes the PINs and admin keys the request holds.
@@ -156,6 +166,12 @@ func (r *Request) Wipe() {
 	if r.PersonaliseWrite != nil {
 		r.PersonaliseWrite.PIN.Wipe()
 		wipe(r.PersonaliseWrite.AdminKey)
+	}
+	if r.Unblock != nil {
+		r.Unblock.NewPIN.Wipe()
+	}
+	if r.WriteCertificate != nil {
+		r.WriteCertificate.PIN.Wipe()
 	}
 }
 
@@ -210,6 +226,43 @@ type PersonaliseWriteParams struct {
 	Certificate []byte `json:"certificate"`
 	AdminKey    []byte `json:"admin_key"`
 	PIN         PIN    `json:"pin"`
+}
+
+// UnblockParams are the params of unblock's second step: the cryptogram
+// the server made over the first step's challenge and the new PIN
+// (cardapp.UnblockCryptogram), CryptogramSize bytes.
+type UnblockParams struct {
+	Cryptogram []byte `json:"cryptogram"`
+	NewPIN     PIN    `json:"new_pin"`
+}
+
+// CryptogramSize is the size of an unblock cryptogram (HMAC-SM3).
+const CryptogramSize = 32
+
+// UnblockChallengeResult is the result of unblock's first step: the
+// card's challenge, and the card number it is bound to. The card stays
+// held for the second step for UnblockHold.
+type UnblockChallengeResult struct {
+	Challenge  []byte `json:"challenge"`
+	CardNumber string `json:"card_number"`
+}
+
+// UnblockResult is the result of unblock's second step.
+type UnblockResult struct {
+	CardNumber string `json:"card_number"`
+}
+
+// WriteCertificateParams are the params of write_certificate: the card's
+// PIN and the new certificate (DER, at most MaxCertificateSize bytes),
+// which must certify the card's own key and name its card number.
+type WriteCertificateParams struct {
+	PIN         PIN    `json:"pin"`
+	Certificate []byte `json:"certificate"`
+}
+
+// WriteCertificateResult is the result of write_certificate.
+type WriteCertificateResult struct {
+	CardNumber string `json:"card_number"`
 }
 
 // Limits of the personalisation params.

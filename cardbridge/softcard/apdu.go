@@ -29,6 +29,7 @@ func (c *Card) resetSession() {
 	c.verified = false
 	c.challenge = nil
 	c.pending = nil
+	c.newCert = nil
 }
 
 // Process answers one command APDU with a response APDU. It never panics

@@ -96,6 +96,7 @@ type Card struct {
 	verified  bool
 	challenge []byte
 	pending   []byte // data for GET RESPONSE
+	newCert   []byte // a replacement certificate being written (personalised card)
 
 	link link
 

@@ -101,8 +101,8 @@ func (c *Card) putData(cmd cardapp.Command) []byte {
 // where the last chunk ended (6B 00 otherwise), so the certificate is
 // written front to back in one pass.
 func (c *Card) putCertificate(cmd cardapp.Command) []byte {
-	if cmd.P1&0x80 != 0 {
-		return sw(cardapp.SWIncorrectP1P2)
+	if cmd.P1&cardapp.P1ReplaceCertificate != 0 {
+		return c.putNewCertificate(cmd)
 	}
 	if !c.blank {
 		return sw(cardapp.SWNotAllowed)
@@ -136,6 +136,9 @@ func (c *Card) putCertificate(cmd cardapp.Command) []byte {
 // certificate of another key or a malformed PIN). The retry counter starts
 // at its maximum; from then on the card is personalised.
 func (c *Card) activate(cmd cardapp.Command) []byte {
+	if cmd.P1 == cardapp.P1InstallCertificate && cmd.P2 == cardapp.P2PIN {
+		return c.installCertificate(cmd)
+	}
 	if cmd.P1 != 0 || cmd.P2 != cardapp.P2PIN {
 		return sw(cardapp.SWIncorrectP1P2)
 	}
@@ -165,5 +168,64 @@ func (c *Card) activate(cmd cardapp.Command) []byte {
 		return sw(cardapp.SWMemoryFailure)
 	}
 	c.verified = false
+	return sw(cardapp.SWOK)
+}
+
+// Replacing the certificate of a personalised card (证书延期, CARDAPP.md
+// "Replacing the certificate"): with the PIN verified in this session, PUT
+// CERTIFICATE with P1 bit 8 set writes the new certificate into a session
+// buffer (front to back, as on a blank card), and INSTALL CERTIFICATE
+// (80 44 01 81) puts it in place of the stored one if it certifies the
+// card's own key. A reset drops a half-written replacement; the stored
+// certificate changes only at INSTALL.
+
+func (c *Card) putNewCertificate(cmd cardapp.Command) []byte {
+	if c.blank {
+		return sw(cardapp.SWRefDataNotFound)
+	}
+	if len(cmd.Data) == 0 || cmd.Ne != 0 {
+		return sw(cardapp.SWWrongLength)
+	}
+	if !c.verified {
+		return sw(cardapp.SWSecurityNotSatisfied)
+	}
+	off, data := int(cmd.P1&^cardapp.P1ReplaceCertificate)<<8|int(cmd.P2), cmd.Data
+	cur := c.newCert
+	if off == 0 {
+		cur = nil
+	}
+	if off != len(cur) {
+		return sw(cardapp.SWWrongP1P2)
+	}
+	if off+len(data) > cardapp.MaxCertSize {
+		return sw(cardapp.SWIncorrectData)
+	}
+	c.newCert = append(append([]byte(nil), cur...), data...)
+	return sw(cardapp.SWOK)
+}
+
+func (c *Card) installCertificate(cmd cardapp.Command) []byte {
+	if c.blank {
+		return sw(cardapp.SWRefDataNotFound)
+	}
+	if len(cmd.Data) != 0 || cmd.Ne != 0 {
+		return sw(cardapp.SWWrongLength)
+	}
+	if !c.verified {
+		return sw(cardapp.SWSecurityNotSatisfied)
+	}
+	if len(c.newCert) == 0 {
+		return sw(cardapp.SWConditionsNotSatisfy)
+	}
+	if certifiesKey(c.newCert, c.key) != nil {
+		c.newCert = nil
+		return sw(cardapp.SWIncorrectData)
+	}
+	old := c.cert
+	c.cert, c.newCert = c.newCert, nil
+	if err := c.save(); err != nil {
+		c.cert = old
+		return sw(cardapp.SWMemoryFailure)
+	}
 	return sw(cardapp.SWOK)
 }
