@@ -559,9 +559,18 @@ func (c *RecordPage) renderSignature() app.UI {
 		return app.Span().ID("signature").Class("sig sig-bad").Title("签名与记录内容不符").
 			Text("签名验证未通过 · " + signer)
 	}
+	text := "已签名 · " + signer + " · " + formatTime(s.SignedAt)
+	if s.CardStateAtSigning != "" {
+		// A signature made before a freeze or loss stays valid: say the
+		// card's state then, and now where it differs.
+		text += " · 签名时卡状态：" + s.CardStateAtSigning
+		if s.CardStateNow != "" && s.CardStateNow != s.CardStateAtSigning {
+			text += "（当前：" + s.CardStateNow + "）"
+		}
+	}
 	return app.Span().ID("signature").Class("sig sig-ok").
 		Title("证书序列号 " + s.CertSerial + "，签名时间 " + formatTime(s.SignedAt)).
-		Text("已签名 · " + signer + " · " + formatTime(s.SignedAt))
+		Text(text)
 }
 
 // renderChanges is the list of the kind's changes (查看 / 修改 / 删除).
