@@ -15,6 +15,12 @@ import (
 // migrations of servers starting at the same time ("eportid" in ASCII).
 const migrationLock = 0x65706f72746964
 
+// migrationHooks are the steps of a migration that its SQL cannot take, by
+// dialect/name, run after the SQL in the migration's transaction.
+var migrationHooks = map[string]func(context.Context, *sqlx.Tx) error{
+	SQLite + "/0022_integrity": sealAuditSQLite,
+}
+
 // migrate applies the pending migrations (if apply) and checks that the
 // database's schema is exactly the binary's.
 func (s *Store) migrate(ctx context.Context, apply bool) error {
@@ -70,6 +76,11 @@ func (s *Store) applyMigration(ctx context.Context, m migrations.Migration) erro
 		}
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("store: migration %s: %w", m.Name, err)
+		}
+		if hook := migrationHooks[s.dialect+"/"+m.Name]; hook != nil {
+			if err := hook(ctx, tx); err != nil {
+				return fmt.Errorf("store: migration %s: %w", m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`), m.Name, s.nowUTC()); err != nil {
 			return fmt.Errorf("store: record migration %s: %w", m.Name, err)
