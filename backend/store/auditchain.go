@@ -292,13 +292,17 @@ func (s *Store) VerifyAudit(ctx context.Context, root *smx509.Certificate) (Audi
 		case !r.Seq.Valid || !r.Hash.Valid || !r.PrevHash.Valid:
 			brk(AuditBreak{ID: r.ID, Reason: "outside the chain (no place or hash): inserted past the chain"})
 		case r.Seq.Int64 > want:
-			brk(AuditBreak{ID: r.ID, Seq: r.Seq.Int64, Reason: fmt.Sprintf("places %d–%d before it are missing: rows deleted", want, r.Seq.Int64-1)})
+			missing := fmt.Sprintf("place %d before it is missing: a row deleted", want)
+			if r.Seq.Int64-want > 1 {
+				missing = fmt.Sprintf("places %d–%d before it are missing: rows deleted", want, r.Seq.Int64-1)
+			}
+			brk(AuditBreak{ID: r.ID, Seq: r.Seq.Int64, Reason: missing})
 		case r.Seq.Int64 < want:
 			brk(AuditBreak{ID: r.ID, Seq: r.Seq.Int64, Reason: "its place is taken twice: a row inserted"})
 		case r.PrevHash.String != prev:
 			brk(AuditBreak{ID: r.ID, Seq: r.Seq.Int64, Reason: "does not follow the row before it (prev_hash): a row inserted, or the one before replaced"})
 		case auditHash(prev, r.Seq.Int64, r.auditScan) != r.Hash.String:
-			brk(AuditBreak{ID: r.ID, Seq: r.Seq.Int64, Reason: "its content does not match its hash: the row was changed"})
+			brk(AuditBreak{ID: r.ID, Seq: r.Seq.Int64, Reason: "its content does not match its hash: the row was changed, or forged"})
 		default:
 			prev, want = r.Hash.String, want+1
 			hashAt[r.Seq.Int64] = r.Hash.String
@@ -348,7 +352,7 @@ func (s *Store) VerifyAudit(ctx context.Context, root *smx509.Certificate) (Audi
 		if h, ok := hashAt[c.Seq]; !ok || h != c.Hash {
 			// Where the chain broke before c.Seq, the row break is the
 			// first one; otherwise the chain was rewritten to fit.
-			brk(AuditBreak{Reason: fmt.Sprintf("checkpoint %d vouches for place %d with another hash than the chain's: the chain was rewritten up to there", c.ID, c.Seq)})
+			brk(AuditBreak{Reason: fmt.Sprintf("checkpoint %d vouches for place %d with another hash than the chain's: rows after place %d (the checkpoint before) up to %d were rewritten, the chain recomputed to fit", c.ID, c.Seq, rep.Signed, c.Seq)})
 			continue
 		}
 		rep.Signed = max(rep.Signed, c.Seq)

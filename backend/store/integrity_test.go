@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"eportid/app/model"
+	"eportid/backend/ca"
 	"eportid/backend/store"
 	"eportid/backend/store/storetest"
 )
@@ -241,4 +242,170 @@ func TestAuditChainConcurrent(t *testing.T) {
 			t.Errorf("after %d concurrent declarations: %+v (broken %v)", n, rep, rep.Broken)
 		}
 	})
+}
+
+// chained makes an audit trail of 3 declarations (6 rows), a checkpoint
+// signed by c after the first 4 rows, and returns the store.
+func chained(t *testing.T, dialect string, c *ca.CA) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s := storetest.Open(t, dialect)
+	for i := range 3 {
+		lpEnterprise(t, s, "SZ01", model.StateDeclared)
+		if i == 1 {
+			seq, ok := must2(s.AuditCheckpoint(ctx, c.SignCheckpoint, c.Certificate().Raw))(t)
+			if !ok || seq != 4 {
+				t.Fatalf("checkpoint at %d (%v), want 4", seq, ok)
+			}
+			if _, ok, _ := s.AuditCheckpoint(ctx, c.SignCheckpoint, c.Certificate().Raw); ok {
+				t.Fatal("a second checkpoint of the same head")
+			}
+		}
+	}
+	return s
+}
+
+func must2[A, B any](a A, b B, err error) func(testing.TB) (A, B) {
+	return func(t testing.TB) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
+}
+
+// bypass is a connection that writes audit_log past its triggers: on
+// PostgreSQL a superuser's with session_replication_role = replica; on
+// SQLite the file's, with the triggers dropped.
+func bypass(t *testing.T, s *store.Store) *sqlx.DB {
+	t.Helper()
+	if s.Dialect() == store.Postgres {
+		db := storetest.SuperuserDB(t, s)
+		if _, err := db.Exec(`SET session_replication_role = replica`); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := s.DB()
+	for _, tr := range []string{"audit_log_no_update", "audit_log_no_delete", "audit_log_chain", "audit_log_chain_head"} {
+		if _, err := db.Exec(`DROP TRIGGER ` + tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+const auditCopy = `at, enterprise_id, kind, is_change, record_id, filing_id, action, from_state, to_state,
+	user_id, user_name, user_role, fields, reason, signature, certificate`
+
+// The audit trail is tamper-evident: a row changed, a row deleted, a row
+// forged, the chain rewritten to fit and a checkpoint forged, each past
+// the database's triggers, are reported at the first row they broke.
+func TestAuditTamperEvident(t *testing.T) {
+	ctx := context.Background()
+	c, err := ca.OpenOrCreate(t.TempDir(), ca.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ca.OpenOrCreate(t.TempDir(), ca.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tamper struct {
+		name     string
+		pgOnly   bool
+		do       func(t *testing.T, s *store.Store, db *sqlx.DB)
+		seq      int64  // the row reported (0: not a row)
+		reason   string // in the report
+		forgedID bool   // the report names the forged row
+	}
+	exec := func(t *testing.T, db *sqlx.DB, q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(db.Rebind(q), args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, tc := range []tamper{
+		{name: "update", seq: 2, reason: "does not match its hash", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `UPDATE audit_log SET user_name = 'someone else' WHERE seq = 2`)
+		}},
+		{name: "update after the checkpoint", seq: 5, reason: "does not match its hash", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `UPDATE audit_log SET reason = 'x' WHERE seq = 5`)
+		}},
+		{name: "delete", seq: 3, reason: "place 2 before it is missing", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `DELETE FROM audit_log WHERE seq = 2`)
+		}},
+		{name: "delete the last row", reason: "the chain ends at place 5 but its head says 6", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `DELETE FROM audit_log WHERE seq = 6`)
+		}},
+		{name: "insert outside the chain", forgedID: true, reason: "outside the chain", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			if s.Dialect() == store.Postgres {
+				exec(t, db, `ALTER TABLE audit_log ALTER COLUMN seq DROP NOT NULL, ALTER COLUMN prev_hash DROP NOT NULL, ALTER COLUMN hash DROP NOT NULL`)
+			}
+			exec(t, db, `INSERT INTO audit_log (`+auditCopy+`) SELECT `+auditCopy+` FROM audit_log WHERE seq = 3`)
+		}},
+		{name: "insert at the end", seq: 7, forgedID: true, reason: "does not match its hash", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `INSERT INTO audit_log (`+auditCopy+`, seq, prev_hash, hash)
+				SELECT `+auditCopy+`, 7, hash, hash FROM audit_log WHERE seq = 6`)
+			exec(t, db, `UPDATE audit_chain_head SET seq = 7, hash = (SELECT hash FROM audit_log WHERE seq = 7)`)
+		}},
+		{name: "insert in the middle", seq: 2, forgedID: true, reason: "its place is taken twice", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `DROP INDEX audit_log_seq_idx`)
+			exec(t, db, `INSERT INTO audit_log (`+auditCopy+`, seq, prev_hash, hash)
+				SELECT `+auditCopy+`, seq, prev_hash, hash FROM audit_log WHERE seq = 2`)
+		}},
+		{name: "chain rewritten to fit", pgOnly: true, reason: "checkpoint 1 vouches for place 4 with another hash", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			exec(t, db, `UPDATE audit_log SET user_name = 'someone else' WHERE seq = 2`)
+			exec(t, db, `DO $$ DECLARE r audit_log; prev TEXT;
+				BEGIN
+					FOR r IN SELECT * FROM audit_log ORDER BY seq LOOP
+						IF r.seq > 1 THEN
+							UPDATE audit_log SET prev_hash = prev, hash = eportid_audit_hash(prev, r) WHERE id = r.id;
+							r.hash := eportid_audit_hash(prev, r);
+						END IF;
+						prev := r.hash;
+					END LOOP;
+					UPDATE audit_chain_head SET hash = prev;
+				END $$`)
+		}},
+		{name: "checkpoint forged", reason: "its signature is not the server's", do: func(t *testing.T, s *store.Store, db *sqlx.DB) {
+			if s.Dialect() == store.SQLite {
+				db.Exec(`DROP TRIGGER audit_checkpoints_no_delete`)
+			}
+			exec(t, db, `DELETE FROM audit_checkpoints`)
+			if _, _, err := s.AuditCheckpoint(ctx, other.SignCheckpoint, other.Certificate().Raw); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		for _, d := range storetest.Dialects {
+			if tc.pgOnly && d != store.Postgres {
+				continue
+			}
+			t.Run(tc.name+"/"+d, func(t *testing.T) {
+				s := chained(t, d, c)
+				rep := must(s.VerifyAudit(ctx, c.Certificate()))(t)
+				if rep.Broken != nil || rep.Rows != 6 || rep.Seq != 6 || rep.Checkpoints != 1 || rep.Signed != 4 {
+					t.Fatalf("before: %+v (broken %v)", rep, rep.Broken)
+				}
+				var maxID int64
+				must(0, s.DB().Get(&maxID, `SELECT MAX(id) FROM audit_log`))(t)
+				tc.do(t, s, bypass(t, s))
+				rep = must(s.VerifyAudit(ctx, c.Certificate()))(t)
+				b := rep.Broken
+				switch {
+				case b == nil:
+					t.Fatalf("not caught: %+v", rep)
+				case !strings.Contains(b.Reason, tc.reason):
+					t.Errorf("reported %q, want %q", b, tc.reason)
+				case b.Seq != tc.seq:
+					t.Errorf("reported %q at place %d, want %d", b, b.Seq, tc.seq)
+				case tc.forgedID && b.ID <= maxID:
+					t.Errorf("reported %q, not the forged row (ids up to %d were the server's)", b, maxID)
+				}
+				t.Logf("caught: %s", b)
+			})
+		}
+	}
 }
