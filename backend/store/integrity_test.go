@@ -409,3 +409,41 @@ func TestAuditTamperEvident(t *testing.T) {
 		}
 	}
 }
+
+// Migration 0022 chains the audit rows written before it, in id order.
+func TestIntegrityMigrationChainsOldRows(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.URL(t, d)
+			s := must(store.Open(ctx, url))(t)
+			if err := s.LoadRefData(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				lpEnterprise(t, s, "SZ01", model.StateApproved)
+			}
+			db := s.DB()
+			for _, q := range undoIntegrity(d) {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			if _, err := db.Exec(`DELETE FROM schema_migrations WHERE name = '0022_integrity'`); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = must(store.Open(ctx, url))(t)
+			defer s.Close()
+			rep := must(s.VerifyAudit(ctx, nil))(t)
+			if rep.Broken != nil || rep.Rows != 9 || rep.Seq != 9 {
+				t.Fatalf("old rows after 0022: %+v (broken %v)", rep, rep.Broken)
+			}
+			// And the chain goes on from them.
+			lpEnterprise(t, s, "SZ01", model.StateDeclared)
+			if rep = must(s.VerifyAudit(ctx, nil))(t); rep.Broken != nil || rep.Seq != 11 {
+				t.Fatalf("new rows after 0022: %+v (broken %v)", rep, rep.Broken)
+			}
+		})
+	}
+}
