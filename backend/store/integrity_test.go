@@ -194,6 +194,15 @@ func TestApplicationRoleHasNoControl(t *testing.T) {
 			t.Errorf("as %s: %s: %v, want permission denied", role, q, err)
 		}
 	}
+	// Nor can it migrate.
+	app, _ := storetest.URLs(t, store.Postgres)
+	if _, err := store.Open(ctx, app); err == nil {
+		t.Error("the application role migrated a fresh schema")
+	} else {
+		if !strings.Contains(err.Error(), "EPORTID_MIGRATE_DATABASE_URL") {
+			t.Errorf("migrating as the application role: %v, want a hint of the owner role", err)
+		}
+	}
 	// The owner may: it is the one that must be kept out of the server.
 	owner := storetest.OwnerDB(t, s)
 	if _, err := owner.ExecContext(ctx, `ALTER TABLE card_sessions DISABLE TRIGGER USER`); err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	migrations "eportid/sql"
 )
@@ -44,6 +46,9 @@ func (s *Store) migrate(ctx context.Context, apply bool) error {
 			)`)
 			return err
 		})
+		if pq.As(err, pqerror.InsufficientPrivilege) != nil || pq.As(err, pqerror.InvalidSchemaName) != nil {
+			return fmt.Errorf("store: create schema_migrations: %w (migrations need the role that owns the schema: WithMigrationURL, the server's EPORTID_MIGRATE_DATABASE_URL)", err)
+		}
 		if err != nil {
 			return fmt.Errorf("store: create schema_migrations: %w", err)
 		}

@@ -8,7 +8,8 @@
 //
 // add prints the reviewer's password and TOTP secret (base32, and as an
 // otpauth:// URI for a QR code) once; the database keeps only the
-// password's hash and the secret. reset-password prints a new password
+// password's hash and the secret; on PostgreSQL EPORTID_MIGRATE_DATABASE_URL
+// is the owner role that migrates, as the server's. reset-password prints a new password
 // (the TOTP secret stays) and ends the reviewer's sessions. audit verify
 // checks the audit trail's hash chain and its checkpoints signed by the
 // CA (the root certificate ca.crt of -ca-dir, default EPORTID_CA_DIR or
@@ -85,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return flag.ErrHelp
 	}
 
-	st, err := store.Open(ctx, *database)
+	st, err := store.Open(ctx, *database, store.WithMigrationURL(getenv("EPORTID_MIGRATE_DATABASE_URL")))
 	if err != nil {
 		return err
 	}
