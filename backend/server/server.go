@@ -62,6 +62,12 @@ type Config struct {
 	// DatabaseURL is postgres://… or a SQLite file path. Env DATABASE_URL,
 	// flag -database.
 	DatabaseURL string
+	// MigrateDatabaseURL, when set, is the PostgreSQL URL of the role that
+	// owns the schema: the migrations run through it, and DatabaseURL is
+	// then the application role's, granted only what the server does
+	// (store.WithMigrationURL; README "PostgreSQL roles"). Env
+	// EPORTID_MIGRATE_DATABASE_URL, flag -migrate-database.
+	MigrateDatabaseURL string
 	// BaseURL is the origin users reach the server at, for links in mails;
 	// default the listener's own http:// URL. Env EPORTID_BASE_URL, flag
 	// -base-url.
@@ -222,7 +228,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if c.Store != nil {
 		m.Store = c.Store
 	} else {
-		if m.Store, err = store.Open(ctx, c.DatabaseURL); err != nil {
+		if m.Store, err = store.Open(ctx, c.DatabaseURL, store.WithMigrationURL(c.MigrateDatabaseURL)); err != nil {
 			return err
 		}
 		m.ownStore = true
@@ -232,6 +238,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Store.Close()
 		}
 	}()
+	m.warnRole(ctx)
 	if err := m.Store.LoadRefData(ctx); err != nil {
 		return fmt.Errorf("load reference data: %w", err)
 	}
@@ -385,6 +392,7 @@ func (m *Main) Close() error {
 			m.stop()
 		}
 		m.wg.Wait()
+		m.Checkpoint(context.Background())
 		if m.ownStore && m.Store != nil {
 			if err := m.Store.Close(); err != nil {
 				errs = append(errs, err)
@@ -442,6 +450,7 @@ func (m *Main) Clean(ctx context.Context) {
 			log.Error("janitor: renew the CRL", "err", err)
 		}
 	}
+	m.Checkpoint(ctx)
 }
 
 // ParseConfig reads the configuration from the environment (getenv) and
@@ -461,6 +470,7 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.ReviewAddr, "review-addr", env("EPORTID_REVIEW_ADDR", ""), "second listen address, the review console's own origin for 制卡 (EPORTID_REVIEW_ADDR)")
 	fs.StringVar(&c.ReviewURL, "review-url", env("EPORTID_REVIEW_URL", ""), "the review console's origin as browsers reach it; default the review listen URL (EPORTID_REVIEW_URL)")
 	fs.StringVar(&c.DatabaseURL, "database", env("DATABASE_URL", DefaultDatabaseURL), "postgres:// URL or SQLite file path (DATABASE_URL)")
+	fs.StringVar(&c.MigrateDatabaseURL, "migrate-database", env("EPORTID_MIGRATE_DATABASE_URL", ""), "postgres:// URL of the schema's owner role, which migrates; DATABASE_URL is then the application role's (EPORTID_MIGRATE_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", env("EPORTID_BASE_URL", ""), "public origin for links in mails (EPORTID_BASE_URL); default the listen URL")
 	fs.StringVar(&c.WebDir, "web", env("EPORTID_WEB_DIR", DefaultWebDir), "directory of app.wasm (EPORTID_WEB_DIR)")
 	proxies := fs.String("trusted-proxies", env("EPORTID_TRUSTED_PROXIES", ""), "reverse proxies whose X-Forwarded-For is believed, comma-separated (EPORTID_TRUSTED_PROXIES)")

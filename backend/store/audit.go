@@ -16,7 +16,8 @@ import (
 // every change of state of a filing or change (create, save, declare,
 // approve, return, delete, and the filing's values replaced by an approved
 // change). The database refuses every UPDATE and DELETE of its rows
-// (triggers of migration 0003), so the store only ever inserts and reads.
+// (triggers of migration 0003), so the store only ever inserts and reads;
+// each row is chained to the one before it (auditchain.go).
 
 // auditRow is what one audit row says. rec is the record as the statement
 // returned it (for a delete, as it was); writeAudited fills it.
@@ -85,8 +86,7 @@ func (s *Store) writeAudited(ctx context.Context, tx *sqlx.Tx, sp *spec, query s
 		return rec{}, err
 	}
 	aargs = append(aargs, r.meta.ID, r.meta.FilingID, r.meta.EnterpriseID)
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log `+auditInsertColumns+`
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), aargs...); err != nil {
+	if err := s.insertAudit(ctx, tx, aargs); err != nil {
 		return rec{}, fmt.Errorf("store: audit: %w", err)
 	}
 	return r, nil

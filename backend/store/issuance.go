@@ -143,8 +143,7 @@ func (s *Store) FinishIssuance(ctx context.Context, agentPoint string, applicati
 			return err
 		}
 		args = append(args, is.ApplicationID, is.ApplicationID, is.EnterpriseID)
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log `+auditInsertColumns+`
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...); err != nil {
+		if err := s.insertAudit(ctx, tx, args); err != nil {
 			return fmt.Errorf("store: audit: %w", err)
 		}
 		return s.AddCardEvent(ctx, tx, CardEvent{CardNumber: card.Number, Action: model.CardActionIssued, By: who.Name,

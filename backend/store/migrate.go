@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
 
 	migrations "eportid/sql"
 )
@@ -14,6 +16,12 @@ import (
 // migrationLock is the PostgreSQL advisory lock key that serializes
 // migrations of servers starting at the same time ("eportid" in ASCII).
 const migrationLock = 0x65706f72746964
+
+// migrationHooks are the steps of a migration that its SQL cannot take, by
+// dialect/name, run after the SQL in the migration's transaction.
+var migrationHooks = map[string]func(context.Context, *sqlx.Tx) error{
+	SQLite + "/0022_integrity": sealAuditSQLite,
+}
 
 // migrate applies the pending migrations (if apply) and checks that the
 // database's schema is exactly the binary's.
@@ -38,6 +46,9 @@ func (s *Store) migrate(ctx context.Context, apply bool) error {
 			)`)
 			return err
 		})
+		if pq.As(err, pqerror.InsufficientPrivilege) != nil || pq.As(err, pqerror.InvalidSchemaName) != nil {
+			return fmt.Errorf("store: create schema_migrations: %w (migrations need the role that owns the schema: WithMigrationURL, the server's EPORTID_MIGRATE_DATABASE_URL)", err)
+		}
 		if err != nil {
 			return fmt.Errorf("store: create schema_migrations: %w", err)
 		}
@@ -70,6 +81,11 @@ func (s *Store) applyMigration(ctx context.Context, m migrations.Migration) erro
 		}
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("store: migration %s: %w", m.Name, err)
+		}
+		if hook := migrationHooks[s.dialect+"/"+m.Name]; hook != nil {
+			if err := hook(ctx, tx); err != nil {
+				return fmt.Errorf("store: migration %s: %w", m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`), m.Name, s.nowUTC()); err != nil {
 			return fmt.Errorf("store: record migration %s: %w", m.Name, err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"eportid/app/model"
 	"eportid/backend/store"
 	"eportid/backend/store/storetest"
 	migrations "eportid/sql"
@@ -55,6 +56,7 @@ func TestMigrations(t *testing.T) {
 			if d == store.Postgres {
 				undo["0020_cards"] = append(undo["0020_cards"], `DROP FUNCTION eportid_signatures_append_only()`)
 			}
+			undo["0022_integrity"] = undoIntegrity(d)
 			qs, ok := undo[last]
 			if !ok {
 				t.Fatalf("no undo for the last migration %s: add it to this test", last)
@@ -163,4 +165,32 @@ func TestOpenSQLitePath(t *testing.T) {
 			t.Errorf("IsPostgresURL(%s) = %v", u, got)
 		}
 	}
+}
+
+// undoIntegrity undoes migration 0022: the guards of the record tables,
+// the audit trail's chain and checkpoints.
+func undoIntegrity(dialect string) []string {
+	var qs []string
+	for _, k := range model.Kinds {
+		tables := []string{string(k.Kind) + "_filings"}
+		if !k.NoChanges {
+			tables = append(tables, string(k.Kind)+"_changes")
+		}
+		for _, t := range tables {
+			if dialect == store.Postgres {
+				qs = append(qs, `DROP TRIGGER `+t+`_guard ON `+t)
+			} else {
+				qs = append(qs, `DROP TRIGGER `+t+`_guard_insert`, `DROP TRIGGER `+t+`_guard_update`, `DROP TRIGGER `+t+`_guard_delete`)
+			}
+		}
+	}
+	if dialect == store.Postgres {
+		return append(qs, `DROP FUNCTION eportid_guard_record()`, `DROP TRIGGER audit_log_chain ON audit_log`,
+			`DROP FUNCTION eportid_audit_chain()`, `DROP FUNCTION eportid_audit_hash(TEXT, audit_log)`,
+			`DROP TABLE audit_checkpoints`, `DROP TABLE audit_chain_head`,
+			`ALTER TABLE audit_log DROP COLUMN seq, DROP COLUMN prev_hash, DROP COLUMN hash`)
+	}
+	return append(qs, `DROP TRIGGER audit_log_chain`, `DROP TRIGGER audit_log_chain_head`, `DROP TABLE audit_checkpoints`,
+		`DROP TABLE audit_chain_head`, `DROP INDEX audit_log_seq_idx`,
+		`ALTER TABLE audit_log DROP COLUMN seq`, `ALTER TABLE audit_log DROP COLUMN prev_hash`, `ALTER TABLE audit_log DROP COLUMN hash`)
 }

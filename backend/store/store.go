@@ -80,7 +80,17 @@ type Store struct {
 type Option func(*options)
 
 type options struct {
-	migrate bool
+	migrate    bool
+	migrateURL string
+}
+
+// WithMigrationURL makes Open apply the migrations through migrateURL, a
+// connection as the role that owns the schema (PostgreSQL), and then grant
+// the role of databaseURL what the application does and nothing more
+// (grantApp): the server then runs as a role that can neither change the
+// schema nor turn its triggers off. "" is databaseURL itself.
+func WithMigrationURL(migrateURL string) Option {
+	return func(o *options) { o.migrateURL = migrateURL }
 }
 
 // WithoutMigrations makes Open apply no migration: it refuses a database
@@ -130,7 +140,13 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", s.dialect, err)
 	}
-	if err := s.migrate(ctx, o.migrate); err != nil {
+	if o.migrateURL != "" && o.migrateURL != databaseURL {
+		if err := s.migrateAsOwner(ctx, o.migrateURL, o.migrate); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := s.migrate(ctx, o.migrate && (o.migrateURL == "" || o.migrateURL == databaseURL)); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -4,11 +4,17 @@
 //
 //	eportid-admin [-database URL] reviewer add -agent-point FJ01 -username fj01-zhang
 //	eportid-admin [-database URL] reviewer reset-password -username fj01-zhang
+//	eportid-admin [-database URL] audit verify [-ca-dir DIR]
 //
 // add prints the reviewer's password and TOTP secret (base32, and as an
 // otpauth:// URI for a QR code) once; the database keeps only the
-// password's hash and the secret. reset-password prints a new password
-// (the TOTP secret stays) and ends the reviewer's sessions. The database is DATABASE_URL (or
+// password's hash and the secret; on PostgreSQL EPORTID_MIGRATE_DATABASE_URL
+// is the owner role that migrates, as the server's. reset-password prints a new password
+// (the TOTP secret stays) and ends the reviewer's sessions. audit verify
+// checks the audit trail's hash chain and its checkpoints signed by the
+// CA (the root certificate ca.crt of -ca-dir, default EPORTID_CA_DIR or
+// ./var/ca) and reports the first row an UPDATE, DELETE or forged INSERT
+// broke; it exits 1 when the trail is broken. The database is DATABASE_URL (or
 // -database), as the server's: a postgres:// URL or a SQLite file path,
 // default ./var/eportid.db. The TOTP secrets are sealed with the server's
 // secret key, found as the server finds it (EPORTID_SECRET_KEY, or
@@ -44,7 +50,8 @@ func main() {
 }
 
 const usage = `usage: eportid-admin [-database URL] [-secret-key-file FILE] reviewer add -agent-point CODE -username NAME
-       eportid-admin [-database URL] reviewer reset-password -username NAME`
+       eportid-admin [-database URL] [-secret-key-file FILE] reviewer reset-password -username NAME
+       eportid-admin [-database URL] audit verify [-ca-dir DIR]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eportid-admin", flag.ContinueOnError)
@@ -60,6 +67,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	rest := fs.Args()
+	if len(rest) >= 2 && rest[0] == "audit" && rest[1] == "verify" {
+		return auditVerify(ctx, *database, rest[2:], getenv, stdout, stderr)
+	}
 	if len(rest) < 2 || rest[0] != "reviewer" || (rest[1] != "add" && rest[1] != "reset-password") {
 		fs.Usage()
 		return flag.ErrHelp
@@ -91,7 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *database)
+	st, err := store.Open(ctx, *database, store.WithMigrationURL(getenv("EPORTID_MIGRATE_DATABASE_URL")))
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,11 @@
 // (CREATE SCHEMA t_<random>, dropped at the end).
 //
 // PostgreSQL is EPORTID_TEST_POSTGRES, by default
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Where the
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable, a superuser
+// that creates the two roles of a deployment where they are missing
+// (OwnerRole, AppRole: LOGIN, no password, for trust authentication): each
+// schema belongs to OwnerRole, which migrates it, and the store of Open
+// connects as AppRole, as the server does. Where the
 // environment variable CI is set, PostgreSQL being unreachable fails the
 // test; elsewhere the PostgreSQL half is skipped with a message.
 //
@@ -65,17 +69,25 @@ func Open(t testing.TB, dialect string) *store.Store {
 	return s
 }
 
+// The PostgreSQL roles of the tests, as README's deployment names them.
+const (
+	OwnerRole = "eportid_owner"
+	AppRole   = "eportid_app"
+)
+
 // OpenEmpty is Open without the reference data.
 func OpenEmpty(t testing.TB, dialect string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), URL(t, dialect))
+	app, owner := URLs(t, dialect)
+	s, err := store.Open(context.Background(), app, store.WithMigrationURL(owner))
 	if err != nil {
 		t.Fatalf("open %s store: %v", dialect, err)
 	}
 	if err := s.UseSecretKey(context.Background(), SecretKey(t)); err != nil {
 		t.Fatalf("%s store: %v", dialect, err)
 	}
-	t.Cleanup(func() { s.Close() })
+	ownerURLs.Store(s, owner)
+	t.Cleanup(func() { s.Close(); ownerURLs.Delete(s) })
 	return s
 }
 
@@ -89,24 +101,84 @@ func SecretKey(t testing.TB) []byte {
 	return k
 }
 
+var ownerURLs sync.Map // *store.Store → the URL of its owner role
+
+// OwnerDB is a connection to s's database as the role that owns its
+// tables (PostgreSQL; SQLite has no roles: s.DB()), closed when the test
+// ends: what a migration, or someone with the owner's password, can do.
+func OwnerDB(t testing.TB, s *store.Store) *sqlx.DB {
+	t.Helper()
+	if s.Dialect() != store.Postgres {
+		return s.DB()
+	}
+	u, ok := ownerURLs.Load(s)
+	if !ok {
+		t.Fatal("storetest: OwnerDB of a store not opened by storetest")
+	}
+	return openDB(t, u.(string))
+}
+
+// SuperuserDB is a connection to s's database as EPORTID_TEST_POSTGRES's
+// superuser (PostgreSQL; SQLite: s.DB()), closed when the test ends.
+func SuperuserDB(t testing.TB, s *store.Store) *sqlx.DB {
+	t.Helper()
+	if s.Dialect() != store.Postgres {
+		return s.DB()
+	}
+	u, ok := ownerURLs.Load(s)
+	if !ok {
+		t.Fatal("storetest: SuperuserDB of a store not opened by storetest")
+	}
+	ou, _ := url.Parse(u.(string))
+	pu, err := url.Parse(PostgresURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou.User = pu.User
+	return openDB(t, ou.String())
+}
+
+func openDB(t testing.TB, u string) *sqlx.DB {
+	t.Helper()
+	db, err := sqlx.Open("postgres", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // URL returns the URL of a fresh, empty database of the dialect for
-// store.Open: a SQLite file path in t.TempDir(), or the PostgreSQL URL with
-// search_path set to a new schema, dropped when the test ends (after the
-// stores opened later are closed: cleanups run last-in first-out).
+// store.Open: a SQLite file path in t.TempDir(), or the PostgreSQL URL, as
+// OwnerRole, with search_path set to a new schema of that role's, dropped
+// when the test ends (after the stores opened later are closed: cleanups
+// run last-in first-out).
 func URL(t testing.TB, dialect string) string {
+	t.Helper()
+	_, owner := URLs(t, dialect)
+	return owner
+}
+
+// URLs returns the URLs of a fresh, empty database as URL does: the
+// application role's and the owner role's (the same path for SQLite), for
+// store.Open(app, store.WithMigrationURL(owner)).
+func URLs(t testing.TB, dialect string) (app, owner string) {
 	t.Helper()
 	switch dialect {
 	case store.SQLite:
-		return filepath.Join(t.TempDir(), "eportid.db")
+		p := filepath.Join(t.TempDir(), "eportid.db")
+		return p, p
 	case store.Postgres:
 	default:
 		t.Fatalf("storetest: unknown dialect %q", dialect)
 	}
 	admin := adminDB(t)
+	ensureRoles(t, admin)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema + ` AUTHORIZATION ` + OwnerRole); err != nil {
 		t.Fatalf("storetest: create schema: %v", err)
 	}
 	t.Cleanup(func() {
@@ -121,7 +193,38 @@ func URL(t testing.TB, dialect string) string {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	u.User = url.User(AppRole)
+	app = u.String()
+	u.User = url.User(OwnerRole)
+	return app, u.String()
+}
+
+var (
+	rolesOnce sync.Once
+	rolesErr  error
+)
+
+// ensureRoles creates OwnerRole and AppRole where the cluster lacks them
+// (test packages run at once: a role made meanwhile by another is fine).
+func ensureRoles(t testing.TB, admin *sqlx.DB) {
+	t.Helper()
+	rolesOnce.Do(func() {
+		for _, r := range []string{OwnerRole, AppRole} {
+			_, err := admin.Exec(`DO $$ BEGIN
+				IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + r + `') THEN
+					CREATE ROLE ` + r + ` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+				END IF;
+			EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+			END $$`)
+			if err != nil {
+				rolesErr = err
+				return
+			}
+		}
+	})
+	if rolesErr != nil {
+		t.Fatalf("storetest: create the roles %s and %s (EPORTID_TEST_POSTGRES must be a superuser or have CREATEROLE): %v", OwnerRole, AppRole, rolesErr)
+	}
 }
 
 var (
