@@ -11,8 +11,9 @@ import (
 	"eportid/cardbridge/protocol"
 )
 
-// 企业操作员 IC 卡管理 (L9) and IC 卡综合查询 (L10), the legal-person card
-// holder's pages.
+// 企业操作员 IC 卡管理 (L9), the legal-person card holder's page (IC 卡综合查询,
+// L10, is card_inquiry.go; both use the query parts at the end of this
+// file).
 //
 // Card management: query the enterprise's cards (卡号, 持卡人, 卡状态; 查询,
 // 重置), open one from its 操作员统一编号 or card number, and act on it as
@@ -24,10 +25,6 @@ import (
 // certificate, written to the card with its PIN). While another card is
 // in the reader the page's watch on the session's card pauses
 // (cardSwapping); 【完成】 checks that the legal-person card is back.
-//
-// Card inquiry: every card of the enterprise with conditions; a card
-// number opens all its operation records, with who, when and the
-// signature.
 
 // CardManagePage is 企业操作员 IC 卡管理.
 type CardManagePage struct {
@@ -146,24 +143,11 @@ func (p *CardManagePage) Render() app.UI {
 				app.Label().For("cm-q-holder").Text("持卡人"),
 				app.Input().ID("cm-q-holder").Class("f-input").Value(p.qHolder).MaxLength(64),
 				app.Label().For("cm-q-state").Text("卡状态"),
-				app.Select().ID("cm-q-state").Class("f-input").Body(
-					app.Option().Value(anyValue).Selected(p.qState == "").Text("全部"),
-					app.Range(model.CardStateLabels).Slice(func(i int) app.UI {
-						s := model.CardStateLabels[i]
-						return app.Option().Value(s.State).Selected(p.qState == s.State).Text(s.Label)
-					}),
-				),
+				cardStateSelect("cm-q-state", p.qState),
 			),
-			app.Div().Class("toolbar").Body(
-				app.Button().ID("btn-cm-query").Type("submit").Class("btn btn-primary").Text("查询"),
-				app.Button().ID("btn-cm-reset").Type("button").Class("btn").Text("重置").OnClick(p.onReset),
-			),
+			cardQueryButtons("cm", p.onReset),
 		),
-		app.If(p.loading, func() app.UI { return app.P().Class("hint").Text("正在加载…") }),
-		app.If(p.loadErr != "", func() app.UI { return app.P().Class("result error").Text(p.loadErr) }),
-		app.If(!p.loading && p.loadErr == "" && len(p.cards) == 0, func() app.UI {
-			return app.P().ID("cm-empty").Class("hint").Text("没有符合条件的 IC 卡")
-		}),
+		cardListStatus("cm", p.loading, p.loadErr, len(p.cards)),
 		app.If(len(p.cards) > 0, func() app.UI {
 			return app.Div().Class("table-wrap").Body(app.Table().ID("cm-list").Class("grid").Body(
 				app.THead().Body(app.Tr().Body(
@@ -544,173 +528,6 @@ func (p *CardManagePage) swapMsgDone() string {
 	return "解锁成功：IC 卡 " + p.sel.CardNumber + " 已设置新 PIN"
 }
 
-// CardInquiryPage is IC 卡综合查询.
-type CardInquiryPage struct {
-	app.Compo
-	mounted
-
-	loading bool
-	loadErr string
-	cards   []model.ManagedCard
-	qNumber string
-	qHolder string
-	qKind   string
-	qState  string
-	sel     string
-	events  []model.CardEvent
-	evErr   string
-}
-
-func (p *CardInquiryPage) OnMount(ctx app.Context) {
-	p.keep(ctx)
-	if app.IsServer {
-		return
-	}
-	p.query(ctx)
-}
-
-func (p *CardInquiryPage) query(ctx app.Context) {
-	p.loading, p.loadErr = true, ""
-	q := apiclient.CardQuery{CardNumber: p.qNumber, Holder: p.qHolder, State: p.qState, Kind: model.CardKind(p.qKind)}
-	ac := p.on(ctx)
-	ac.Async(func() {
-		cards, err := client().Cards(bg(), q)
-		ac.Dispatch(func(ctx app.Context) {
-			p.loading = false
-			if msg, left := handleErr(ctx, err); left {
-				return
-			} else if msg != "" {
-				p.loadErr = "IC 卡加载失败：" + msg
-				return
-			}
-			p.cards = cards
-		})
-	})
-}
-
-func (p *CardInquiryPage) onQuery(ctx app.Context, e app.Event) {
-	e.PreventDefault()
-	p.qNumber, p.qHolder = inputValue("ci-q-number"), inputValue("ci-q-holder")
-	p.qKind, p.qState = inputValue("ci-q-kind"), inputValue("ci-q-state")
-	p.query(ctx)
-}
-
-func (p *CardInquiryPage) onReset(ctx app.Context, e app.Event) {
-	p.qNumber, p.qHolder, p.qKind, p.qState = "", "", "", ""
-	resetInputs("ci-q-number", "ci-q-holder", "ci-q-kind", "ci-q-state")
-	p.query(ctx)
-}
-
-func (p *CardInquiryPage) onOpen(ctx app.Context, e app.Event) {
-	number := ctx.JSSrc().Get("dataset").Get("card").String()
-	p.sel, p.events, p.evErr = number, nil, ""
-	ac := p.on(ctx)
-	ac.Async(func() {
-		evs, err := client().CardEvents(bg(), number)
-		ac.Dispatch(func(ctx app.Context) {
-			if msg, left := handleErr(ctx, err); left {
-				return
-			} else if msg != "" {
-				p.evErr = "操作记录加载失败：" + msg
-				return
-			}
-			p.events = evs
-		})
-	})
-}
-
-func (p *CardInquiryPage) Render() app.UI {
-	return app.Div().Class("card-inquiry").Body(
-		app.Form().ID("ci-query").Class("query-form").OnSubmit(p.onQuery).Body(
-			app.Div().Class("form-grid").Body(
-				app.Label().For("ci-q-number").Text("IC 卡号"),
-				app.Input().ID("ci-q-number").Class("f-input").Value(p.qNumber).MaxLength(32),
-				app.Label().For("ci-q-holder").Text("持卡人"),
-				app.Input().ID("ci-q-holder").Class("f-input").Value(p.qHolder).MaxLength(64),
-				app.Label().For("ci-q-kind").Text("卡类型"),
-				app.Select().ID("ci-q-kind").Class("f-input").Body(
-					app.Option().Value(anyValue).Selected(p.qKind == "").Text("全部"),
-					app.Option().Value(string(model.CardLegalPerson)).Selected(p.qKind == string(model.CardLegalPerson)).Text(model.CardLegalPerson.Label()),
-					app.Option().Value(string(model.CardOperator)).Selected(p.qKind == string(model.CardOperator)).Text(model.CardOperator.Label()),
-				),
-				app.Label().For("ci-q-state").Text("卡状态"),
-				app.Select().ID("ci-q-state").Class("f-input").Body(
-					app.Option().Value(anyValue).Selected(p.qState == "").Text("全部"),
-					app.Range(model.CardStateLabels).Slice(func(i int) app.UI {
-						s := model.CardStateLabels[i]
-						return app.Option().Value(s.State).Selected(p.qState == s.State).Text(s.Label)
-					}),
-				),
-			),
-			app.Div().Class("toolbar").Body(
-				app.Button().ID("btn-ci-query").Type("submit").Class("btn btn-primary").Text("查询"),
-				app.Button().ID("btn-ci-reset").Type("button").Class("btn").Text("重置").OnClick(p.onReset),
-			),
-		),
-		app.If(p.loading, func() app.UI { return app.P().Class("hint").Text("正在加载…") }),
-		app.If(p.loadErr != "", func() app.UI { return app.P().Class("result error").Text(p.loadErr) }),
-		app.If(!p.loading && p.loadErr == "" && len(p.cards) == 0, func() app.UI {
-			return app.P().ID("ci-empty").Class("hint").Text("没有符合条件的 IC 卡")
-		}),
-		app.If(len(p.cards) > 0, func() app.UI {
-			return app.Div().Class("table-wrap").Body(app.Table().ID("ci-list").Class("grid").Body(
-				app.THead().Body(app.Tr().Body(
-					app.Th().Text("IC 卡号"), app.Th().Text("卡类型"), app.Th().Text("持卡人"), app.Th().Text("卡状态"),
-					app.Th().Text("证书序列号"), app.Th().Text("有效期至"),
-				)),
-				app.TBody().Body(app.Range(p.cards).Slice(func(i int) app.UI {
-					c := p.cards[i]
-					return app.Tr().DataSet("card", c.CardNumber).Body(
-						app.Td().Body(app.Button().Type("button").Class("link ci-open").DataSet("card", c.CardNumber).
-							Text(c.CardNumber).OnClick(p.onOpen)),
-						app.Td().Text(c.KindLabel), app.Td().Text(c.HolderName), app.Td().Class("ci-state").Text(c.StateLabel),
-						app.Td().Class("mono").Text(c.Serial), app.Td().Text(c.NotAfter.Local().Format("2006-01-02")),
-					)
-				})),
-			))
-		}),
-		app.If(p.sel != "", func() app.UI { return p.renderEvents() }),
-	)
-}
-
-func (p *CardInquiryPage) renderEvents() app.UI {
-	return app.Div().ID("ci-events-box").Body(
-		app.H2().Class("section-title").Text("IC 卡 "+p.sel+" 的操作记录"),
-		app.If(p.evErr != "", func() app.UI { return app.P().Class("result error").Text(p.evErr) }),
-		app.If(p.evErr == "" && len(p.events) == 0, func() app.UI { return app.P().ID("ci-no-events").Class("hint").Text("该卡尚无操作记录") }),
-		app.If(len(p.events) > 0, func() app.UI {
-			return app.Div().Class("table-wrap").Body(app.Table().ID("ci-events").Class("grid").Body(
-				app.THead().Body(app.Tr().Body(
-					app.Th().Class("col-no").Text("序号"), app.Th().Text("时间"), app.Th().Text("操作"), app.Th().Text("操作人"),
-					app.Th().Text("内容"), app.Th().Text("签名"),
-				)),
-				app.TBody().Body(app.Range(p.events).Slice(func(i int) app.UI {
-					e := p.events[i]
-					who := e.By
-					if e.Role != "" {
-						who += "（" + e.Role.Label() + "）"
-					}
-					sig := "—"
-					if e.Signature != "" {
-						sig = e.Signature
-						if len(sig) > 24 {
-							sig = sig[:24] + "…"
-						}
-					}
-					return app.Tr().Class("card-event").DataSet("action", string(e.Action)).Body(
-						app.Td().Class("col-no").Text(strconv.Itoa(e.Seq)),
-						app.Td().Class("nowrap").Text(formatTime(e.At)),
-						app.Td().Class("ce-action").Text(e.Action.Label()),
-						app.Td().Class("ce-by").Text(who),
-						app.Td().Text(e.Detail),
-						app.Td().Class("mono ce-sig").Title(e.Signature).Text(sig),
-					)
-				})),
-			))
-		}),
-	)
-}
-
 // resetInputs empties the query inputs ids (a select back to 全部).
 func resetInputs(ids ...string) {
 	for _, id := range ids {
@@ -722,4 +539,34 @@ func resetInputs(ids ...string) {
 			}
 		}
 	}
+}
+
+// cardStateSelect is the 卡状态 condition of a card query: 全部 or a state.
+func cardStateSelect(id, cur string) app.UI {
+	return app.Select().ID(id).Class("f-input").Body(
+		app.Option().Value(anyValue).Selected(cur == "").Text("全部"),
+		app.Range(model.CardStateLabels).Slice(func(i int) app.UI {
+			s := model.CardStateLabels[i]
+			return app.Option().Value(s.State).Selected(cur == s.State).Text(s.Label)
+		}),
+	)
+}
+
+// cardQueryButtons are 【查询】【重置】 of a card query (ids btn-<prefix>-query, -reset).
+func cardQueryButtons(prefix string, onReset app.EventHandler) app.UI {
+	return app.Div().Class("toolbar").Body(
+		app.Button().ID("btn-"+prefix+"-query").Type("submit").Class("btn btn-primary").Text("查询"),
+		app.Button().ID("btn-"+prefix+"-reset").Type("button").Class("btn").Text("重置").OnClick(onReset),
+	)
+}
+
+// cardListStatus says that a card list is loading, failed, or empty (id <prefix>-empty).
+func cardListStatus(prefix string, loading bool, loadErr string, n int) app.UI {
+	return app.Div().Body(
+		app.If(loading, func() app.UI { return app.P().Class("hint").Text("正在加载…") }),
+		app.If(loadErr != "", func() app.UI { return app.P().Class("result error").Text(loadErr) }),
+		app.If(!loading && loadErr == "" && n == 0, func() app.UI {
+			return app.P().ID(prefix + "-empty").Class("hint").Text("没有符合条件的 IC 卡")
+		}),
+	)
 }
