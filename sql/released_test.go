@@ -21,6 +21,21 @@ var released = map[string]string{
 	"sqlite/0003_filings.sql":      "92c48f07efa68859d7b8169760ce992de129717be1edb4cd74af7b345a98a70b",
 	"sqlite/0004_registries.sql":   "135f44c888f16fe4d1dac5368cfa92e55f61fb637c7849a9be47c4178a0bd631",
 	"sqlite/0020_cards.sql":        "aea4e54e6e51df2a29ffae98f65a96fd14ac199b1f423100fdc147f87b290396",
+
+	"postgres/0005_operators.sql":           "f6eb46b62bdc6f20936a6865917b893ef358ee3f3dd24131c97bc5b85ea1d3b2",
+	"postgres/0007_declarants.sql":          "f2ad607eb413afa5143ee39b9b68d013216ddf7057de26d44e7d592a418b3418",
+	"postgres/0008_card_authorisations.sql": "81ad0929a1f1bbd2c687798413c0cc48083cc79e342c0132cf125f4c6debc5af",
+	"postgres/0021_issuance.sql":            "6c08e9342c3be549716b0acb53d799726de3f3e05a6d4ad9162e5fda3d55a204",
+	"postgres/0022_integrity.sql":           "331e3e58d74fcdd4af0e85ddd2c0e0d9068801d998f6bb02776a6628dfc25661",
+	"postgres/0023_card_management.sql":     "45fd32bde8cc907c65426d6cfbf31225160b0f92fb5899543849808ccf9aaaa3",
+	"postgres/0024_sealed_secrets.sql":      "8845b984a72d287fa6e572e9b37df09432fe4895b12f550e950a37d9f2bd446d",
+	"sqlite/0005_operators.sql":             "3097c41d3f02fa1b9a0365a290d98bcb32eba1625d35690b0afe4c29501f9efb",
+	"sqlite/0007_declarants.sql":            "a8c8ae525b5510879ac7501a0a03fd450956b27f3b47e5b7670f5cd39603a7e5",
+	"sqlite/0008_card_authorisations.sql":   "6515dc8396046cf3d5870a3306b7efe39ca1f9b7d8de7f8d8f277f5464e8eb1e",
+	"sqlite/0021_issuance.sql":              "210b14a1713bf67b8e5e4462136871cd2bd4d3eb79382fe6ff17db758f8690ec",
+	"sqlite/0022_integrity.sql":             "e0bae47a3526658b3a7a815e87fbd7f6d9dd2de954e946c394fa9ad4f816d28c",
+	"sqlite/0023_card_management.sql":       "4549a566634db1d99204470e09087f6c35cbb120db7f20885940c1940fb44803",
+	"sqlite/0024_sealed_secrets.sql":        "8845b984a72d287fa6e572e9b37df09432fe4895b12f550e950a37d9f2bd446d",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {
