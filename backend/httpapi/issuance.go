@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"eportid/app/model"
+	"eportid/backend/auth"
 	"eportid/backend/ca"
 	"eportid/backend/store"
 	"eportid/cardbridge/cardsig"
@@ -49,7 +50,7 @@ func (a *API) beginIssuance(w http.ResponseWriter, r *http.Request, c *current) 
 	if err != nil {
 		return err
 	}
-	tokenID := randomHex(16)
+	tokenID, _ := auth.NewToken() // an opaque, random id: the signed token is what proves it
 	expires := a.now().Add(IssuanceValidity).UTC().Truncate(time.Second)
 	var is store.Issuance
 	for try := 0; ; try++ {
@@ -143,35 +144,20 @@ func (a *API) reviewOrigin() string {
 }
 
 // newCardNumber is a fresh operator card number: "82" and 14 random digits.
-func newCardNumber() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1e14))
-	if err != nil {
-		panic(err)
-	}
-	s := n.String()
-	for len(s) < 14 {
-		s = "0" + s
-	}
-	return "82" + s
-}
+func newCardNumber() string { return "82" + randomDigits(14) }
 
 // initialPIN is a card's first PIN: 6 random digits, for the PIN envelope.
-func initialPIN() string {
-	out := make([]byte, 6)
+func initialPIN() string { return randomDigits(6) }
+
+// randomDigits is n random decimal digits.
+func randomDigits(n int) string {
+	out := make([]byte, n)
 	for i := range out {
-		n, err := rand.Int(rand.Reader, big.NewInt(10))
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
 		if err != nil {
 			panic(err)
 		}
-		out[i] = byte('0' + n.Int64())
+		out[i] = byte('0' + d.Int64())
 	}
 	return string(out)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
 }
