@@ -89,11 +89,7 @@ func (p *CardInquiryPage) onOpen(ctx app.Context, e app.Event) {
 func (p *CardInquiryPage) Render() app.UI {
 	return app.Div().Class("card-inquiry").Body(
 		app.Form().ID("ci-query").Class("query-form").OnSubmit(p.onQuery).Body(
-			app.Div().Class("form-grid").Body(
-				app.Label().For("ci-q-number").Text("IC 卡号"),
-				app.Input().ID("ci-q-number").Class("f-input").Value(p.qNumber).MaxLength(32),
-				app.Label().For("ci-q-holder").Text("持卡人"),
-				app.Input().ID("ci-q-holder").Class("f-input").Value(p.qHolder).MaxLength(64),
+			app.Div().Class("form-grid").Body(append(cardTextConds("ci", p.qNumber, p.qHolder),
 				app.Label().For("ci-q-kind").Text("卡类型"),
 				app.Select().ID("ci-q-kind").Class("f-input").Body(
 					app.Option().Value(anyValue).Selected(p.qKind == "").Text("全部"),
@@ -102,7 +98,7 @@ func (p *CardInquiryPage) Render() app.UI {
 				),
 				app.Label().For("ci-q-state").Text("卡状态"),
 				cardStateSelect("ci-q-state", p.qState),
-			),
+			)...),
 			cardQueryButtons("ci", p.onReset),
 		),
 		cardListStatus("ci", p.loading, p.loadErr, len(p.cards)),

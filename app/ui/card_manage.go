@@ -137,14 +137,10 @@ func inputValue(id string) string {
 func (p *CardManagePage) Render() app.UI {
 	return app.Div().Class("card-manage").Body(
 		app.Form().ID("cm-query").Class("query-form").OnSubmit(p.onQuery).Body(
-			app.Div().Class("form-grid").Body(
-				app.Label().For("cm-q-number").Text("IC 卡号"),
-				app.Input().ID("cm-q-number").Class("f-input").Value(p.qNumber).MaxLength(32),
-				app.Label().For("cm-q-holder").Text("持卡人"),
-				app.Input().ID("cm-q-holder").Class("f-input").Value(p.qHolder).MaxLength(64),
+			app.Div().Class("form-grid").Body(append(cardTextConds("cm", p.qNumber, p.qHolder),
 				app.Label().For("cm-q-state").Text("卡状态"),
 				cardStateSelect("cm-q-state", p.qState),
-			),
+			)...),
 			cardQueryButtons("cm", p.onReset),
 		),
 		cardListStatus("cm", p.loading, p.loadErr, len(p.cards)),
@@ -538,6 +534,18 @@ func resetInputs(ids ...string) {
 				el.Set("value", "")
 			}
 		}
+	}
+}
+
+// cardTextConds are the IC 卡号 and 持卡人 conditions of a card query, a
+// label and an input each (ids <prefix>-q-number, <prefix>-q-holder), for a
+// form grid.
+func cardTextConds(prefix, number, holder string) []app.UI {
+	return []app.UI{
+		app.Label().For(prefix + "-q-number").Text("IC 卡号"),
+		app.Input().ID(prefix + "-q-number").Class("f-input").Value(number).MaxLength(32),
+		app.Label().For(prefix + "-q-holder").Text("持卡人"),
+		app.Input().ID(prefix + "-q-holder").Class("f-input").Value(holder).MaxLength(64),
 	}
 }
 

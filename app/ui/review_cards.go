@@ -68,12 +68,7 @@ func (r *ReviewCards) Render() app.UI {
 	return app.Section().ID("review-cards").Class("query-box").Aria("label", "IC 卡管理").Body(
 		app.H2().Class("section-title").Text("IC 卡管理（本代理点）"),
 		app.Form().ID("rc-query").Class("query-form").OnSubmit(r.onQuery).Body(
-			app.Div().Class("form-grid").Body(
-				app.Label().For("rc-q-number").Text("IC 卡号"),
-				app.Input().ID("rc-q-number").Class("f-input").MaxLength(32),
-				app.Label().For("rc-q-holder").Text("持卡人"),
-				app.Input().ID("rc-q-holder").Class("f-input").MaxLength(64),
-			),
+			app.Div().Class("form-grid").Body(cardTextConds("rc", "", "")...),
 			app.Div().Class("toolbar").Body(
 				app.Button().ID("btn-rc-query").Type("submit").Class("btn btn-primary").Text("查询"),
 			),
