@@ -161,23 +161,32 @@ var cardSeq struct {
 // and opens a card session for it.
 func (e *fenv) cardHolder(ent store.Enterprise) *holder {
 	e.t.Helper()
+	return e.cardSession(ent, ca.CardLegalPerson, "89350000", "张三")
+}
+
+// cardSession registers a card of kind of the enterprise, held by name,
+// its number prefix then a sequence number, and opens a card session for it.
+func (e *fenv) cardSession(ent store.Enterprise, kind ca.CardKind, prefix, name string) *holder {
+	e.t.Helper()
 	cardSeq.Lock()
 	cardSeq.n++
-	number := fmt.Sprintf("89350000%08d", cardSeq.n)
+	number := fmt.Sprintf("%s%08d", prefix, cardSeq.n)
 	cardSeq.Unlock()
 	key, err := sm2.GenerateKey(rand.Reader)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	const name = "张三"
 	cert, der, err := e.ca.Issue(ca.IssueRequest{PublicKey: &key.PublicKey, CreditCode: ent.CreditCode,
-		CardKind: ca.CardLegalPerson, CardNumber: number, HolderName: name,
-		NotBefore: e.clock.Now().Add(-time.Hour)})
+		CardKind: kind, CardNumber: number, HolderName: name, NotBefore: e.clock.Now().Add(-time.Hour)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	mkind := model.CardLegalPerson
+	if kind == ca.CardOperator {
+		mkind = model.CardOperator
+	}
 	ctx := context.Background()
-	card, _, _, err := e.st.RegisterCard(ctx, store.CardRegistration{CardNumber: number, Kind: model.CardLegalPerson,
+	card, _, _, err := e.st.RegisterCard(ctx, store.CardRegistration{CardNumber: number, Kind: mkind,
 		HolderName: name, Certificate: der, Serial: cert.SerialNumber.Text(16), NotAfter: cert.NotAfter,
 		CreditCode: ent.CreditCode})
 	if err != nil {

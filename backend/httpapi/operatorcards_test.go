@@ -1,19 +1,13 @@
 package httpapi_test
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"testing"
-	"time"
-
-	"github.com/emmansun/gmsm/sm2"
 
 	"eportid/app/model"
-	"eportid/backend/auth"
 	"eportid/backend/ca"
 	"eportid/backend/cardauth"
 	"eportid/backend/store"
@@ -23,38 +17,7 @@ import (
 // opens a card session for it.
 func (e *fenv) operator(ent store.Enterprise, name string) *holder {
 	e.t.Helper()
-	cardSeq.Lock()
-	cardSeq.n++
-	number := fmt.Sprintf("89360000%08d", cardSeq.n)
-	cardSeq.Unlock()
-	key, err := sm2.GenerateKey(rand.Reader)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	cert, der, err := e.ca.Issue(ca.IssueRequest{PublicKey: &key.PublicKey, CreditCode: ent.CreditCode,
-		CardKind: ca.CardOperator, CardNumber: number, HolderName: name, NotBefore: e.clock.Now().Add(-time.Hour)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx := context.Background()
-	card, _, _, err := e.st.RegisterCard(ctx, store.CardRegistration{CardNumber: number, Kind: model.CardOperator,
-		HolderName: name, Certificate: der, Serial: cert.SerialNumber.Text(16), NotAfter: cert.NotAfter,
-		CreditCode: ent.CreditCode})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	token, hash := auth.NewToken()
-	csrf, _ := auth.NewToken()
-	now := e.clock.Now()
-	if _, err := e.st.CreateCardSession(ctx, store.Session{TokenHash: hash, UserID: card.UserID, CSRFToken: csrf,
-		CreatedAt: now, LastSeenAt: now}, number); err != nil {
-		e.t.Fatal(err)
-	}
-	c := e.client()
-	u, _ := url.Parse(e.srv.URL)
-	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: auth.CookieName, Value: token, Path: "/"}})
-	c.csrf = csrf
-	return &holder{client: c, key: key, cert: der, name: name}
+	return e.cardSession(ent, ca.CardOperator, "89360000", name)
 }
 
 // signBytes is the card's signature of a canonical form.
