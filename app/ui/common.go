@@ -188,9 +188,6 @@ func agentPointOptions(aps []model.AgentPoint) []model.Option {
 	return out
 }
 
-// staticOptions returns the option lists that live in app/model.
-func staticOptions(name string) []model.Option { return model.StaticOptions(name) }
-
 // ---- small DOM helpers ----
 
 // focusID focuses the element with the given id, if there is one.

@@ -163,7 +163,7 @@ func (f *FieldInput) placeholder() string {
 func (f *FieldInput) renderSelect(errID string) app.UI {
 	opts := f.Options
 	if opts == nil {
-		opts = staticOptions(f.Spec.Options)
+		opts = model.StaticOptions(f.Spec.Options)
 	}
 	// A value that is not (yet) among the choices is kept as its own
 	// choice, so that loading a record before its list never loses it.

@@ -132,10 +132,6 @@ func (l *formLists) optionText(f model.Field, values map[string]string, v string
 	return v
 }
 
-// dependsOn is the key of the field whose value a select's choices
-// depend on (model.Field.DependsOn).
-func dependsOn(f model.Field) string { return f.DependsOn() }
-
 func init() {
 	iconPaths["change"] = `<path d="M4 7h13l-3-3M20 17H7l3 3"/>`
 	iconPaths["review"] = `<path d="M9 11l3 3 8-8"/><path d="M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9"/>`

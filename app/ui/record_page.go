@@ -448,7 +448,7 @@ func (c *RecordPage) onCommit(ctx app.Context, key, v string) {
 // dependent reports whether a rule of the form ties field k to key: the
 // select whose choices key decides, or a document number and its type.
 func dependent(form model.Form, key, k string) bool {
-	if f, ok := form.Field(k); ok && dependsOn(f) == key {
+	if f, ok := form.Field(k); ok && f.DependsOn() == key {
 		return true
 	}
 	return strings.HasSuffix(key, "_id_type") && strings.TrimSuffix(key, "_type") == strings.TrimSuffix(k, "_number")

@@ -402,7 +402,7 @@ func (f *entryForm) input(sp *model.KindSpec, form model.Form, key, v string) {
 		return
 	}
 	for _, fd := range form {
-		if dependsOn(fd) == key && fd.Kind != model.System {
+		if fd.DependsOn() == key && fd.Kind != model.System {
 			f.values[fd.Key] = ""
 		}
 	}

@@ -169,7 +169,7 @@ func (p *RegisterNoCardPage) options(f model.Field) []model.Option {
 	case model.OptionsCities:
 		return p.cities
 	}
-	return staticOptions(f.Options)
+	return model.StaticOptions(f.Options)
 }
 
 func (p *RegisterNoCardPage) onEnt(ctx app.Context, key, v string) {
