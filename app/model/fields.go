@@ -113,6 +113,14 @@ func (f Form) Field(key string) (Field, bool) {
 	return Field{}, false
 }
 
+// Label is the label of the field with the given key, or the key itself.
+func (f Form) Label(key string) string {
+	if fl, ok := f.Field(key); ok {
+		return fl.Label
+	}
+	return key
+}
+
 // Normalize trims every value and upper-cases code fields, in place.
 func (f Form) Normalize(values map[string]string) {
 	for _, fl := range f {

@@ -44,7 +44,7 @@ func (c *RecordPage) renderQuery(busy bool) app.UI {
 	}
 	head := make([]string, 0, len(sp.ListKeys)+3)
 	for _, k := range sp.ListKeys {
-		head = append(head, label(form, k))
+		head = append(head, form.Label(k))
 	}
 	head = append(head, "状态", "更新时间", "操作")
 	return app.Section().Class("query-box").Aria("label", "查询").Body(
@@ -52,7 +52,7 @@ func (c *RecordPage) renderQuery(busy bool) app.UI {
 			app.Range(sp.QueryKeys).Slice(func(i int) app.UI {
 				key := sp.QueryKeys[i]
 				return app.Span().Class("query-cond").Body(
-					app.Label().For("q-"+key).Text(label(form, key)),
+					app.Label().For("q-"+key).Text(form.Label(key)),
 					app.Input().ID("q-"+key).Type("text").Class("f-input k-opt").Value(c.qVals[key]).
 						OnInput(func(ctx app.Context, e app.Event) { c.setQuery(key, ctx.JSSrc().Get("value").String()) }),
 				)
@@ -70,13 +70,6 @@ func (c *RecordPage) renderQuery(busy bool) app.UI {
 		),
 		recordList("rec-list", head, rows, empty),
 	)
-}
-
-func label(form model.Form, key string) string {
-	if f, ok := form.Field(key); ok {
-		return f.Label
-	}
-	return key
 }
 
 // ---- query actions ----

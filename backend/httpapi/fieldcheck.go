@@ -125,7 +125,7 @@ func (a *API) checkFields(ctx context.Context, k kindRecords, role model.Role, e
 	if !k.change && !role.Card() {
 		for _, key := range k.sp.CardFixed {
 			if v := vals[key]; v != "" && errs[key] == "" && v != ent.CreditCode {
-				errs.Add(key, label(form, key)+"：须与注册时填写的统一社会信用代码一致")
+				errs.Add(key, form.Label(key)+"：须与注册时填写的统一社会信用代码一致")
 			}
 		}
 	}
@@ -213,12 +213,4 @@ func (a *API) offered(ctx context.Context, f model.Field, vals map[string]string
 		return hasOption(l, v), true, err
 	}
 	return false, false, nil
-}
-
-// label is a field's label in a form.
-func label(form model.Form, key string) string {
-	if f, ok := form.Field(key); ok {
-		return f.Label
-	}
-	return key
 }
