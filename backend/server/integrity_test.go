@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,7 +36,9 @@ func TestServerRunsAsApplicationRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.CADir = ""
+	// No CA, and the sealing key in the test's own directory, not in
+	// the default var/ca of the working directory.
+	cfg.CADir, cfg.SecretKeyFile = "", filepath.Join(t.TempDir(), "secrets.key")
 	srv, logs := open(cfg)
 	var role string
 	if err := srv.Store.DB().Get(&role, `SELECT current_user`); err != nil || role != storetest.AppRole {
