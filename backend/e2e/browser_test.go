@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,14 +109,26 @@ func panel(sel string) chromedp.CSS { return chromedp.CSS(".tab-panel.active " +
 func click(sel chromedp.CSS) step   { return chromedp.Click(sel) }
 func visible(sel chromedp.CSS) step { return chromedp.WaitVisible(sel) }
 
-// typeInto clears a field and types text into it, as a user would.
+// typeInto clears a field and types text into it, as a user would. A
+// field the page renders anew between finding it and typing (a list that
+// arrives late) is found again and typed into from the start.
 func typeInto(sel chromedp.CSS, text string) step {
-	return chromedp.Steps(
+	steps := chromedp.Steps(
 		chromedp.WaitVisible(sel),
 		chromedp.Focus(sel),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.select(); })()`, string(sel))),
 		chromedp.SendKeys(sel, "\b"+text),
 	)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		for try := 0; try < 3; try++ {
+			if _, err = steps(ctx, t); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+				return chromedp.Void{}, err
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		return chromedp.Void{}, err
+	}
 }
 
 // choose picks an option of a select by value, once the option is there,
