@@ -81,14 +81,16 @@ func run(t *testing.T, ctx context.Context, what string, steps ...step) {
 	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, steps...); err != nil {
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+		// What the user sees: the open tab's text (else the page's), which
+		// says more than the shell's markup around it.
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector(".tab-panel.active") || document.body).innerText || "")`))
 		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(80))
-		shot := filepath.Join(os.TempDir(), fmt.Sprintf("eportid-e2e-%d.png", time.Now().UnixNano()))
+		shot := filepath.Join(os.TempDir(), fmt.Sprintf("eportid-e2e-%d.jpg", time.Now().UnixNano()))
 		_ = os.WriteFile(shot, png, 0o644)
-		if len(html) > 4000 {
-			html = html[:4000] + "…"
+		if r := []rune(text); len(r) > 3000 {
+			text = string(r[:3000]) + "…"
 		}
-		t.Fatalf("%s: %v\nscreenshot: %s\nbody: %s", what, err, shot, html)
+		t.Fatalf("%s: %v\nscreenshot: %s\npage text: %s", what, err, shot, text)
 	}
 	// EPORTID_E2E_SHOTS=dir keeps a screenshot after every step, to look at.
 	if dir := os.Getenv("EPORTID_E2E_SHOTS"); dir != "" {
