@@ -419,38 +419,60 @@ func (m *Main) janitor(ctx context.Context) {
 	}
 }
 
-// Clean runs one round of the janitor.
+// Clean runs one round of the janitor: each job once, unless another
+// server on the same database runs that job at the moment
+// (store.Exclusive), so that instances behind one load balancer share the
+// work instead of repeating it.
 func (m *Main) Clean(ctx context.Context) {
 	now := m.Config.Now()
 	log := m.Config.Log
 	to := m.Config.Timeouts
-	if n, err := m.Store.DeleteSessionsBefore(ctx, now.Add(-to.Idle), now.Add(-to.Absolute)); err != nil {
-		if ctx.Err() == nil {
-			log.Error("janitor: sessions", "err", err)
+	jobs := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"sessions", func(ctx context.Context) error {
+			n, err := m.Store.DeleteSessionsBefore(ctx, now.Add(-to.Idle), now.Add(-to.Absolute))
+			if n > 0 {
+				log.InfoContext(ctx, "janitor: expired sessions deleted", "n", n)
+			}
+			return err
+		}},
+		{"registrations", func(ctx context.Context) error {
+			_, err := m.Store.DeletePendingRegistrationsBefore(ctx, now)
+			return err
+		}},
+		{"login failures", func(ctx context.Context) error {
+			_, err := m.Store.DeleteLoginFailuresBefore(ctx, now.Add(-24*time.Hour))
+			return err
+		}},
+		{"card login nonces", func(ctx context.Context) error {
+			_, err := m.Store.DeleteLoginNoncesBefore(ctx, now)
+			return err
+		}},
+		{"expire cards", func(ctx context.Context) error {
+			n, err := m.Store.ExpireCards(ctx, now)
+			if n > 0 {
+				log.InfoContext(ctx, "janitor: cards whose certificate ended marked expired", "n", n)
+			}
+			return err
+		}},
+		{"renew the CRL", func(ctx context.Context) error {
+			if m.API == nil || m.CA == nil {
+				return nil
+			}
+			return m.API.RenewCRL(ctx)
+		}},
+		{"audit checkpoint", func(ctx context.Context) error {
+			m.checkpoint(ctx)
+			return nil
+		}},
+	}
+	for _, j := range jobs {
+		if _, err := m.Store.Exclusive(ctx, j.name, j.run); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "janitor: "+j.name, "err", err)
 		}
-	} else if n > 0 {
-		log.Info("janitor: expired sessions deleted", "n", n)
 	}
-	if _, err := m.Store.DeletePendingRegistrationsBefore(ctx, now); err != nil && ctx.Err() == nil {
-		log.Error("janitor: registrations", "err", err)
-	}
-	if _, err := m.Store.DeleteLoginFailuresBefore(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-		log.Error("janitor: login failures", "err", err)
-	}
-	if _, err := m.Store.DeleteLoginNoncesBefore(ctx, now); err != nil && ctx.Err() == nil {
-		log.Error("janitor: card login nonces", "err", err)
-	}
-	if n, err := m.Store.ExpireCards(ctx, now); err != nil && ctx.Err() == nil {
-		log.Error("janitor: expire cards", "err", err)
-	} else if n > 0 {
-		log.Info("janitor: cards whose certificate ended marked expired", "n", n)
-	}
-	if m.API != nil && m.CA != nil {
-		if err := m.API.RenewCRL(ctx); err != nil && ctx.Err() == nil {
-			log.Error("janitor: renew the CRL", "err", err)
-		}
-	}
-	m.Checkpoint(ctx)
 }
 
 // ParseConfig reads the configuration from the environment (getenv) and
