@@ -158,12 +158,24 @@ func TestReadyzWantsCurrentMigrations(t *testing.T) {
 	if status, _, _ := get(t, hc, srv.URL()+server.ReadyPath); status != http.StatusOK {
 		t.Fatalf("readyz: %d", status)
 	}
-	// A newer binary migrated the database meanwhile.
+	// A newer release migrated the database meanwhile (a rolling
+	// upgrade): this instance still serves until it is replaced.
 	if _, err := st.DB().Exec(`INSERT INTO schema_migrations (name, applied_at) VALUES ('9999_newer', CURRENT_TIMESTAMP)`); err != nil {
 		t.Fatal(err)
 	}
-	if status, _, _ := get(t, hc, srv.URL()+server.ReadyPath); status != http.StatusServiceUnavailable {
+	if status, _, _ := get(t, hc, srv.URL()+server.ReadyPath); status != http.StatusOK {
 		t.Fatalf("readyz with a newer schema: %d", status)
+	}
+	// A migration of this binary's is missing: not ready.
+	applied, err := st.AppliedMigrations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`DELETE FROM schema_migrations WHERE name = ?`, applied[len(applied)-2]); err != nil {
+		t.Fatal(err)
+	}
+	if status, body, _ := get(t, hc, srv.URL()+server.ReadyPath); status != http.StatusServiceUnavailable {
+		t.Fatalf("readyz without migration %s: %d %s", applied[len(applied)-2], status, body)
 	}
 }
 

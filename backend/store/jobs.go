@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	migrations "eportid/sql"
 )
@@ -35,11 +37,27 @@ func (s *Store) Exclusive(ctx context.Context, job string, fn func(ctx context.C
 	return true, fn(ctx)
 }
 
-// Ready reports whether the database answers and its schema is exactly
-// the binary's migrations (the server's /readyz).
+// Ready reports whether the database answers and holds every migration of
+// the binary (the server's /readyz). Migrations the binary does not know
+// (a newer release migrated the database during a rolling upgrade) leave
+// it ready: migrations only add, and the old instance serves until it is
+// replaced.
 func (s *Store) Ready(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}
-	return s.checkSchema(ctx, migrations.Names(), true)
+	applied, err := s.AppliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, n := range migrations.Names() {
+		if !slices.Contains(applied, n) {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: migrations %s are not applied", ErrSchemaTooOld, strings.Join(missing, ", "))
+	}
+	return nil
 }
