@@ -350,10 +350,17 @@ func TestServesTLS(t *testing.T) {
 	if !strings.HasPrefix(srv.URL(), "https://127.0.0.1:") {
 		t.Fatalf("URL %s", srv.URL())
 	}
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	status, _, h := get(t, hc, srv.URL()+"/api/ref/agent-points")
-	if status != http.StatusOK || h.Get("Strict-Transport-Security") == "" {
-		t.Fatalf("over TLS: %d, HSTS %q", status, h.Get("Strict-Transport-Security"))
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	resp, err := hc.Get(srv.URL() + "/api/ref/agent-points")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Strict-Transport-Security") == "" || resp.TLS == nil {
+		t.Fatalf("over TLS: %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
+	}
+	if resp.ProtoMajor != 2 {
+		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
 	}
 	// Plain HTTP on the TLS port gets no answer of the API.
 	if resp, err := http.Get("http://" + strings.TrimPrefix(srv.URL(), "https://") + "/api/ref/agent-points"); err == nil {

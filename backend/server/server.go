@@ -326,12 +326,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	if tlsConfig != nil {
-		m.ln = tls.NewListener(m.ln, tlsConfig)
-		if m.reviewLn != nil {
-			m.reviewLn = tls.NewListener(m.reviewLn, tlsConfig)
-		}
-	}
 	m.tls = tlsConfig != nil
 	base := strings.TrimRight(c.BaseURL, "/")
 	if base == "" {
@@ -379,9 +373,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		ErrorLog:          slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn),
 	}
 	m.serveErr = make(chan error, 1)
-	go func() { m.serveErr <- m.srv.Serve(m.ln) }()
+	serve := m.srv.Serve
+	if tlsConfig != nil {
+		// ServeTLS with the certificate in TLSConfig (HTTP/2 included).
+		m.srv.TLSConfig = tlsConfig
+		serve = func(ln net.Listener) error { return m.srv.ServeTLS(ln, "", "") }
+	}
+	go func() { m.serveErr <- serve(m.ln) }()
 	if m.reviewLn != nil {
-		go func() { _ = m.srv.Serve(m.reviewLn) }()
+		go func() { _ = serve(m.reviewLn) }()
 		fmt.Fprintf(c.Stdout, "eportid review console on %s/review\n", m.ReviewURL())
 	}
 	if m.metricsLn != nil {
