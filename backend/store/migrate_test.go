@@ -52,7 +52,7 @@ func TestMigrations(t *testing.T) {
 				"0021_issuance": {`DROP TABLE card_issuances`, `DROP INDEX cards_application_idx`,
 					`ALTER TABLE cards DROP COLUMN application_id`, `ALTER TABLE cards DROP COLUMN id_number`},
 				"0024_sealed_secrets": {`ALTER TABLE reviewers DROP COLUMN totp_sealed`},
-				"0027_card_serials":   {`DROP INDEX cards_serial_idx`},
+				"0025_card_serials":   {`DROP INDEX cards_serial_idx`},
 			}
 			if d == store.Postgres {
 				undo["0020_cards"] = append(undo["0020_cards"], `DROP FUNCTION eportid_signatures_append_only()`)
