@@ -219,6 +219,10 @@ func mixMode(ctx context.Context, o options, st *store.Store, db *sql.DB, hasher
 	rec.print(os.Stdout, elapsed)
 	fmt.Printf("memory: idle after start %s\n        at the start of the load %s\n        at the end %s\n        largest seen (every 5 s) RSS %s (peak resident %s), Go heap %s\n",
 		idle, start, end, mib(peakMem.RSS), mib(peakMem.HWM), mib(peakMem.Heap))
+	if end.CPU > 0 {
+		fmt.Printf("server CPU during the load: %s in %s, %.0f%% of one core\n", (end.CPU - start.CPU).Round(10*time.Millisecond),
+			elapsed.Round(time.Second), 100*(end.CPU-start.CPU).Seconds()/elapsed.Seconds())
+	}
 	fmt.Printf("declarations acknowledged: %d; in the database with their audit row: %d; missing: %d", len(l.acks), found, len(missing))
 	if aerr == nil {
 		fmt.Printf(" (audit rows of declarations of the run: %d)", total)

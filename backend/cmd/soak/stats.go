@@ -165,6 +165,10 @@ type memSample struct {
 	At       time.Time
 	RSS, HWM int64 // bytes; HWM is the peak resident set so far
 	Heap     int64 // go_memstats_heap_inuse_bytes; -1 when not exposed
+	// CPU is the processor time the process has used so far (user and
+	// system), from /proc/<pid>/stat in clock ticks of 10 ms (Linux's
+	// USER_HZ).
+	CPU time.Duration
 }
 
 // memProbe reads a server's memory from /proc/<pid>/status and from its
@@ -193,6 +197,20 @@ func (p memProbe) sample() memSample {
 				}
 			}
 			f.Close()
+		}
+	}
+	if p.pid > 0 {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid)); err == nil {
+			// The fields after the command's closing parenthesis; utime and
+			// stime are the 14th and 15th of the whole line.
+			if i := strings.LastIndexByte(string(b), ')'); i > 0 {
+				f := strings.Fields(string(b[i+1:]))
+				if len(f) > 12 {
+					ut, _ := strconv.ParseInt(f[11], 10, 64)
+					st, _ := strconv.ParseInt(f[12], 10, 64)
+					s.CPU = time.Duration(ut+st) * 10 * time.Millisecond
+				}
+			}
 		}
 	}
 	if p.metrics != "" {
