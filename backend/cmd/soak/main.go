@@ -306,8 +306,8 @@ func sessionMode(ctx context.Context, o options, st *store.Store, hasher *auth.H
 	return nil
 }
 
-// server is the eportid process the soak started.
-type server struct {
+// serverProc is the eportid process the soak started.
+type serverProc struct {
 	cmd  *exec.Cmd
 	done chan error
 }
@@ -317,7 +317,7 @@ var listening = regexp.MustCompile(`eportid listening on (\S+)`)
 // startServer makes the soak's schema again, starts the server on it as
 // the roles of backend/pg-roles.sh and waits for its listening line; it
 // sets o.url, o.pid and o.database.
-func startServer(ctx context.Context, o *options, key []byte) (*server, error) {
+func startServer(ctx context.Context, o *options, key []byte) (*serverProc, error) {
 	base, err := url.Parse(o.pg)
 	if err != nil {
 		return nil, fmt.Errorf("-pg: %v", err)
@@ -385,7 +385,7 @@ func startServer(ctx context.Context, o *options, key []byte) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", o.server, err)
 	}
-	s := &server{cmd: cmd, done: make(chan error, 1)}
+	s := &serverProc{cmd: cmd, done: make(chan error, 1)}
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -414,7 +414,7 @@ func startServer(ctx context.Context, o *options, key []byte) (*server, error) {
 }
 
 // stop ends the server gracefully (SIGTERM), or kills it after 30 s.
-func (s *server) stop() {
+func (s *serverProc) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
