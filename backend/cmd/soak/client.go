@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strings"
 	"time"
 
 	"eportid/app/model"
@@ -94,7 +95,7 @@ func (c *client) do(ctx context.Context, route, method, path string, in, out any
 		if len(data) > 300 {
 			data = data[:300]
 		}
-		return &answerError{route: route, status: resp.StatusCode, body: string(data)}
+		return &answerError{route: route, status: resp.StatusCode, body: strings.TrimSpace(string(data))}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {

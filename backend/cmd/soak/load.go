@@ -78,6 +78,9 @@ type load struct {
 	seq       atomic.Int64
 	inflight  chan struct{}
 	wg        sync.WaitGroup
+	// addrs is how many client addresses the enterprises' users come
+	// from (offices behind one NAT address share one); 0: one each.
+	addrs int
 
 	mu     sync.Mutex
 	acks   []ack
@@ -107,7 +110,11 @@ func (l *load) setup(ctx context.Context, st *store.Store, users []fixtureUser, 
 	sem := make(chan struct{}, 4)
 	for i, u := range users {
 		e := &ent{u: u, c: newClient(l.base, l.tr, l.rec)}
-		e.c.addr = fmt.Sprintf("10.%d.%d.%d", 1+i>>16&0xff, i>>8&0xff, i&0xff)
+		a := i
+		if l.addrs > 0 {
+			a = i % l.addrs
+		}
+		e.c.addr = fmt.Sprintf("10.%d.%d.%d", 1+a>>16&0xff, a>>8&0xff, a&0xff)
 		l.ents = append(l.ents, e)
 		wg.Go(func() {
 			sem <- struct{}{}

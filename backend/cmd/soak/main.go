@@ -61,6 +61,7 @@ type options struct {
 	peak                                              Mix
 	enterprises, reviewers, maxInFlight               int
 	sessions, rounds, conc                            int
+	addrs                                             int
 	serverProcs                                       int
 }
 
@@ -92,6 +93,7 @@ func parseFlags() (options, error) {
 	flag.IntVar(&o.enterprises, "enterprises", 200, "enterprises (one no-card administrator each)")
 	flag.IntVar(&o.reviewers, "reviewers", 4, "reviewers of agent point FJ01")
 	flag.IntVar(&o.maxInFlight, "max-in-flight", 256, "requests in flight at most (the generator's limit)")
+	flag.IntVar(&o.addrs, "addrs", 0, "client addresses the enterprises' users come from (X-Forwarded-For; 0: one each)")
 	flag.IntVar(&o.sessions, "sessions", 0, "memory mode: this many live sessions instead of the mix")
 	flag.IntVar(&o.rounds, "rounds", 3, "memory mode: rounds of requests of every session")
 	flag.IntVar(&o.conc, "conc", 16, "memory mode: requests at once (and connections)")
@@ -182,7 +184,7 @@ func mixMode(ctx context.Context, o options, st *store.Store, db *sql.DB, hasher
 		return err
 	}
 	setupRec := newRecorder()
-	l := &load{base: o.url, rec: setupRec, tr: tr, inflight: make(chan struct{}, o.maxInFlight)}
+	l := &load{base: o.url, rec: setupRec, tr: tr, inflight: make(chan struct{}, o.maxInFlight), addrs: o.addrs}
 	if err := l.setup(ctx, st, users, revs); err != nil {
 		return err
 	}
