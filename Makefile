@@ -7,7 +7,7 @@ BIN     := var/bin
 WASM    := web/app.wasm
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all run test wasm server vet bench dist dist-check clean
+.PHONY: all run test wasm server vet bench soak dist dist-check clean
 
 all: wasm server
 
@@ -44,6 +44,19 @@ test: wasm vet
 # on PostgreSQL, card signing over PC/SC and through the bridge.
 bench: wasm
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./...
+
+# The bounded soak (not part of `make test`; backend/cmd/soak): the server on
+# PostgreSQL in a schema of its own (eportid_soak, made again each run) as
+# the roles of backend/pg-roles.sh, twice the soak's stated peak mix for
+# SOAK_DURATION (default 10m), then answers by status, p50/p99 by route,
+# memory and the check of every acknowledged declaration; exit 1 on any
+# 5xx. SOAK_SESSIONS=10000 measures memory with that many live sessions
+# instead; SOAK_ARGS passes more flags (go run ./backend/cmd/soak -h).
+SOAK_DURATION ?= 10m
+SOAK_SESSIONS ?= 0
+soak: server
+	sh backend/pg-roles.sh
+	$(GO) run ./backend/cmd/soak -server $(BIN)/eportid -duration $(SOAK_DURATION) -sessions $(SOAK_SESSIONS) $(SOAK_ARGS)
 
 # Release artefacts of the card bridge for the users' PCs (packaging/dist.sh):
 # Linux binary and a tarball with a systemd user unit, Windows 32/64-bit
