@@ -176,6 +176,18 @@ func TestThrottle(t *testing.T) {
 	if n, _, _ := th.Store.LoginFailures(ctx, "k"); n != 1 {
 		t.Fatalf("count after reset %d", n)
 	}
+	// Two attempts at once whose clocks read in the other order than they
+	// were counted: within the free ones, the earlier reading goes ahead.
+	skew := Throttle{Store: memFailures{}}
+	first := now.Add(10 * time.Millisecond)
+	for i := 0; i < p.Free; i++ {
+		if w, _ := skew.Reserve(ctx, "j", p, first.Add(-time.Duration(i)*time.Millisecond)); w != 0 {
+			t.Fatalf("free attempt %d, its clock %d ms before the first's, must wait %v", i+1, i, w)
+		}
+	}
+	if w, _ := skew.Wait(ctx, "j", p, first); w == 0 {
+		t.Fatal("after the free attempts, no wait")
+	}
 }
 
 func TestThrottleReserve(t *testing.T) {

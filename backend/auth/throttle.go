@@ -79,11 +79,21 @@ func (t Throttle) Wait(ctx context.Context, key string, p Policy, now time.Time)
 	if p.Reset > 0 && now.Sub(last) >= p.Reset {
 		return 0, nil
 	}
-	until := last.Add(p.Delay(n))
-	if until.After(now) {
-		return until.Sub(now), nil
+	return p.wait(n, last, now), nil
+}
+
+// wait is how long an attempt at now must wait after n counted events, the
+// last at last. Within the free events there is no wait at all, even when
+// a concurrent attempt whose clock read later was counted first.
+func (p Policy) wait(n int, last, now time.Time) time.Duration {
+	d := p.Delay(n)
+	if d == 0 {
+		return 0
 	}
-	return 0, nil
+	if until := last.Add(d); until.After(now) {
+		return until.Sub(now)
+	}
+	return 0
 }
 
 // Count counts one event for key at now (a failed login, a registration),
@@ -115,10 +125,7 @@ func (t Throttle) Reserve(ctx context.Context, key string, p Policy, now time.Ti
 		if n == 0 || p.Reset > 0 && now.Sub(last) >= p.Reset {
 			return 0, 0
 		}
-		if until := last.Add(p.Delay(n)); until.After(now) {
-			return until.Sub(now), n
-		}
-		return 0, n
+		return p.wait(n, last, now), n
 	})
 }
 
