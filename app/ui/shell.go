@@ -163,6 +163,7 @@ func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
 		return
 	}
 	s.sess = sess
+	dropLegacyDrafts(ctx)
 	if sess.CardNumber != "" && s.cardStop == nil {
 		// X3: the card stays in the reader for the whole session.
 		s.cardStop = make(chan struct{})

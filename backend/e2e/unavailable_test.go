@@ -34,6 +34,6 @@ func TestDatabaseOutageKeepsInput(t *testing.T) {
 		waitText(panel("#status"), "录入的内容已保存在本机"),
 		waitJS(`!document.querySelector(".tab-panel.active #status").textContent.includes("内部错误")`),
 		waitJS(valueIs("#f-customs_reg_no", "3501960001")),
-		waitJS(`Object.keys(localStorage).some(k => k.startsWith("eportid.rec-draft.customs.") && localStorage.getItem(k).includes("3501960001"))`),
+		waitJS(`Object.keys(localStorage).some(k => k.startsWith("eportid.draft.") && k.includes(".customs.") && localStorage.getItem(k).includes("3501960001"))`),
 	)
 }
