@@ -574,8 +574,9 @@ func (c *RecordPage) sameInput(vals, fields model.Fields) bool {
 	return true
 }
 
-// onUseDraft takes the clashing draft's input over the record as the
-// server has it now; it is saved with 暂存.
+// onUseDraft puts what the clashing draft changed (every field it
+// holds, for a draft typed as new) over the record as the server has it
+// now; it is saved with 暂存.
 func (c *RecordPage) onUseDraft(ctx app.Context, e app.Event) {
 	d := c.clash
 	if d == nil || c.rec == nil || !c.rec.State.CanEdit() {
@@ -585,7 +586,14 @@ func (c *RecordPage) onUseDraft(ctx app.Context, e app.Event) {
 	if d.ID != c.rec.ID {
 		dropDraft(ctx, d.key())
 	}
-	c.restore(*d, c.form())
+	for _, f := range c.form() {
+		if f.Kind == model.System {
+			continue
+		}
+		if v, ok := d.Values[f.Key]; ok && (d.Base == nil || v != d.Base[f.Key]) {
+			c.values[f.Key] = v
+		}
+	}
 	c.restored = "已采用本机草稿（" + formatTime(d.SavedAt) + "）的内容，请核对后点击【暂存】。"
 	c.saveLocal(ctx)
 }
@@ -633,7 +641,7 @@ func (c *RecordPage) renderClash() app.UI {
 		),
 		app.Div().Class("clash-actions").Body(
 			app.If(editable, func() app.UI {
-				return app.Button().ID("btn-use-draft").Type("button").Class("btn btn-primary").OnClick(c.onUseDraft).Text("采用本机草稿")
+				return app.Button().ID("btn-use-draft").Type("button").Class("btn btn-primary").OnClick(c.onUseDraft).Text("采用本机草稿的修改")
 			}),
 			app.Button().ID("btn-use-server").Type("button").Class("btn").OnClick(c.onUseServer).
 				Text(map[bool]string{true: "采用服务器内容", false: "放弃本机草稿"}[editable]),

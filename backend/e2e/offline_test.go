@@ -11,6 +11,7 @@ import (
 
 	"eportid/app/model"
 	"eportid/backend/server"
+	"eportid/backend/store"
 )
 
 // TestOfflineDraftSurvives: the legal-person card holder works with the
@@ -19,15 +20,18 @@ import (
 // types a new 法人信息变更 and a change to the customs filing saved before.
 // The server starts again on the same address: the page notices by itself,
 // says that two drafts wait and names them. Another user of the same
-// browser (the no-card administrator) sees neither; the card holder, back,
-// is offered both, and 暂存 saves both.
+// browser (the no-card administrator) sees neither, and changes the
+// customs filing; the card holder, back, is offered both drafts, the
+// customs one beside the record as it is now (its version differs), and
+// 暂存 saves both.
 func TestOfflineDraftSurvives(t *testing.T) {
 	ctx := newBrowser(t)
 	w := newFilingsWorld(t, worldOptions{})
 	base := w.base
 	const (
-		offlineAddress = "广东省深圳市南山区前海深港合作区离线路8号"
-		offlineRegNo   = "4403960088"
+		offlineAddress  = "广东省深圳市南山区前海深港合作区离线路8号"
+		offlineRegNo    = "4403960088"
+		meanwhileNameEN = "Qianhai Example Supply Chain Co., Ltd."
 	)
 
 	cardLogin(t, ctx, base)
@@ -122,16 +126,35 @@ func TestOfflineDraftSurvives(t *testing.T) {
 		visible(css("#login-username")),
 	)
 
+	// Meanwhile the administrator changes the customs filing on the server.
+	changed := customsBefore.Fields.Clone()
+	changed["name_en"] = meanwhileNameEN
+	if _, err := w.srv.Store.Filings(model.FilingCustoms).Save(context.Background(), w.ent.ID, customsBefore.ID, customsBefore.Version,
+		store.Actor{Name: w.admin, Role: model.RoleNoCardAdmin}, store.Input{Fields: changed}); err != nil {
+		t.Fatal(err)
+	}
+
 	// ---- the card holder again: both drafts are offered, 暂存 saves both ----
 	cardLogin(t, ctx, base)
 	run(t, ctx, "two drafts wait",
 		visible(css("#drafts-notice")),
 		waitText(css("#drafts-count"), "2"),
 	)
-	run(t, ctx, "企业海关资质备案 offers its draft; 暂存",
+	run(t, ctx, "企业海关资质备案: the record changed meanwhile, shown beside the draft, nothing overwritten",
 		click(css(`[data-menu="customs"]`)),
+		visible(panel("#draft-clash")),
+		waitText(panel(`#draft-clash tr[data-key="customs_reg_no"] .clash-server`), customsBefore.Fields["customs_reg_no"]),
+		waitText(panel(`#draft-clash tr[data-key="customs_reg_no"] .clash-draft`), offlineRegNo),
+		waitText(panel(`#draft-clash tr[data-key="name_en"] .clash-server`), meanwhileNameEN),
+		waitJS(valueIs("#f-customs_reg_no", customsBefore.Fields["customs_reg_no"])),
+		waitJS(valueIs("#f-name_en", meanwhileNameEN)),
+		waitJS(`document.querySelector(".tab-panel.active #btn-save").disabled`),
+	)
+	run(t, ctx, "采用本机草稿的修改 puts the draft's change over the current record; 暂存",
+		click(panel("#btn-use-draft")),
 		visible(panel("#restored")),
 		waitJS(valueIs("#f-customs_reg_no", offlineRegNo)),
+		waitJS(valueIs("#f-name_en", meanwhileNameEN)),
 		click(panel("#btn-save")),
 		waitText(panel("#status"), "暂存成功"),
 		waitText(css("#drafts-count"), "1"),
@@ -147,8 +170,9 @@ func TestOfflineDraftSurvives(t *testing.T) {
 		waitJS(`Object.keys(localStorage).filter(k => k.startsWith("eportid.draft.")).length === 0`),
 	)
 
-	if got := customsRecord(t, w); got.Fields["customs_reg_no"] != offlineRegNo || got.Version == customsBefore.Version {
-		t.Errorf("customs filing after 暂存: reg no %q version %d (before %d), want %q saved", got.Fields["customs_reg_no"], got.Version, customsBefore.Version, offlineRegNo)
+	if got := customsRecord(t, w); got.Fields["customs_reg_no"] != offlineRegNo || got.Fields["name_en"] != meanwhileNameEN {
+		t.Errorf("customs filing after 暂存: reg no %q, name_en %q; want %q typed offline over %q changed meanwhile",
+			got.Fields["customs_reg_no"], got.Fields["name_en"], offlineRegNo, meanwhileNameEN)
 	}
 	changes, err := w.srv.Store.Changes(model.FilingLegalPerson).List(context.Background(), w.ent.ID)
 	if err != nil {
