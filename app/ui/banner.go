@@ -2,7 +2,6 @@ package ui
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -44,7 +43,11 @@ func (b *NetBanner) OnMount(ctx app.Context) {
 	if app.IsServer {
 		return
 	}
-	ctx.ObserveState(stateDrafts, &b.drafts)
+	ctx.ObserveState(stateDrafts, &b.drafts).OnChange(func() {
+		if b.drafts == 0 {
+			b.back = false // all saved: the notice is done
+		}
+	})
 	ctx.ObserveState(stateOffline, &b.offline).OnChange(func() {
 		if b.offline {
 			b.startProbe(ctx)
@@ -160,7 +163,9 @@ func (b *NetBanner) Render() app.UI {
 			return app.Div().ID("drafts-notice").Class("banner banner-drafts").Role("status").Body(
 				app.Text("已连接服务器。本机有 "),
 				app.Span().ID("drafts-count").Text(strconv.Itoa(b.drafts)),
-				app.Text(" 条草稿待暂存："+b.draftNames()+"。请在相应页面核对后点击【暂存】。"),
+				app.Text(" 条草稿待暂存："),
+				app.Span().Class("draft-links").Body(b.draftLinks()...),
+				app.Text("。请在相应页面核对后点击【暂存】。"),
 			)
 		}),
 		app.If(b.update, func() app.UI {
@@ -172,16 +177,21 @@ func (b *NetBanner) Render() app.UI {
 	)
 }
 
-// draftNames names the user's drafts.
-func (b *NetBanner) draftNames() string {
+// draftLinks name the user's drafts, each a link that opens its page.
+func (b *NetBanner) draftLinks() []app.UI {
 	if !b.has {
-		return ""
+		return nil
 	}
-	var names []string
-	for _, d := range userDrafts(b.mctx, currentUser()) {
-		names = append(names, d.label())
+	var out []app.UI
+	for i, d := range userDrafts(b.mctx, currentUser()) {
+		if i > 0 {
+			out = append(out, app.Text("、"))
+		}
+		page := d.Page
+		out = append(out, app.Button().Type("button").Class("link draft-link").DataSet("page", page).Text(d.label()).
+			OnClick(func(ctx app.Context, e app.Event) { ctx.SetState(stateOpenTab, page) }))
 	}
-	return strings.Join(names, "、")
+	return out
 }
 
 func (b *NetBanner) reload(ctx app.Context, e app.Event) { ctx.Reload() }

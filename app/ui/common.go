@@ -21,6 +21,8 @@ const (
 	// stateOffline is true while the last API call failed for network
 	// reasons (bool).
 	stateOffline = "eportid.offline"
+	// stateOpenTab asks the shell to open the tab of a menu key (string).
+	stateOpenTab = "eportid.open-tab"
 )
 
 // msgExpired is shown on the login page when a call answered 401.

@@ -171,7 +171,21 @@ func currentUser() string {
 }
 
 // draftCount is the number of the current user's drafts.
-func draftCount(ctx app.Context) int { return len(userDrafts(ctx, currentUser())) }
+func draftCount(ctx app.Context) int {
+	user := currentUser()
+	if user == "" {
+		return 0
+	}
+	// The user's part of the key is escaped (no dots): the prefix is
+	// the user's alone.
+	prefix, n := userPrefix(user), 0
+	ctx.LocalStorage().ForEach(func(k string) {
+		if strings.HasPrefix(k, prefix) {
+			n++
+		}
+	})
+	return n
+}
 
 // noteDrafts publishes the current user's number of drafts.
 func noteDrafts(ctx app.Context) {
@@ -231,12 +245,12 @@ func updateCopy(ctx app.Context, key string, r apiclient.Rec) {
 	for i := range *list {
 		if (*list)[i].ID == r.ID {
 			(*list)[i] = r
-			storeCopy(ctx, key, c)
+			ctx.LocalStorage().Set(key, c)
 			return
 		}
 	}
 	*list = append([]apiclient.Rec{r}, *list...)
-	storeCopy(ctx, key, c)
+	ctx.LocalStorage().Set(key, c) // the copy's time stays that of its lists
 }
 
 // dropFromCopy removes the record id, deleted, from the copy under key.
@@ -255,7 +269,7 @@ func dropFromCopy(ctx app.Context, key string, id int64) {
 		return out
 	}
 	c.Filings, c.Changes = keep(c.Filings), keep(c.Changes)
-	storeCopy(ctx, key, c)
+	ctx.LocalStorage().Set(key, c)
 }
 
 // refCopyKey is the key of the copy of a shared reference list.
@@ -263,5 +277,5 @@ func refCopyKey(list string) string { return copyPrefix + "ref." + keyPart(list)
 
 // copyNote says that what is shown is the copy of at.
 func copyNote(at time.Time) string {
-	return "服务器暂时无法访问：以下是本机保存的 " + formatTime(at) + " 的副本（只读），不能申报或删除。录入的内容保存为本机草稿，恢复连接后请核对并点击【暂存】。"
+	return "服务器暂时无法访问：以下是本机保存的 " + formatTime(at) + " 的副本。列表和已申报、审批通过的记录只读，不能申报或删除；新增或暂存状态的记录可继续录入，内容保存为本机草稿，恢复连接后请核对并点击【暂存】。"
 }

@@ -117,6 +117,12 @@ func (s *Shell) OnMount(ctx app.Context) {
 		return
 	}
 	ctx.LocalStorage().Get(keyCollapsed, &s.collapsed)
+	var openReq string
+	ctx.ObserveState(stateOpenTab, &openReq).OnChange(func() {
+		if s.sess != nil && openReq != "" {
+			s.openTab(s.on(ctx), openReq)
+		}
+	})
 	var t shellTabs
 	ctx.SessionStorage().Get(keyTabs, &t)
 	if session != nil {

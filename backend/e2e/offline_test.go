@@ -140,8 +140,9 @@ func TestOfflineDraftSurvives(t *testing.T) {
 		visible(css("#drafts-notice")),
 		waitText(css("#drafts-count"), "2"),
 	)
-	run(t, ctx, "企业海关资质备案: the record changed meanwhile, shown beside the draft, nothing overwritten",
-		click(css(`[data-menu="customs"]`)),
+	run(t, ctx, "the banner's link opens 企业海关资质备案: the record changed meanwhile, shown beside the draft, nothing overwritten",
+		click(css(`#drafts-notice .draft-link[data-page="customs"]`)),
+		visible(css(`.tab.active[data-tab="customs"]`)),
 		visible(panel("#draft-clash")),
 		waitText(panel(`#draft-clash tr[data-key="customs_reg_no"] .clash-server`), customsBefore.Fields["customs_reg_no"]),
 		waitText(panel(`#draft-clash tr[data-key="customs_reg_no"] .clash-draft`), offlineRegNo),
