@@ -86,12 +86,14 @@ func takeFlash() string {
 }
 
 // handleErr turns the outcome of an API call into what the user sees: it
-// tracks network failures for the offline notice, sends the user back to
-// login when the session is over (and reports true), and returns the
-// message to show ("" for no error). Call it on the UI goroutine.
+// tracks network failures for the offline notice (an answer of the server
+// ends it; no error says nothing, as a list may have come from its copy:
+// the banner's probe, or a page that read the server, ends it then), sends
+// the user back to login when the session is over (and reports true), and
+// returns the message to show ("" for no error). Call it on the UI
+// goroutine.
 func handleErr(ctx app.Context, err error) (msg string, left bool) {
 	if err == nil {
-		setOffline(ctx, false)
 		return "", false
 	}
 	if apiclient.IsNetwork(err) {

@@ -74,6 +74,7 @@ func (c *RecordPage) open(ctx app.Context, id int64, viewOnly bool) {
 				return
 			}
 			c.status = ""
+			setOffline(ctx, false)
 			updateCopy(ctx, c.copyKey(), r)
 			c.show(ctx, r, viewOnly)
 		})

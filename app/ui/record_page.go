@@ -129,9 +129,13 @@ func (c *RecordPage) OnMount(ctx app.Context) {
 		return
 	}
 	ctx.ObserveState(stateOffline, &c.netDown).OnChange(func() {
-		if !c.netDown {
-			c.onBack(ctx)
+		if c.netDown {
+			return
 		}
+		if strings.Contains(c.status, "恢复连接后请重试") {
+			c.setStatus("已恢复与服务器的连接，请核对后点击【暂存】", false)
+		}
+		c.onBack(ctx)
 	})
 	c.load(ctx)
 }
@@ -144,13 +148,12 @@ func (c *RecordPage) offline() bool { return c.netDown || !c.fromCopy.IsZero() }
 // what the server had not confirmed; the record in the form is shown again
 // with its draft.
 func (c *RecordPage) onBack(ctx app.Context) {
-	if !c.stale || c.loading {
+	if !c.stale || c.loading || c.busy {
 		return
 	}
 	if c.rec != nil {
 		c.reopenID = c.rec.ID
 	}
-	c.rec = nil
 	c.load(ctx)
 }
 
@@ -239,6 +242,7 @@ func (c *RecordPage) load(ctx app.Context) {
 					c.fromCopy, c.stale = cp.At, true
 				}
 			} else if err == nil {
+				setOffline(ctx, false) // the server answered
 				c.keepCopy(ctx, filings, changes, bf, bfErr)
 			}
 			if c.fromCopy.IsZero() {
@@ -286,6 +290,7 @@ func (c *RecordPage) load(ctx app.Context) {
 						return
 					}
 				}
+				c.rec = nil // gone meanwhile
 			}
 			if c.rec != nil {
 				return
@@ -407,6 +412,7 @@ func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.
 				return
 			}
 		}
+		c.rec = nil // gone meanwhile
 	}
 	if c.rec != nil {
 		return

@@ -420,15 +420,23 @@ func (f *entryForm) commit(key, v string, check func(key string)) bool {
 	return true
 }
 
-// restore puts the draft's input into the form, and its grey fields
-// where the form has none (a new record typed offline keeps the values the
-// system had filled); it reports whether anything changed.
+// restore puts the draft's input into the form: what it changed from the
+// record it was typed on (for a new record, what it holds), and its grey
+// fields where the form has none (a new record typed offline keeps the
+// values the system had filled); it reports whether anything changed.
 func (f *entryForm) restore(d draft, form model.Form) bool {
 	changed := false
 	for _, fd := range form {
 		v, ok := d.Values[fd.Key]
-		if !ok || v == f.values[fd.Key] || fd.Kind == model.System && f.values[fd.Key] != "" {
+		switch {
+		case !ok || v == f.values[fd.Key]:
 			continue
+		case fd.Kind == model.System:
+			if f.values[fd.Key] != "" || v == "" {
+				continue
+			}
+		case d.Base != nil && v == d.Base[fd.Key], d.Base == nil && v == "":
+			continue // not typed: the form's value stands (a back-fill now possible)
 		}
 		f.values[fd.Key] = v
 		changed = true
