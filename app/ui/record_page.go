@@ -229,6 +229,9 @@ func (c *RecordPage) load(ctx app.Context) {
 		}
 		ac.Dispatch(func(ctx app.Context) {
 			c.loading = false
+			if !c.fromCopy.IsZero() {
+				c.note = "" // the copy's note; the page says anew how it is filled
+			}
 			c.fromCopy, c.stale = time.Time{}, false
 			if apiclient.IsNetwork(err) {
 				if cp, ok := readCopy(ctx, c.copyKey()); ok {

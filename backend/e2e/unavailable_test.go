@@ -23,6 +23,7 @@ func TestDatabaseOutageKeepsInput(t *testing.T) {
 	run(t, ctx, "海关资质备案（预录入）: type the registration number",
 		click(css(`[data-menu="customs-pre"]`)),
 		visible(panel("#f-customs_reg_no")),
+		visible(panel("#backfill-note")), // loaded: typing is not overtaken by the back-fill
 		typeInto(panel("#f-customs_reg_no"), "3501960001"),
 	)
 	if err := w.srv.Store.Close(); err != nil {
