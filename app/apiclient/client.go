@@ -315,6 +315,12 @@ func (c *Client) Login(ctx context.Context, req model.LoginRequest) (model.Sessi
 	return s, err
 }
 
+// Ping asks whether the server can be reached (GET /api/ping), once: the
+// caller paces its own retries.
+func (c *Client) Ping(ctx context.Context) error {
+	return c.once(ctx, http.MethodGet, "/api/ping", nil, nil)
+}
+
 // Logout ends the session on the server (DELETE /api/session). The token
 // is forgotten whatever the answer.
 func (c *Client) Logout(ctx context.Context) error {

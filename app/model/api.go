@@ -8,6 +8,7 @@ import "time"
 //   GET    /api/session                     → Session (401 when none)
 //   POST   /api/session         LoginRequest → Session (sets the cookie)
 //   DELETE /api/session                     → 204 (ends it on the server)
+//   GET    /api/ping                        → 204 (the server is reachable)
 //   POST   /api/registrations   RegistrationRequest → 202 Accepted
 //   POST   /api/registrations/activate ActivateRequest → 200 Accepted
 //   GET    /api/ref/agent-points            → []AgentPoint

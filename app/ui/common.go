@@ -21,6 +21,8 @@ const (
 	// stateOffline is true while the last API call failed for network
 	// reasons (bool).
 	stateOffline = "eportid.offline"
+	// stateOpenTab asks the shell to open the tab of a menu key (string).
+	stateOpenTab = "eportid.open-tab"
 )
 
 // msgExpired is shown on the login page when a call answered 401.
@@ -84,12 +86,14 @@ func takeFlash() string {
 }
 
 // handleErr turns the outcome of an API call into what the user sees: it
-// tracks network failures for the offline notice, sends the user back to
-// login when the session is over (and reports true), and returns the
-// message to show ("" for no error). Call it on the UI goroutine.
+// tracks network failures for the offline notice (an answer of the server
+// ends it; no error says nothing, as a list may have come from its copy:
+// the banner's probe, or a page that read the server, ends it then), sends
+// the user back to login when the session is over (and reports true), and
+// returns the message to show ("" for no error). Call it on the UI
+// goroutine.
 func handleErr(ctx app.Context, err error) (msg string, left bool) {
 	if err == nil {
-		setOffline(ctx, false)
 		return "", false
 	}
 	if apiclient.IsNetwork(err) {
@@ -121,8 +125,9 @@ func setOffline(ctx app.Context, v bool) {
 
 // The reference lists (agent points, divisions, departments, customs
 // districts) are go-app states, "eportid.ref.<list>": the first page that
-// needs one fetches it, every page after reads it. They are not persisted:
-// a new page load reads them again. The functions below may be called from
+// needs one fetches it, every page after reads it. A new page load reads
+// them again; the last answer is kept as a copy (drafts.go) that is used
+// only while the server cannot be reached. The functions below may be called from
 // ctx.Async (go-app's state store is safe for that).
 const stateRef = "eportid.ref."
 
@@ -134,6 +139,13 @@ func refAgentPoints(ctx app.Context) ([]model.AgentPoint, error) {
 		return aps, nil
 	}
 	aps, err := client().AgentPoints(bg())
+	if apiclient.IsNetwork(err) {
+		// Offline: the list as last read (not shared as fresh).
+		var last []model.AgentPoint
+		if ctx.LocalStorage().Get(refCopyKey("agent-points"), &last) == nil && last != nil {
+			return last, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +153,7 @@ func refAgentPoints(ctx app.Context) ([]model.AgentPoint, error) {
 		aps = []model.AgentPoint{}
 	}
 	ctx.SetState(stateRef+"agent-points", aps)
+	ctx.LocalStorage().Set(refCopyKey("agent-points"), aps)
 	return aps, nil
 }
 
@@ -152,6 +165,13 @@ func refList(ctx app.Context, key string, get func() ([]model.Option, error)) ([
 		return l, nil
 	}
 	l, err := get()
+	if apiclient.IsNetwork(err) {
+		// Offline: the list as last read (not shared as fresh).
+		var last []model.Option
+		if ctx.LocalStorage().Get(refCopyKey(key), &last) == nil && last != nil {
+			return last, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +179,7 @@ func refList(ctx app.Context, key string, get func() ([]model.Option, error)) ([
 		l = []model.Option{}
 	}
 	ctx.SetState(stateRef+key, l)
+	ctx.LocalStorage().Set(refCopyKey(key), l)
 	return l, nil
 }
 

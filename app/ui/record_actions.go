@@ -4,6 +4,8 @@ package ui
 // card session), 打印, 删除.
 
 import (
+	"time"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"eportid/app/apiclient"
@@ -47,6 +49,23 @@ func (c *RecordPage) open(ctx app.Context, id int64, viewOnly bool) {
 		r, err := client().Record(bg(), ref)
 		ac.Dispatch(func(ctx app.Context) {
 			c.busy = false
+			if apiclient.IsNetwork(err) {
+				for _, l := range c.list {
+					if l.ID == id {
+						// Offline: the record as the list last showed it.
+						setOffline(ctx, true)
+						if c.fromCopy.IsZero() {
+							c.fromCopy = time.Now()
+							if cp, ok := readCopy(ctx, c.copyKey()); ok {
+								c.fromCopy = cp.At
+							}
+						}
+						c.stale = true
+						c.show(ctx, l, viewOnly)
+						return
+					}
+				}
+			}
 			if msg, left := handleErr(ctx, err); left {
 				return
 			} else if msg != "" {
@@ -55,6 +74,8 @@ func (c *RecordPage) open(ctx app.Context, id int64, viewOnly bool) {
 				return
 			}
 			c.status = ""
+			setOffline(ctx, false)
+			updateCopy(ctx, c.copyKey(), r)
 			c.show(ctx, r, viewOnly)
 		})
 	})
@@ -179,6 +200,9 @@ func (c *RecordPage) onSave(ctx app.Context, e app.Event) {
 			return
 		}
 		c.clearLocal(ctx)
+		updateCopy(ctx, c.copyKey(), r)
+		c.fromCopy = time.Time{}
+		setOffline(ctx, false) // the server answered: pages showing a copy load again
 		c.show(ctx, r, false)
 		c.setStatus("暂存成功", false)
 	})
@@ -264,6 +288,7 @@ func (c *RecordPage) doDeclare(ctx app.Context, vals map[string]string, pin []by
 		}
 		c.declare = false
 		c.clearLocal(ctx)
+		updateCopy(ctx, c.copyKey(), r)
 		c.show(ctx, r, false)
 		c.setStatus("申报成功", false)
 	})
@@ -288,14 +313,27 @@ func (c *RecordPage) onPrint(ctx app.Context, e app.Event) {
 }
 
 func (c *RecordPage) onDelete(ctx app.Context, e app.Event) {
-	if c.rec == nil || !c.rec.State.CanDelete() {
+	if c.rec == nil || !c.rec.State.CanDelete() || c.refuseOffline() {
 		return
 	}
 	id := c.rec.ID
 	c.askDelete(ctx, "当前"+c.title()+"信息", func(ctx app.Context) { c.remove(ctx, id) })
 }
 
+// refuseOffline says that nothing is deleted offline; it reports whether
+// the page is.
+func (c *RecordPage) refuseOffline() bool {
+	if c.offline() {
+		c.setStatus("服务器暂时无法访问：恢复连接后才能删除", true)
+		return true
+	}
+	return false
+}
+
 func (c *RecordPage) onDeleteRow(ctx app.Context, e app.Event) {
+	if c.refuseOffline() {
+		return
+	}
 	id := rowID(ctx)
 	what := "这条" + c.spec().Label + "记录"
 	if c.Change {
@@ -312,6 +350,7 @@ func (c *RecordPage) remove(ctx app.Context, id int64) {
 		if c.deleteFailed(ctx, err) {
 			return
 		}
+		dropFromCopy(ctx, c.copyKey(), id)
 		for i := range c.list {
 			if c.list[i].ID == id {
 				c.list = append(c.list[:i:i], c.list[i+1:]...)

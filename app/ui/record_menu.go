@@ -53,6 +53,6 @@ func recordPanel(key string, sess *model.Session) app.UI {
 	if sp == nil || (pre && change) || (pre && sp.NoCardDeclares) || (change && sp.NoChanges) {
 		return nil
 	}
-	return &RecordPage{Kind: sp.Kind, Change: change, Pre: pre, EnterpriseID: sess.EnterpriseID, Role: sess.Role, CardNumber: sess.CardNumber,
+	return &RecordPage{Kind: sp.Kind, Change: change, Pre: pre, EnterpriseID: sess.EnterpriseID, User: sess.Username, Role: sess.Role, CardNumber: sess.CardNumber,
 		Authorised: sess.AuthorisedKinds}
 }

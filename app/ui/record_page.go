@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -32,7 +33,10 @@ import (
 // declared it, its signature. Fields are yellow, white or grey as the
 // kind's form says for the session's role; buttons are enabled by the
 // record's state (X1); unsaved input is kept in the browser's local
-// storage until it is saved.
+// storage as a draft until it is saved (drafts.go). While the server cannot
+// be reached the page opens from its last copy, read-only but for drafts,
+// with no 申报 or 删除; when the server is back it loads again and offers
+// the drafts, showing a record changed meanwhile beside its draft.
 type RecordPage struct {
 	app.Compo
 	mounted
@@ -41,7 +45,9 @@ type RecordPage struct {
 	Change       bool
 	Pre          bool
 	EnterpriseID int64
-	Role         model.Role
+	// User is the session's user name: drafts and copies are the user's.
+	User string
+	Role model.Role
 	// CardNumber is the card of a card session: its 申报 is signed with
 	// the card (X3), after the PIN dialog.
 	CardNumber string
@@ -75,6 +81,17 @@ type RecordPage struct {
 	pinSigning
 
 	lists formLists
+
+	// fromCopy is the time of the copy the page shows (zero: the server's
+	// answer); stale: what is shown was not confirmed by the server
+	// (a copy, or nothing could be loaded), loaded again when it is back.
+	fromCopy time.Time
+	stale    bool
+	netDown  bool  // the server cannot be reached (stateOffline)
+	reopenID int64 // the record to show again once the list is loaded
+	// clash is a draft whose record changed on the server since it was
+	// typed: both are shown until the user chooses.
+	clash *draft
 }
 
 // noteKind is the style of the back-fill note: it worked, there was
@@ -111,10 +128,53 @@ func (c *RecordPage) OnMount(ctx app.Context) {
 	if app.IsServer {
 		return
 	}
+	ctx.ObserveState(stateOffline, &c.netDown).OnChange(func() {
+		if c.netDown {
+			return
+		}
+		if strings.Contains(c.status, "恢复连接后请重试") {
+			c.setStatus("已恢复与服务器的连接，请核对后点击【暂存】", false)
+		}
+		c.onBack(ctx)
+	})
 	c.load(ctx)
 }
 
+// offline: the page shows a copy or the server cannot be reached; nothing
+// is declared or deleted then.
+func (c *RecordPage) offline() bool { return c.netDown || !c.fromCopy.IsZero() }
+
+// onBack loads the page again when the server is back after it showed
+// what the server had not confirmed; the record in the form is shown again
+// with its draft.
+func (c *RecordPage) onBack(ctx app.Context) {
+	if !c.stale || c.loading || c.busy {
+		return
+	}
+	if c.rec != nil {
+		c.reopenID = c.rec.ID
+	}
+	c.load(ctx)
+}
+
+// menuKey is the menu key of the page (its tab).
+func (c *RecordPage) menuKey() string {
+	k := c.Kind.MenuKey()
+	switch {
+	case c.Change:
+		k += "-change"
+	case c.Pre:
+		k += "-pre"
+	}
+	return k
+}
+
+func (c *RecordPage) copyKey() string { return copyKey(c.User, c.EnterpriseID, c.Kind, c.Change) }
+
 func (c *RecordPage) mayDeclare() bool {
+	if c.offline() {
+		return false
+	}
 	if c.Change {
 		return c.Role.MayChange(c.Kind)
 	}
@@ -131,7 +191,7 @@ func (c *RecordPage) maySave() bool {
 // editable: a new record or a draft / returned one, not opened with 查看,
 // and nothing blocks the page.
 func (c *RecordPage) editable() bool {
-	if c.viewOnly || c.blocked != "" || !c.maySave() {
+	if c.viewOnly || c.blocked != "" || !c.maySave() || c.clash != nil {
 		return false
 	}
 	return c.rec == nil || c.rec.State.CanEdit()
@@ -169,19 +229,48 @@ func (c *RecordPage) load(ctx app.Context) {
 		}
 		ac.Dispatch(func(ctx app.Context) {
 			c.loading = false
-			if msg, left := handleErr(ctx, err); left {
-				return
-			} else if msg != "" {
-				if c.refused(err) {
+			if !c.fromCopy.IsZero() {
+				c.note = "" // the copy's note; the page says anew how it is filled
+			}
+			c.fromCopy, c.stale = time.Time{}, false
+			if apiclient.IsNetwork(err) {
+				if cp, ok := readCopy(ctx, c.copyKey()); ok {
+					// The server cannot be reached: the page as last seen.
+					setOffline(ctx, true)
+					netErr := err
+					filings, changes, bf, err, bfErr = cp.Filings, cp.Changes, cp.Backfill, nil, nil
+					if needBF && bf == nil {
+						bfErr = netErr
+					}
+					c.fromCopy, c.stale = cp.At, true
+				}
+			} else if err == nil {
+				setOffline(ctx, false) // the server answered
+				c.keepCopy(ctx, filings, changes, bf, bfErr)
+			}
+			if c.fromCopy.IsZero() {
+				if msg, left := handleErr(ctx, err); left {
+					return
+				} else if msg != "" {
+					if c.refused(err) {
+						return
+					}
+					if apiclient.Code(err) == model.ErrForbidden {
+						c.blocked = msg
+						return
+					}
+					c.setStatus("查询失败："+msg, true)
+					c.conflict = true
+					if apiclient.IsNetwork(err) {
+						c.stale = true
+						if !change && c.rec == nil {
+							// Nothing known of the page: a new record may
+							// still be typed, kept as a draft.
+							c.newForm(ctx, nil)
+						}
+					}
 					return
 				}
-				if apiclient.Code(err) == model.ErrForbidden {
-					c.blocked = msg
-					return
-				}
-				c.setStatus("查询失败："+msg, true)
-				c.conflict = true
-				return
 			}
 			if strings.HasPrefix(c.status, "查询失败") {
 				c.status, c.conflict = "", false
@@ -196,6 +285,16 @@ func (c *RecordPage) load(ctx app.Context) {
 				return
 			}
 			c.list = filings
+			if id := c.reopenID; id != 0 {
+				c.reopenID = 0
+				for _, r := range filings {
+					if r.ID == id {
+						c.show(ctx, r, c.viewOnly)
+						return
+					}
+				}
+				c.rec = nil // gone meanwhile
+			}
 			if c.rec != nil {
 				return
 			}
@@ -207,6 +306,18 @@ func (c *RecordPage) load(ctx app.Context) {
 			c.backfilled(ctx, bf, bfErr)
 		})
 	})
+}
+
+// keepCopy keeps the page's answer of the server as its copy; a back-fill
+// not asked for this time is kept from the last copy.
+func (c *RecordPage) keepCopy(ctx app.Context, filings, changes []apiclient.Rec, bf *model.Backfill, bfErr error) {
+	cp := pageCopy{Kind: c.Kind, Filings: filings, Changes: changes}
+	if bfErr == nil && bf != nil {
+		cp.Backfill = bf
+	} else if last, ok := readCopy(ctx, c.copyKey()); ok {
+		cp.Backfill = last.Backfill
+	}
+	storeCopy(ctx, c.copyKey(), cp)
 }
 
 func byNewest(l []apiclient.Rec) {
@@ -267,6 +378,9 @@ func (c *RecordPage) backfilled(ctx app.Context, bf *model.Backfill, err error) 
 	case bf.Message != "":
 		c.note, c.noteCls = bf.Message, noteWarn
 	}
+	if !c.fromCopy.IsZero() {
+		c.note, c.noteCls = copyNote(c.fromCopy), noteWarn
+	}
 }
 
 // loadedChange opens the open change of the approved filing, or a new one.
@@ -293,6 +407,16 @@ func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.
 		// The registry's values as they are now, carried by the change.
 		model.Keep(c.start, bf.Fields, c.spec().ChangeRegistryKeys())
 	}
+	if id := c.reopenID; id != 0 {
+		c.reopenID = 0
+		for _, r := range changes {
+			if r.ID == id {
+				c.show(ctx, r, c.viewOnly)
+				return
+			}
+		}
+		c.rec = nil // gone meanwhile
+	}
 	if c.rec != nil {
 		return
 	}
@@ -303,7 +427,7 @@ func (c *RecordPage) loadedChange(ctx app.Context, filings, changes []apiclient.
 		}
 	}
 	c.newForm(ctx, c.start)
-	if c.blocked == "" {
+	if c.blocked == "" && c.fromCopy.IsZero() {
 		c.note, c.noteCls = "已反填审批通过的备案信息；灰色项不可修改，修改黄色、白色项后暂存或申报。", noteOK
 	}
 }
@@ -319,6 +443,9 @@ func (c *RecordPage) show(ctx app.Context, r apiclient.Rec, viewOnly bool) {
 	}
 	c.takeOver = false
 	c.histTick++
+	if !c.fromCopy.IsZero() {
+		c.note, c.noteCls = copyNote(c.fromCopy), noteWarn
+	}
 	c.restoreLocal(ctx)
 	c.replace(r)
 	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
@@ -328,6 +455,11 @@ func (c *RecordPage) show(ctx app.Context, r apiclient.Rec, viewOnly bool) {
 func (c *RecordPage) newForm(ctx app.Context, start map[string]string) {
 	c.rec = nil
 	c.fill(start, false)
+	if !c.fromCopy.IsZero() {
+		c.note, c.noteCls = copyNote(c.fromCopy), noteWarn
+	} else if c.stale {
+		c.note, c.noteCls = "服务器暂时无法访问，本机也没有此页面的副本：可先录入，内容保存为本机草稿（灰色项恢复连接后由系统反填）；恢复连接后请核对并点击【暂存】。", noteWarn
+	}
 	c.conflict = false
 	c.restoreLocal(ctx)
 	c.lists.ensure(c.on(ctx), c.form(), c.values, c.listFailed)
@@ -359,54 +491,171 @@ func (c *RecordPage) openChange() bool {
 	return false
 }
 
-// ---- local copy of unsaved input ----
+// ---- drafts of unsaved input (drafts.go) ----
 
-func (c *RecordPage) localKey() string {
-	k := "eportid.rec-draft." + string(c.Kind)
-	if c.Change {
-		k += ".change"
+func (c *RecordPage) recID() int64 {
+	if c.rec == nil {
+		return 0
 	}
-	return k + "." + strconv.FormatInt(c.EnterpriseID, 10)
+	return c.rec.ID
 }
 
+func (c *RecordPage) draftKey(id int64) string {
+	return draftKey(c.User, c.EnterpriseID, c.Kind, c.Change, id)
+}
+
+// saveLocal keeps the form as the draft of its record, with the grey
+// fields and the version it was typed on.
 func (c *RecordPage) saveLocal(ctx app.Context) {
-	if !c.editable() {
+	if !c.editable() || c.User == "" {
 		return
 	}
-	var id int64
-	if c.rec != nil {
-		id = c.rec.ID
-	}
-	vals := map[string]string{}
+	d := draft{User: c.User, EnterpriseID: c.EnterpriseID, Kind: c.Kind, Change: c.Change, Page: c.menuKey(),
+		Values: model.Fields{}, Offline: c.offline()}
 	for _, f := range c.form() {
-		if f.Kind != model.System {
-			vals[f.Key] = c.values[f.Key]
-		}
+		d.Values[f.Key] = c.values[f.Key]
 	}
-	storeLocal(ctx, c.localKey(), id, vals)
+	if c.rec != nil {
+		d.ID, d.Version, d.Base = c.rec.ID, c.rec.Version, c.rec.Fields
+	}
+	if c.Change && c.filing != nil {
+		d.FilingID = c.filing.ID
+	}
+	storeDraft(ctx, d)
 }
 
-func (c *RecordPage) clearLocal(ctx app.Context) { ctx.LocalStorage().Del(c.localKey()) }
+// clearLocal forgets the draft of the record in the form.
+func (c *RecordPage) clearLocal(ctx app.Context) { dropDraft(ctx, c.draftKey(c.recID())) }
 
-// restoreLocal puts back input typed but not saved, when it belongs to the
-// record in the form (or to a new one) and the form may be changed.
+// pendingDraft is the draft of the record in the form; for a kind of one
+// record (and a change, one open at a time) also a draft typed as new
+// while that record was not known here.
+func (c *RecordPage) pendingDraft(ctx app.Context) (draft, bool) {
+	if d, ok := readDraft(ctx, c.draftKey(c.recID())); ok {
+		return d, true
+	}
+	if c.rec != nil && (c.Change || !c.spec().Many) {
+		return readDraft(ctx, c.draftKey(0))
+	}
+	return draft{}, false
+}
+
+// restoreLocal puts back input typed but not saved when it belongs to the
+// record in the form as it is now; a draft typed on another version of the
+// record (changed on the server meanwhile) is shown beside it (clash).
 func (c *RecordPage) restoreLocal(ctx app.Context) {
-	d, ok := readLocal(ctx, c.localKey())
+	c.clash = nil
+	d, ok := c.pendingDraft(ctx)
 	if !ok {
 		return
 	}
-	var id int64
-	if c.rec != nil {
-		id = c.rec.ID
-	}
-	if c.rec != nil && !c.rec.State.CanEdit() && d.ID == id {
-		c.clearLocal(ctx)
+	same := c.rec != nil && d.ID == c.rec.ID && d.Version == c.rec.Version
+	if c.rec != nil && !same && c.sameInput(d.Values, c.rec.Fields) {
+		dropDraft(ctx, d.key()) // the server holds what was typed
 		return
 	}
-	if d.ID != id || !c.editable() {
+	if c.rec != nil && !c.rec.State.CanEdit() {
+		if same {
+			dropDraft(ctx, d.key())
+			return
+		}
+		c.clash = &d // only to be given up: the record can no longer be changed
+		return
+	}
+	if c.viewOnly || c.blocked != "" || !c.maySave() {
+		return
+	}
+	if c.rec != nil && !same {
+		c.clash = &d
 		return
 	}
 	c.restore(d, c.form())
+}
+
+// sameInput reports whether vals hold what fields hold in every field the
+// user fills.
+func (c *RecordPage) sameInput(vals, fields model.Fields) bool {
+	for _, f := range c.form() {
+		if f.Kind != model.System && vals[f.Key] != fields[f.Key] {
+			return false
+		}
+	}
+	return true
+}
+
+// onUseDraft puts what the clashing draft changed (every field it
+// holds, for a draft typed as new) over the record as the server has it
+// now; it is saved with 暂存.
+func (c *RecordPage) onUseDraft(ctx app.Context, e app.Event) {
+	d := c.clash
+	if d == nil || c.rec == nil || !c.rec.State.CanEdit() {
+		return
+	}
+	c.clash = nil
+	if d.ID != c.rec.ID {
+		dropDraft(ctx, d.key())
+	}
+	for _, f := range c.form() {
+		if f.Kind == model.System {
+			continue
+		}
+		if v, ok := d.Values[f.Key]; ok && (d.Base == nil || v != d.Base[f.Key]) {
+			c.values[f.Key] = v
+		}
+	}
+	c.restored = "已采用本机草稿（" + formatTime(d.SavedAt) + "）的内容，请核对后点击【暂存】。"
+	c.saveLocal(ctx)
+}
+
+// onUseServer gives the clashing draft up.
+func (c *RecordPage) onUseServer(ctx app.Context, e app.Event) {
+	if d := c.clash; d != nil {
+		dropDraft(ctx, d.key())
+	}
+	c.clash = nil
+	c.setStatus("已放弃本机草稿，显示服务器上的当前内容", false)
+}
+
+// renderClash shows the record as the server has it beside the draft,
+// the fields that differ, and the two choices.
+func (c *RecordPage) renderClash() app.UI {
+	d := c.clash
+	if d == nil || c.rec == nil {
+		return app.Div().ID("draft-clash").Class("draft-clash-none")
+	}
+	var rows []app.UI
+	for _, f := range c.form() {
+		if f.Kind == model.System || d.Values[f.Key] == c.rec.Fields[f.Key] {
+			continue
+		}
+		rows = append(rows, app.Tr().DataSet("key", f.Key).Body(
+			app.Th().Text(f.Label),
+			app.Td().Class("clash-server").Text(c.lists.optionText(f, c.rec.Fields, c.rec.Fields[f.Key])),
+			app.Td().Class("clash-draft").Text(c.lists.optionText(f, d.Values, d.Values[f.Key])),
+		))
+	}
+	what := "本机草稿（" + formatTime(d.SavedAt) + " 录入）所依据的记录已在服务器上被修改（" +
+		formatTime(c.rec.UpdatedAt) + "，" + c.rec.UpdatedBy + "，当前状态：" + c.rec.State.Label() + "）。"
+	editable := c.rec.State.CanEdit() && !c.viewOnly && c.blocked == "" && c.maySave()
+	if editable {
+		what += "请比较后选择保留哪一份："
+	} else {
+		what += "该记录已不能修改，本机草稿无法暂存："
+	}
+	return app.Div().ID("draft-clash").Class("draft-clash note note-warn").Role("alert").Body(
+		app.P().Text(what),
+		app.Table().Class("grid clash-table").Body(
+			app.THead().Body(app.Tr().Body(app.Th().Text("项目"), app.Th().Text("服务器当前内容"), app.Th().Text("本机草稿"))),
+			app.TBody().Body(rows...),
+		),
+		app.Div().Class("clash-actions").Body(
+			app.If(editable, func() app.UI {
+				return app.Button().ID("btn-use-draft").Type("button").Class("btn btn-primary").OnClick(c.onUseDraft).Text("采用本机草稿的修改")
+			}),
+			app.Button().ID("btn-use-server").Type("button").Class("btn").OnClick(c.onUseServer).
+				Text(map[bool]string{true: "采用服务器内容", false: "放弃本机草稿"}[editable]),
+		),
+	)
 }
 
 // ---- input ----
@@ -495,7 +744,7 @@ func (c *RecordPage) Render() app.UI {
 			}),
 			app.If(!c.Pre, func() app.UI {
 				return app.Button().ID("btn-delete").Type("button").Class("btn btn-primary").
-					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare() || c.Role == model.RoleOperatorCard).OnClick(c.onDelete).Text("删除")
+					Disabled(busy || c.rec == nil || !st.CanDelete() || !c.mayDeclare() || c.Role == model.RoleOperatorCard || c.offline()).OnClick(c.onDelete).Text("删除")
 			}),
 			app.If(c.viewOnly && c.rec != nil && st.CanEdit() && c.blocked == "", func() app.UI {
 				return app.Button().ID("btn-edit").Type("button").Class("btn").Disabled(busy).OnClick(c.onEditCurrent).Text("修改")
@@ -525,6 +774,7 @@ func (c *RecordPage) Render() app.UI {
 		app.If(c.restored != "", func() app.UI {
 			return app.P().ID("restored").Class("note note-warn").Text(c.restored)
 		}),
+		c.renderClash(),
 		app.If(c.Change, func() app.UI { return c.renderChanges(busy) }),
 		app.If(!c.Change, func() app.UI { return c.renderQuery(busy) }),
 		app.Section().Class("form-box").Aria("label", c.title()).Body(
@@ -537,7 +787,7 @@ func (c *RecordPage) Render() app.UI {
 			}),
 			app.Div().Class("fields").Body(fields...),
 		),
-		app.If(c.rec != nil, func() app.UI {
+		app.If(c.rec != nil && c.fromCopy.IsZero(), func() app.UI {
 			return &HistoryPanel{Ref: c.ref(), Tick: c.histTick, Versions: !c.Change}
 		}),
 		c.renderPrint(),

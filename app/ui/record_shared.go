@@ -420,38 +420,29 @@ func (f *entryForm) commit(key, v string, check func(key string)) bool {
 	return true
 }
 
-// lpLocal is the local copy of unsaved input.
-type lpLocal struct {
-	ID      int64             `json:"id"`
-	Values  map[string]string `json:"values"`
-	SavedAt string            `json:"saved_at"`
-}
-
-func storeLocal(ctx app.Context, key string, id int64, vals map[string]string) {
-	ctx.LocalStorage().Set(key, lpLocal{ID: id, Values: vals, SavedAt: time.Now().Format("2006-01-02 15:04")})
-}
-
-// readLocal is the local copy under key, if there is one.
-func readLocal(ctx app.Context, key string) (lpLocal, bool) {
-	var d lpLocal
-	if err := ctx.LocalStorage().Get(key, &d); err != nil || d.Values == nil {
-		return d, false
-	}
-	return d, true
-}
-
-// restore puts the copy's input (not the system's fields) into the form;
-// it reports whether anything changed.
-func (f *entryForm) restore(d lpLocal, form model.Form) bool {
+// restore puts the draft's input into the form: what it changed from the
+// record it was typed on (for a new record, what it holds), and its grey
+// fields where the form has none (a new record typed offline keeps the
+// values the system had filled); it reports whether anything changed.
+func (f *entryForm) restore(d draft, form model.Form) bool {
 	changed := false
 	for _, fd := range form {
-		if v, ok := d.Values[fd.Key]; ok && fd.Kind != model.System && v != f.values[fd.Key] {
-			f.values[fd.Key] = v
-			changed = true
+		v, ok := d.Values[fd.Key]
+		switch {
+		case !ok || v == f.values[fd.Key]:
+			continue
+		case fd.Kind == model.System:
+			if f.values[fd.Key] != "" || v == "" {
+				continue
+			}
+		case d.Base != nil && v == d.Base[fd.Key], d.Base == nil && v == "":
+			continue // not typed: the form's value stands (a back-fill now possible)
 		}
+		f.values[fd.Key] = v
+		changed = true
 	}
 	if changed {
-		f.restored = "已恢复本机保存的未暂存内容（" + d.SavedAt + "），请核对后点击【暂存】。"
+		f.restored = "已恢复本机保存的未暂存内容（" + formatTime(d.SavedAt) + "），请核对后点击【暂存】。"
 	}
 	return changed
 }

@@ -117,6 +117,12 @@ func (s *Shell) OnMount(ctx app.Context) {
 		return
 	}
 	ctx.LocalStorage().Get(keyCollapsed, &s.collapsed)
+	var openReq string
+	ctx.ObserveState(stateOpenTab, &openReq).OnChange(func() {
+		if s.sess != nil && openReq != "" {
+			s.openTab(s.on(ctx), openReq)
+		}
+	})
 	var t shellTabs
 	ctx.SessionStorage().Get(keyTabs, &t)
 	if session != nil {
@@ -163,6 +169,7 @@ func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
 		return
 	}
 	s.sess = sess
+	dropLegacyDrafts(ctx)
 	if sess.CardNumber != "" && s.cardStop == nil {
 		// X3: the card stays in the reader for the whole session.
 		s.cardStop = make(chan struct{})

@@ -23,6 +23,7 @@ func TestDatabaseOutageKeepsInput(t *testing.T) {
 	run(t, ctx, "海关资质备案（预录入）: type the registration number",
 		click(css(`[data-menu="customs-pre"]`)),
 		visible(panel("#f-customs_reg_no")),
+		visible(panel("#backfill-note")), // loaded: typing is not overtaken by the back-fill
 		typeInto(panel("#f-customs_reg_no"), "3501960001"),
 	)
 	if err := w.srv.Store.Close(); err != nil {
@@ -34,6 +35,6 @@ func TestDatabaseOutageKeepsInput(t *testing.T) {
 		waitText(panel("#status"), "录入的内容已保存在本机"),
 		waitJS(`!document.querySelector(".tab-panel.active #status").textContent.includes("内部错误")`),
 		waitJS(valueIs("#f-customs_reg_no", "3501960001")),
-		waitJS(`Object.keys(localStorage).some(k => k.startsWith("eportid.rec-draft.customs.") && localStorage.getItem(k).includes("3501960001"))`),
+		waitJS(`Object.keys(localStorage).some(k => k.startsWith("eportid.draft.") && k.includes(".customs.") && localStorage.getItem(k).includes("3501960001"))`),
 	)
 }

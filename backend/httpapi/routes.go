@@ -21,6 +21,9 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/session", a.authed(a.getSession))
 	mux.HandleFunc("POST /api/session", a.plain(a.login))
 	mux.HandleFunc("DELETE /api/session", a.plain(a.logout))
+	// The page's probe while it cannot reach the server: no session, no
+	// database.
+	mux.HandleFunc("GET /api/ping", ping)
 
 	// Card login (P1), card registration (R3) and the card session's
 	// presence: cardlogin.go, cardregistration.go, cardpresence.go.

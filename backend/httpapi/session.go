@@ -16,6 +16,13 @@ import (
 // msgBadLogin is the one answer to a wrong user name or a wrong password.
 const msgBadLogin = "用户名或密码错误"
 
+// ping: GET /api/ping, 204. The page asks it, with back-off, while the
+// server could not be reached, to notice by itself that it is back.
+func ping(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // getSession: GET /api/session.
 func (a *API) getSession(w http.ResponseWriter, r *http.Request, c *current) error {
 	s, err := a.sessionJSON(r, c)

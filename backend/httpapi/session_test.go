@@ -318,3 +318,17 @@ func TestCrossOriginRefused(t *testing.T) {
 		}
 	})
 }
+
+// The page's probe while offline: GET /api/ping answers 204 with no
+// session, and is never cached.
+func TestPing(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		a := e.client().do(http.MethodGet, "/api/ping", nil)
+		if a.status != http.StatusNoContent || len(a.body) != 0 {
+			t.Fatalf("GET /api/ping = %d %q, want 204 and no body", a.status, a.body)
+		}
+		if cc := a.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("Cache-Control = %q, want no-store", cc)
+		}
+	})
+}
