@@ -21,6 +21,14 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/session", a.authed(a.getSession))
 	mux.HandleFunc("POST /api/session", a.plain(a.login))
 	mux.HandleFunc("DELETE /api/session", a.plain(a.logout))
+	mux.HandleFunc("POST /api/session/activity", a.authed(a.sessionActivity))
+
+	// Kiosk terminals at the agent points (kiosk.go).
+	mux.HandleFunc("GET /api/kiosk", a.plain(a.getKiosk))
+	mux.HandleFunc("POST /api/kiosk/enrol", a.plain(a.kioskEnrol))
+	mux.HandleFunc("GET /api/review/kiosks", a.authed(a.reviewKiosks, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/kiosks", a.authed(a.reviewNewKiosk, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/kiosks/{id}/revoke", a.authed(a.reviewRevokeKiosk, model.RoleReviewer))
 
 	// Card login (P1), card registration (R3) and the card session's
 	// presence: cardlogin.go, cardregistration.go, cardpresence.go.

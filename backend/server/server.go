@@ -135,6 +135,10 @@ type Config struct {
 	// registry.DefaultTimeout, 3 s). Env EPORTID_REGISTRY_TIMEOUT (a Go
 	// duration, e.g. "1500ms").
 	RegistryTimeout time.Duration
+	// KioskIdle is the idle timeout of a session begun on a kiosk terminal
+	// (default auth.DefaultKioskIdle, 3 minutes). Env EPORTID_KIOSK_IDLE
+	// (a Go duration, e.g. "2m").
+	KioskIdle time.Duration
 
 	// For tests and embedding; not from the environment.
 
@@ -214,6 +218,9 @@ func (m *Main) defaults() {
 	if c.Timeouts == (auth.Timeouts{}) {
 		c.Timeouts = auth.DefaultTimeouts
 	}
+	if c.KioskIdle <= 0 {
+		c.KioskIdle = auth.DefaultKioskIdle
+	}
 	if c.UI == nil && c.UIFor != nil {
 		c.UI = c.UIFor(c.WebDir)
 	}
@@ -292,6 +299,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Proxies:       c.TrustedProxies,
 		SecureCookies: c.SecureCookies,
 		Timeouts:      c.Timeouts,
+		KioskIdle:     c.KioskIdle,
 		UI:            c.UI,
 		WebDir:        c.WebDir,
 
@@ -431,6 +439,13 @@ func (m *Main) Clean(ctx context.Context) {
 	} else if n > 0 {
 		log.Info("janitor: expired sessions deleted", "n", n)
 	}
+	if n, err := m.Store.DeleteKioskSessionsBefore(ctx, now.Add(-m.Config.KioskIdle)); err != nil {
+		if ctx.Err() == nil {
+			log.Error("janitor: kiosk sessions", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("janitor: idle kiosk sessions deleted", "n", n)
+	}
 	if _, err := m.Store.DeletePendingRegistrationsBefore(ctx, now); err != nil && ctx.Err() == nil {
 		log.Error("janitor: registrations", "err", err)
 	}
@@ -485,8 +500,14 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.ReviewCardBridgeURL, "review-cardbridge-url", env("EPORTID_REVIEW_CARDBRIDGE_URL", ""), "websocket of the card bridge the review console uses, where it is another (EPORTID_REVIEW_CARDBRIDGE_URL)")
 	fs.StringVar(&c.CardBridgeURL, "cardbridge-url", env("EPORTID_CARDBRIDGE_URL", httpapi.DefaultCardBridgeURL), "websocket of the card bridge the pages use (EPORTID_CARDBRIDGE_URL)")
 	demo := parseDemoFlags(fs, &c, env)
+	kioskIdle := fs.String("kiosk-idle", env("EPORTID_KIOSK_IDLE", auth.DefaultKioskIdle.String()), "idle timeout of a session on a kiosk terminal (EPORTID_KIOSK_IDLE)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
+	}
+	if d, err := time.ParseDuration(*kioskIdle); err != nil || d < 10*time.Second {
+		return Config{}, fmt.Errorf("kiosk idle %q: not a duration of at least 10s", *kioskIdle)
+	} else {
+		c.KioskIdle = d
 	}
 	if err := demo(); err != nil {
 		return Config{}, err

@@ -52,6 +52,8 @@ func TestMigrations(t *testing.T) {
 				"0021_issuance": {`DROP TABLE card_issuances`, `DROP INDEX cards_application_idx`,
 					`ALTER TABLE cards DROP COLUMN application_id`, `ALTER TABLE cards DROP COLUMN id_number`},
 				"0024_sealed_secrets": {`ALTER TABLE reviewers DROP COLUMN totp_sealed`},
+				"0025_kiosk": {`DROP INDEX sessions_kiosk_terminal_idx`, `ALTER TABLE sessions DROP COLUMN kiosk_terminal_id`,
+					`DROP TABLE kiosk_terminals`},
 			}
 			if d == store.Postgres {
 				undo["0020_cards"] = append(undo["0020_cards"], `DROP FUNCTION eportid_signatures_append_only()`)
