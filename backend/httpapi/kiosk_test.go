@@ -13,6 +13,7 @@ import (
 	"eportid/backend/cardtest"
 	"eportid/backend/httpapi"
 	"eportid/backend/store"
+	"eportid/backend/store/storetest"
 )
 
 // enrolKiosk makes a terminal as a reviewer of FJ01 and enrols a new
@@ -169,4 +170,19 @@ func sessionsOf(t *testing.T, e *fenv, userID int64) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestPagesNotStored: the pages' HTML is Cache-Control: no-store (no page
+// of a user stays in the back/forward cache after a logout); static files
+// keep their own caching.
+func TestPagesNotStored(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, nil)
+		c := e.client()
+		for _, p := range []string{"/"} {
+			if a := c.do(http.MethodGet, p, nil); a.status != http.StatusOK || a.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("GET %s: %d, Cache-Control %q", p, a.status, a.header.Get("Cache-Control"))
+			}
+		}
+	})
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"eportid/app/model"
 )
@@ -118,9 +119,43 @@ func (a *API) routes() *http.ServeMux {
 
 	// The WASM app and its files.
 	mux.Handle("/web/", getOnly(a.webFiles()))
-	mux.Handle("/", getOnly(a.UI))
+	mux.Handle("/", getOnly(noStorePages(a.UI)))
 	return mux
 }
+
+// noStorePages marks the pages' HTML (a path whose last element has no
+// dot) Cache-Control: no-store, over the UI handler's own header: the
+// browser then keeps no page of a logged-in user in its back/forward
+// cache, so the back button after a logout (a kiosk's above all) shows
+// nothing of the last user. The service worker still keeps the app shell.
+func noStorePages(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		last := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		if strings.Contains(last, ".") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(noStoreWriter{w}, r)
+	})
+}
+
+// noStoreWriter sets Cache-Control: no-store as the answer's header is
+// written.
+type noStoreWriter struct{ http.ResponseWriter }
+
+func (w noStoreWriter) WriteHeader(code int) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w noStoreWriter) Write(b []byte) (int, error) {
+	if w.Header().Get("Cache-Control") != "no-store" {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // getOnly answers 405 to anything but GET and HEAD (the pages and their
 // files are read-only; "GET /" would conflict with "/api/" in the mux).
