@@ -125,13 +125,15 @@ func TestKioskSession(t *testing.T) {
 		visible(css("#btn-logout")),
 	)
 	start := time.Now()
-	run(t, ctx, "at the idle end the page logs out",
-		visible(css("#kiosk-countdown")),
-		waitJS(`location.pathname === "/" && !!document.querySelector("#login-error") &&
-			document.querySelector("#login-error").textContent.includes("因长时间无操作，已自动退出登录")`),
-		waitText(css("#login-error"), "本机保存的数据已清除"),
-	)
-	t.Logf("idle end: logged out %v after the countdown showed (idle %v)", time.Since(start).Round(100*time.Millisecond), idle)
+	run(t, ctx, "the countdown shows again", visible(css("#kiosk-countdown")))
+	t.Logf("countdown shown again after %v", time.Since(start).Round(100*time.Millisecond))
+	waitAcrossLoad(t, ctx, "the page leaves the workspace", `location.pathname === "/"`)
+	t.Logf("the login page is loading after %v", time.Since(start).Round(100*time.Millisecond))
+	waitAcrossLoad(t, ctx, "at the idle end the page logs out and reloads the login page",
+		`location.pathname === "/" && !!document.querySelector("#login-error") &&
+			document.querySelector("#login-error").textContent.includes("因长时间无操作，已自动退出登录") &&
+			document.querySelector("#login-error").textContent.includes("本机保存的数据已清除")`)
+	t.Logf("idle end: logged out and wiped, login page shown %v after the last key (idle %v)", time.Since(start).Round(100*time.Millisecond), idle)
 
 	// The session has ended on the server.
 	if st := getSession(t, base, sessionToken.Value); st != http.StatusUnauthorized {
@@ -156,10 +158,9 @@ func TestKioskSession(t *testing.T) {
 	evalVoid(t, ctx, `localStorage.setItem("eportid.copy.legal_person.1", "{}")`)
 	pulled := time.Now()
 	w.reader.pull()
-	run(t, ctx, "pulling the card out logs out at once",
-		waitJS(`location.pathname === "/" && !!document.querySelector("#login-error") &&
-			document.querySelector("#login-error").textContent.includes("IC 卡已拔出")`),
-	)
+	waitAcrossLoad(t, ctx, "pulling the card out logs out at once",
+		`location.pathname === "/" && !!document.querySelector("#login-error") &&
+			document.querySelector("#login-error").textContent.includes("IC 卡已拔出")`)
 	took := time.Since(pulled)
 	t.Logf("card pulled: logged out and wiped in %v", took.Round(10*time.Millisecond))
 	if took > 5*time.Second {
@@ -169,6 +170,26 @@ func TestKioskSession(t *testing.T) {
 		t.Fatalf("%d sessions left after the card was pulled", n)
 	}
 	browserForgot(t, ctx, base)
+}
+
+// waitAcrossLoad waits until expr is true in the tab, through the page
+// loads meanwhile (a kiosk logout loads the login page afresh).
+func waitAcrossLoad(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	end := time.Now().Add(30 * time.Second)
+	for {
+		ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(end) {
+			run(t, ctx, what, waitJS(expr)) // fails with a screenshot and the page
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // browserForgot checks through the DevTools protocol that the site keeps
