@@ -133,10 +133,12 @@ func kioskNotice() app.UI {
 
 // ---- the idle clock of a kiosk session ----
 
-// kioskClock is the idle clock of a kiosk session: the end moves with the
-// user's activity, which is reported to the server at most every
-// reportEvery (the server's clock then lags the page's by at most that,
-// so the server never ends a session the page still counts).
+// kioskClock is the idle clock of a kiosk session. The user's activity is
+// reported to the server at most every reportEvery, and the end moves only
+// when a report goes out: the page's end and the server's (moved by the
+// report as it arrives, a little later) agree, so the server never ends a
+// session the page still counts. In the countdown (at most half the idle
+// time, at least reportEvery) every key is reported.
 type kioskClock struct {
 	mu          sync.Mutex
 	idle        time.Duration
