@@ -173,6 +173,9 @@ func (a *API) reviewNewKiosk(w http.ResponseWriter, r *http.Request, c *current)
 		return err
 	}
 	req.Name = strings.TrimSpace(req.Name)
+	if err := model.CheckText(req.Name, false); err != nil {
+		return invalid(model.FieldErrors{"name": "终端名称：" + err.Error()})
+	}
 	switch {
 	case req.Name == "":
 		return invalid(model.FieldErrors{"name": "终端名称：必填，不能为空"})

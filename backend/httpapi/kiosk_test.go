@@ -153,6 +153,14 @@ func TestKioskTerminals(t *testing.T) {
 		if p := a.problem(t); !strings.Contains(p.Fields["name"], "终端名称") {
 			t.Errorf("problem %+v", p)
 		}
+		a = rv.do(http.MethodPost, "/api/review/kiosks", model.KioskTerminalRequest{Name: "大厅\n2"})
+		if p := wantProblem(t, a, http.StatusUnprocessableEntity, model.ErrInvalid); !strings.Contains(p.Fields["name"], "不能换行") {
+			t.Errorf("problem %+v", p)
+		}
+		a = rv.do(http.MethodPost, "/api/review/kiosks", model.KioskTerminalRequest{Name: strings.Repeat("机", model.KioskNameMax+1)})
+		wantProblem(t, a, http.StatusUnprocessableEntity, model.ErrInvalid)
+		wantProblem(t, rv.do(http.MethodPost, "/api/review/kiosks/x/revoke", nil), http.StatusNotFound, model.ErrNotFound)
+		wantProblem(t, e.client().do(http.MethodPost, "/api/kiosk/enrol", map[string]any{"token": 1}), http.StatusUnprocessableEntity, model.ErrInvalid)
 		wantProblem(t, admin.do(http.MethodGet, "/api/review/kiosks", nil), http.StatusForbidden, model.ErrForbidden)
 		var late model.KioskTerminal
 		rv.call(http.MethodPost, "/api/review/kiosks", model.KioskTerminalRequest{Name: "大厅 2 号机"}, http.StatusCreated, &late)
