@@ -8,6 +8,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"time"
 	"unicode"
@@ -383,9 +384,13 @@ func CardIdentity(cert *smx509.Certificate) (Identity, error) {
 		HolderName: s.CommonName,
 		NotBefore:  cert.NotBefore,
 		NotAfter:   cert.NotAfter,
-		SerialHex:  cert.SerialNumber.Text(16),
+		SerialHex:  SerialHex(cert.SerialNumber),
 	}, nil
 }
+
+// SerialHex is how a certificate's serial number is written wherever it
+// is kept or compared: lower-case hex without leading zeros.
+func SerialHex(n *big.Int) string { return n.Text(16) }
 
 // subjectKeyID is RFC 5280 method 1: SHA-1 of the subjectPublicKey bits.
 func subjectKeyID(pub *ecdsa.PublicKey) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,14 +81,16 @@ func run(t *testing.T, ctx context.Context, what string, steps ...step) {
 	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, steps...); err != nil {
-		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+		// What the user sees: the open tab's text (else the page's), which
+		// says more than the shell's markup around it.
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`((document.querySelector(".tab-panel.active") || document.body).innerText || "")`))
 		png, _ := chromedp.Run(ctx, chromedp.FullScreenshot(80))
-		shot := filepath.Join(os.TempDir(), fmt.Sprintf("eportid-e2e-%d.png", time.Now().UnixNano()))
+		shot := filepath.Join(os.TempDir(), fmt.Sprintf("eportid-e2e-%d.jpg", time.Now().UnixNano()))
 		_ = os.WriteFile(shot, png, 0o644)
-		if len(html) > 4000 {
-			html = html[:4000] + "…"
+		if r := []rune(text); len(r) > 3000 {
+			text = string(r[:3000]) + "…"
 		}
-		t.Fatalf("%s: %v\nscreenshot: %s\nbody: %s", what, err, shot, html)
+		t.Fatalf("%s: %v\nscreenshot: %s\npage text: %s", what, err, shot, text)
 	}
 	// EPORTID_E2E_SHOTS=dir keeps a screenshot after every step, to look at.
 	if dir := os.Getenv("EPORTID_E2E_SHOTS"); dir != "" {
@@ -108,14 +111,26 @@ func panel(sel string) chromedp.CSS { return chromedp.CSS(".tab-panel.active " +
 func click(sel chromedp.CSS) step   { return chromedp.Click(sel) }
 func visible(sel chromedp.CSS) step { return chromedp.WaitVisible(sel) }
 
-// typeInto clears a field and types text into it, as a user would.
+// typeInto clears a field and types text into it, as a user would. A
+// field the page renders anew between finding it and typing (a list that
+// arrives late) is found again and typed into from the start.
 func typeInto(sel chromedp.CSS, text string) step {
-	return chromedp.Steps(
+	steps := chromedp.Steps(
 		chromedp.WaitVisible(sel),
 		chromedp.Focus(sel),
 		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.select(); })()`, string(sel))),
 		chromedp.SendKeys(sel, "\b"+text),
 	)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var err error
+		for try := 0; try < 3; try++ {
+			if _, err = steps(ctx, t); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+				return chromedp.Void{}, err
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		return chromedp.Void{}, err
+	}
 }
 
 // choose picks an option of a select by value, once the option is there,

@@ -17,6 +17,7 @@ import (
 	"eportid/backend/ca"
 	"eportid/backend/cardauth"
 	"eportid/backend/mail"
+	"eportid/backend/obs"
 	"eportid/backend/registry"
 	"eportid/backend/store"
 )
@@ -42,6 +43,10 @@ type API struct {
 	Now func() time.Time
 	// Log is the server log; default slog.Default().
 	Log *slog.Logger
+	// Metrics count refused logins, back-offs and declarations (the
+	// requests themselves are counted by obs.Middleware around Handler);
+	// nil: none.
+	Metrics *obs.Metrics
 
 	// Proxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed; none by default.

@@ -324,7 +324,7 @@ func (a *API) extendCard(w http.ResponseWriter, r *http.Request, c *current) err
 	}
 	who := actor(c, nil)
 	who.Signature = sig
-	serial := cert.SerialNumber.Text(16)
+	serial := ca.SerialHex(cert.SerialNumber)
 	_, err = a.Store.ExtendCard(ctx, sc, store.Extension{CardNumber: number, Version: req.Version, Certificate: der,
 		Serial: serial, NotAfter: cert.NotAfter, Who: who}, func(locked store.Card) error {
 		if locked.Serial != row.Serial {

@@ -148,6 +148,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case status >= 500:
 		a.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	switch p.Code {
+	case model.ErrBadLogin:
+		a.Metrics.LoginFailed(r.Pattern)
+	case model.ErrThrottled:
+		a.Metrics.BackedOff(r.Pattern)
+	}
 	if p.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/json"
@@ -205,6 +206,11 @@ func TestOperatorCardIssuance(t *testing.T) {
 		_, id, err := e.ca.VerifyCard(card.Certificate, time.Now().Add(time.Second))
 		if err != nil || id.CardNumber != card.CardNumber || id.HolderName != "林操作" || id.CreditCode != ent.CreditCode {
 			t.Errorf("certificate: %+v %v", id, err)
+		}
+		// The card's serial is kept as card login compares it (a serial
+		// whose first byte is below 0x10 once differed by a leading 0).
+		if stored, err := e.st.CardByNumber(context.Background(), card.CardNumber); err != nil || stored.Serial != id.SerialHex {
+			t.Errorf("stored serial %q, the certificate's %q (%v)", stored.Serial, id.SerialHex, err)
 		}
 		// Spent: the same token again, or a second card of the application.
 		if a := rv.do(http.MethodPost, path+"/card", model.IssueCardRequest{Token: start.Token, PublicKey: pub}); a.status != http.StatusConflict {

@@ -51,7 +51,7 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/filings/{kind}/{id}", a.authed(a.filing(getRecord), filingRoles...))
 	mux.HandleFunc("PUT /api/filings/{kind}/{id}", a.authed(a.filing(saveRecord), filingRoles...))
 	mux.HandleFunc("DELETE /api/filings/{kind}/{id}", a.authed(a.filing(removeRecord), filingRoles...))
-	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.filing(declareRecord), filingRoles...))
+	mux.HandleFunc("POST /api/filings/{kind}/{id}/declare", a.authed(a.declared(a.filing(declareRecord), false), filingRoles...))
 	mux.HandleFunc("GET /api/filings/{kind}/{id}/history", a.authed(a.filing(recordHistory), filingRoles...))
 	mux.HandleFunc("GET /api/filings/{kind}/{id}/versions", a.authed(a.filing(recordVersions), filingRoles...))
 	mux.HandleFunc("GET /api/changes/{kind}", a.authed(a.change(listRecords), filingRoles...))
@@ -59,7 +59,7 @@ func (a *API) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/changes/{kind}/{id}", a.authed(a.change(getRecord), filingRoles...))
 	mux.HandleFunc("PUT /api/changes/{kind}/{id}", a.authed(a.change(saveRecord), filingRoles...))
 	mux.HandleFunc("DELETE /api/changes/{kind}/{id}", a.authed(a.change(removeRecord), filingRoles...))
-	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.change(declareRecord), filingRoles...))
+	mux.HandleFunc("POST /api/changes/{kind}/{id}/declare", a.authed(a.declared(a.change(declareRecord), true), filingRoles...))
 	mux.HandleFunc("GET /api/changes/{kind}/{id}/history", a.authed(a.change(recordHistory), filingRoles...))
 
 	// The card holder's own card and the operator cards' authorisations
@@ -156,6 +156,18 @@ func (w noStoreWriter) Write(b []byte) (int, error) {
 }
 
 func (w noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// declared counts a declaration h made (a kind of model.Kinds: h refuses
+// any other) in the metrics.
+func (a *API) declared(h handlerFunc, change bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *current) error {
+		err := h(w, r, c)
+		if err == nil {
+			a.Metrics.Declared(r.PathValue("kind"), change)
+		}
+		return err
+	}
+}
 
 // getOnly answers 405 to anything but GET and HEAD (the pages and their
 // files are read-only; "GET /" would conflict with "/api/" in the mux).

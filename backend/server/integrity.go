@@ -7,8 +7,21 @@ import (
 
 // Checkpoint signs the audit trail's head with the CA's key where it moved
 // since the last checkpoint (store.AuditCheckpoint): every janitor round
-// and at Close. Without a CA there is nothing to sign with.
+// and at Close, by one server at a time. Without a CA there is nothing to
+// sign with.
 func (m *Main) Checkpoint(ctx context.Context) {
+	if m.CA == nil || m.Store == nil {
+		return
+	}
+	if _, err := m.Store.Exclusive(ctx, "audit checkpoint", func(ctx context.Context) error {
+		m.checkpoint(ctx)
+		return nil
+	}); err != nil && ctx.Err() == nil {
+		m.Config.Log.Error("audit checkpoint", "err", err)
+	}
+}
+
+func (m *Main) checkpoint(ctx context.Context) {
 	if m.CA == nil || m.Store == nil {
 		return
 	}

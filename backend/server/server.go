@@ -11,6 +11,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,15 +22,18 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"eportid/backend/auth"
 	"eportid/backend/ca"
 	"eportid/backend/httpapi"
 	"eportid/backend/mail"
+	"eportid/backend/obs"
 	"eportid/backend/store"
 )
 
@@ -46,6 +50,8 @@ const (
 	JanitorInterval = 5 * time.Minute
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout = 15 * time.Second
+	// ReadyTimeout bounds the database check of /readyz.
+	ReadyTimeout = 2 * time.Second
 )
 
 // Config is what the server needs. Zero fields take the defaults.
@@ -140,6 +146,25 @@ type Config struct {
 	// (a Go duration, e.g. "2m").
 	KioskIdle time.Duration
 
+	// MetricsAddr, when set, is a listen address of its own for the
+	// operators: /metrics (Prometheus), /healthz and /readyz. The public
+	// listener never serves /metrics. Env EPORTID_METRICS_ADDR, flag
+	// -metrics-addr.
+	MetricsAddr string
+	// LogFormat is "text" (default, development) or "json" (production),
+	// LogLevel "debug", "info" (default), "warn" or "error"; they make
+	// the log when Log is nil. Env EPORTID_LOG_FORMAT, EPORTID_LOG_LEVEL.
+	LogFormat, LogLevel string
+	// TLSCert and TLSKey, when set, are PEM files of the certificate
+	// (with its chain) and key the server serves HTTPS with, on Addr and
+	// ReviewAddr (a deployment without a TLS-terminating proxy). Env
+	// EPORTID_TLS_CERT, EPORTID_TLS_KEY.
+	TLSCert, TLSKey string
+	// DrainDelay is how long Close answers /readyz with 503 before it
+	// stops accepting connections, so a load balancer takes the instance
+	// out first (default 0). Env EPORTID_DRAIN_DELAY.
+	DrainDelay time.Duration
+
 	// For tests and embedding; not from the environment.
 
 	// CA, when set, is used instead of opening CADir.
@@ -153,7 +178,8 @@ type Config struct {
 	Store *store.Store
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Log is the server log (default: text to stderr).
+	// Log is the server log (default: LogFormat to stderr). Each line
+	// logged in a request carries its request_id (obs.LogHandler).
 	Log *slog.Logger
 	// Stdout receives the "listening" line (default os.Stdout).
 	Stdout io.Writer
@@ -180,16 +206,22 @@ type Main struct {
 	Store *store.Store
 	API   *httpapi.API
 	CA    *ca.CA // nil without one
+	// Metrics are the server's Prometheus metrics (served on MetricsAddr).
+	Metrics *obs.Metrics
 
-	ln        net.Listener
-	reviewLn  net.Listener
-	srv       *http.Server
-	ownStore  bool
-	stop      context.CancelFunc
-	wg        sync.WaitGroup
-	serveErr  chan error
-	closeOnce sync.Once
-	closeErr  error
+	ln         net.Listener
+	reviewLn   net.Listener
+	metricsLn  net.Listener
+	srv        *http.Server
+	metricsSrv *http.Server
+	draining   atomic.Bool
+	tls        bool
+	ownStore   bool
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
+	serveErr   chan error
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // New returns a server of cfg, not yet open.
@@ -210,7 +242,9 @@ func (m *Main) defaults() {
 		c.Now = time.Now
 	}
 	if c.Log == nil {
-		c.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		c.Log = obs.NewLogger(os.Stderr, c.LogFormat, logLevel(c.LogLevel))
+	} else {
+		c.Log = slog.New(obs.LogHandler(c.Log.Handler()))
 	}
 	if c.Stdout == nil {
 		c.Stdout = os.Stdout
@@ -232,6 +266,17 @@ func (m *Main) defaults() {
 func (m *Main) Open(ctx context.Context) (err error) {
 	m.defaults()
 	c := &m.Config
+	var tlsConfig *tls.Config
+	if c.TLSCert != "" || c.TLSKey != "" {
+		if c.TLSCert == "" || c.TLSKey == "" {
+			return errors.New("TLS needs both a certificate and its key (EPORTID_TLS_CERT, EPORTID_TLS_KEY)")
+		}
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	if c.Store != nil {
 		m.Store = c.Store
 	} else {
@@ -282,6 +327,13 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	if c.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			m.closeListeners()
+			return err
+		}
+	}
+	m.tls = tlsConfig != nil
 	base := strings.TrimRight(c.BaseURL, "/")
 	if base == "" {
 		base = m.URL()
@@ -289,7 +341,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.CA != nil && m.CA.CRLURL() == "" {
 		m.CA.SetCRLURL(base + httpapi.CRLPath) // the CRL distribution point of new certificates
 	}
+	m.Metrics = obs.NewMetrics()
+	m.Metrics.AddDB(m.Store.DB().DB)
 	m.API = &httpapi.API{
+		Metrics:       m.Metrics,
 		Store:         m.Store,
 		Hasher:        c.Hasher,
 		Mail:          c.Mail,
@@ -313,14 +368,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.API.Declarants = m.declarants()
 	h, err := m.API.Handler()
 	if err != nil {
-		m.ln.Close()
-		if m.reviewLn != nil {
-			m.reviewLn.Close()
-		}
+		m.closeListeners()
 		return err
 	}
 	m.srv = &http.Server{
-		Handler:           h,
+		Handler:           m.observed(m.withHealth(h)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      120 * time.Second, // app.wasm on a slow line
@@ -329,10 +381,24 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		ErrorLog:          slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn),
 	}
 	m.serveErr = make(chan error, 1)
-	go func() { m.serveErr <- m.srv.Serve(m.ln) }()
+	serve := m.srv.Serve
+	if tlsConfig != nil {
+		// ServeTLS with the certificate in TLSConfig (HTTP/2 included).
+		m.srv.TLSConfig = tlsConfig
+		serve = func(ln net.Listener) error { return m.srv.ServeTLS(ln, "", "") }
+	}
+	go func() { m.serveErr <- serve(m.ln) }()
 	if m.reviewLn != nil {
-		go func() { _ = m.srv.Serve(m.reviewLn) }()
+		go func() { _ = serve(m.reviewLn) }()
 		fmt.Fprintf(c.Stdout, "eportid review console on %s/review\n", m.ReviewURL())
+	}
+	if m.metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Metrics.Handler())
+		m.metricsSrv = &http.Server{Handler: m.withHealth(mux), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(c.Log.Handler(), slog.LevelWarn)}
+		go func() { _ = m.metricsSrv.Serve(m.metricsLn) }()
+		fmt.Fprintf(c.Stdout, "eportid metrics on %s/metrics\n", m.MetricsURL())
 	}
 
 	jctx, stop := context.WithCancel(context.Background())
@@ -345,13 +411,36 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	return nil
 }
 
-// URL is the server's own http:// URL, with the real port when Addr asked
-// for port 0.
+// URL is the server's own http:// (or, with TLS, https://) URL, with the
+// real port when Addr asked for port 0.
 func (m *Main) URL() string {
 	if m.ln == nil {
 		return ""
 	}
-	return "http://" + m.ln.Addr().String()
+	return m.scheme() + m.ln.Addr().String()
+}
+
+func (m *Main) scheme() string {
+	if m.tls {
+		return "https://"
+	}
+	return "http://"
+}
+
+// MetricsURL is the operators' listener's http:// URL; "" without one.
+func (m *Main) MetricsURL() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return "http://" + m.metricsLn.Addr().String()
+}
+
+func (m *Main) closeListeners() {
+	for _, ln := range []net.Listener{m.ln, m.reviewLn, m.metricsLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
 }
 
 // ReviewURL is the review console's origin: ReviewURL, or the review
@@ -363,7 +452,7 @@ func (m *Main) ReviewURL() string {
 	if m.reviewLn == nil {
 		return ""
 	}
-	return "http://" + m.reviewLn.Addr().String()
+	return m.scheme() + m.reviewLn.Addr().String()
 }
 
 // describeDatabase says which database is used, without its password.
@@ -381,11 +470,17 @@ func (m *Main) describeDatabase() string {
 	return "sqlite " + u
 }
 
-// Close stops serving (waiting up to ShutdownTimeout for requests in
-// flight), stops the janitor and closes the store it opened.
+// Close shuts down gracefully: /readyz answers 503 for DrainDelay, then
+// the listeners close and the requests in flight are finished (up to
+// ShutdownTimeout); then the janitor stops, the audit trail's head is
+// signed and the store it opened is closed.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
 		var errs []error
+		m.draining.Store(true)
+		if m.srv != nil && m.Config.DrainDelay > 0 {
+			time.Sleep(m.Config.DrainDelay)
+		}
 		if m.srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 			if err := m.srv.Shutdown(ctx); err != nil {
@@ -395,6 +490,13 @@ func (m *Main) Close() error {
 			if err := <-m.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errs = append(errs, err)
 			}
+		}
+		if m.metricsSrv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+			if err := m.metricsSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, err)
+			}
+			cancel()
 		}
 		if m.stop != nil {
 			m.stop()
@@ -427,45 +529,67 @@ func (m *Main) janitor(ctx context.Context) {
 	}
 }
 
-// Clean runs one round of the janitor.
+// Clean runs one round of the janitor: each job once, unless another
+// server on the same database runs that job at the moment
+// (store.Exclusive), so that instances behind one load balancer share the
+// work instead of repeating it.
 func (m *Main) Clean(ctx context.Context) {
 	now := m.Config.Now()
 	log := m.Config.Log
 	to := m.Config.Timeouts
-	if n, err := m.Store.DeleteSessionsBefore(ctx, now.Add(-to.Idle), now.Add(-to.Absolute)); err != nil {
-		if ctx.Err() == nil {
-			log.Error("janitor: sessions", "err", err)
+	jobs := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"sessions", func(ctx context.Context) error {
+			n, err := m.Store.DeleteSessionsBefore(ctx, now.Add(-to.Idle), now.Add(-to.Absolute))
+			if n > 0 {
+				log.InfoContext(ctx, "janitor: expired sessions deleted", "n", n)
+			}
+			return err
+		}},
+		{"kiosk sessions", func(ctx context.Context) error {
+			n, err := m.Store.DeleteKioskSessionsBefore(ctx, now.Add(-m.Config.KioskIdle))
+			if n > 0 {
+				log.InfoContext(ctx, "janitor: idle kiosk sessions deleted", "n", n)
+			}
+			return err
+		}},
+		{"registrations", func(ctx context.Context) error {
+			_, err := m.Store.DeletePendingRegistrationsBefore(ctx, now)
+			return err
+		}},
+		{"login failures", func(ctx context.Context) error {
+			_, err := m.Store.DeleteLoginFailuresBefore(ctx, now.Add(-24*time.Hour))
+			return err
+		}},
+		{"card login nonces", func(ctx context.Context) error {
+			_, err := m.Store.DeleteLoginNoncesBefore(ctx, now)
+			return err
+		}},
+		{"expire cards", func(ctx context.Context) error {
+			n, err := m.Store.ExpireCards(ctx, now)
+			if n > 0 {
+				log.InfoContext(ctx, "janitor: cards whose certificate ended marked expired", "n", n)
+			}
+			return err
+		}},
+		{"renew the CRL", func(ctx context.Context) error {
+			if m.API == nil || m.CA == nil {
+				return nil
+			}
+			return m.API.RenewCRL(ctx)
+		}},
+		{"audit checkpoint", func(ctx context.Context) error {
+			m.checkpoint(ctx)
+			return nil
+		}},
+	}
+	for _, j := range jobs {
+		if _, err := m.Store.Exclusive(ctx, j.name, j.run); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "janitor: "+j.name, "err", err)
 		}
-	} else if n > 0 {
-		log.Info("janitor: expired sessions deleted", "n", n)
 	}
-	if n, err := m.Store.DeleteKioskSessionsBefore(ctx, now.Add(-m.Config.KioskIdle)); err != nil {
-		if ctx.Err() == nil {
-			log.Error("janitor: kiosk sessions", "err", err)
-		}
-	} else if n > 0 {
-		log.Info("janitor: idle kiosk sessions deleted", "n", n)
-	}
-	if _, err := m.Store.DeletePendingRegistrationsBefore(ctx, now); err != nil && ctx.Err() == nil {
-		log.Error("janitor: registrations", "err", err)
-	}
-	if _, err := m.Store.DeleteLoginFailuresBefore(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-		log.Error("janitor: login failures", "err", err)
-	}
-	if _, err := m.Store.DeleteLoginNoncesBefore(ctx, now); err != nil && ctx.Err() == nil {
-		log.Error("janitor: card login nonces", "err", err)
-	}
-	if n, err := m.Store.ExpireCards(ctx, now); err != nil && ctx.Err() == nil {
-		log.Error("janitor: expire cards", "err", err)
-	} else if n > 0 {
-		log.Info("janitor: cards whose certificate ended marked expired", "n", n)
-	}
-	if m.API != nil && m.CA != nil {
-		if err := m.API.RenewCRL(ctx); err != nil && ctx.Err() == nil {
-			log.Error("janitor: renew the CRL", "err", err)
-		}
-	}
-	m.Checkpoint(ctx)
 }
 
 // ParseConfig reads the configuration from the environment (getenv) and
@@ -499,6 +623,12 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.BoolVar(&c.SecretKeyCreate, "secret-key-create", keyCreate, "create the secret key file when missing (EPORTID_SECRET_KEY_CREATE; default as -ca-create unless EPORTID_SECRET_KEY_FILE is set)")
 	fs.StringVar(&c.ReviewCardBridgeURL, "review-cardbridge-url", env("EPORTID_REVIEW_CARDBRIDGE_URL", ""), "websocket of the card bridge the review console uses, where it is another (EPORTID_REVIEW_CARDBRIDGE_URL)")
 	fs.StringVar(&c.CardBridgeURL, "cardbridge-url", env("EPORTID_CARDBRIDGE_URL", httpapi.DefaultCardBridgeURL), "websocket of the card bridge the pages use (EPORTID_CARDBRIDGE_URL)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("EPORTID_METRICS_ADDR", ""), "listen address of /metrics, /healthz and /readyz for the operators; none by default (EPORTID_METRICS_ADDR)")
+	fs.StringVar(&c.LogFormat, "log-format", env("EPORTID_LOG_FORMAT", "text"), "log format: text or json (EPORTID_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("EPORTID_LOG_LEVEL", "info"), "log level: debug, info, warn or error (EPORTID_LOG_LEVEL)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("EPORTID_TLS_CERT", ""), "PEM certificate (with chain) to serve HTTPS with (EPORTID_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("EPORTID_TLS_KEY", ""), "PEM key of -tls-cert (EPORTID_TLS_KEY)")
+	drain := fs.String("drain-delay", env("EPORTID_DRAIN_DELAY", "0s"), "at shutdown, how long /readyz answers 503 before the listeners close (EPORTID_DRAIN_DELAY)")
 	demo := parseDemoFlags(fs, &c, env)
 	kioskIdle := fs.String("kiosk-idle", env("EPORTID_KIOSK_IDLE", auth.DefaultKioskIdle.String()), "idle timeout of a session on a kiosk terminal (EPORTID_KIOSK_IDLE)")
 	if err := fs.Parse(args); err != nil {
@@ -516,6 +646,19 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	var err error
+	if !slices.Contains(obs.LogFormats, c.LogFormat) {
+		return Config{}, fmt.Errorf("EPORTID_LOG_FORMAT %q: want text or json", c.LogFormat)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return Config{}, fmt.Errorf("EPORTID_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return Config{}, errors.New("EPORTID_TLS_CERT and EPORTID_TLS_KEY: give both or neither")
+	}
+	if c.DrainDelay, err = time.ParseDuration(*drain); err != nil || c.DrainDelay < 0 {
+		return Config{}, fmt.Errorf("EPORTID_DRAIN_DELAY %q: want a duration such as 5s", *drain)
+	}
 	if c.TrustedProxies, err = auth.ParseProxies(*proxies); err != nil {
 		return Config{}, err
 	}

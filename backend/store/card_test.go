@@ -13,7 +13,7 @@ import (
 func cardRegistration(number, creditCode string) store.CardRegistration {
 	return store.CardRegistration{
 		CardNumber: number, Kind: model.CardLegalPerson, HolderName: "张三", Certificate: []byte{0x30, 0x00},
-		Serial: "abc", NotAfter: time.Now().Add(time.Hour), CreditCode: creditCode,
+		Serial: "abc-" + number, NotAfter: time.Now().Add(time.Hour), CreditCode: creditCode,
 		NewEnterprise: store.Enterprise{NameCN: "持卡企业"},
 	}
 }
@@ -56,7 +56,7 @@ func TestCards(t *testing.T) {
 			t.Fatal("card of a refused registration stored")
 		}
 		got := must(s.CardByNumber(ctx, "C1"))(t)
-		if string(got.Certificate) != "\x30\x00" || got.Serial != "abc" || got.Kind != model.CardLegalPerson {
+		if string(got.Certificate) != "\x30\x00" || got.Serial != "abc-C1" || got.Kind != model.CardLegalPerson {
 			t.Fatalf("CardByNumber %+v", got)
 		}
 		if by := must(s.CardByUserID(ctx, card.UserID))(t); by.Number != "C1" {

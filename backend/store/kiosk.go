@@ -9,7 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Kiosk terminals (自助终端) at the agent points (migration 0025_kiosk).
+// Kiosk terminals (自助终端) at the agent points (migration 0026_kiosk).
 //
 // An agent point puts a browser in kiosk mode in two steps: a reviewer of
 // the agent point (or eportid-admin) makes an enrolment, a one-time link

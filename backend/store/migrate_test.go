@@ -52,7 +52,8 @@ func TestMigrations(t *testing.T) {
 				"0021_issuance": {`DROP TABLE card_issuances`, `DROP INDEX cards_application_idx`,
 					`ALTER TABLE cards DROP COLUMN application_id`, `ALTER TABLE cards DROP COLUMN id_number`},
 				"0024_sealed_secrets": {`ALTER TABLE reviewers DROP COLUMN totp_sealed`},
-				"0025_kiosk": {`DROP INDEX sessions_kiosk_terminal_idx`, `ALTER TABLE sessions DROP COLUMN kiosk_terminal_id`,
+				"0025_card_serials":   {`DROP INDEX cards_serial_idx`},
+				"0026_kiosk": {`DROP INDEX sessions_kiosk_terminal_idx`, `ALTER TABLE sessions DROP COLUMN kiosk_terminal_id`,
 					`DROP TABLE kiosk_terminals`},
 			}
 			if d == store.Postgres {
