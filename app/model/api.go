@@ -87,6 +87,11 @@ type Session struct {
 	CardNotice string `json:"card_notice,omitempty"`
 	// AgentPoint is a reviewer's agent point (role reviewer).
 	AgentPoint string `json:"agent_point,omitempty"`
+	// Kiosk: the session was begun on a kiosk terminal (KioskStatus); it
+	// ends after IdleSeconds without a key or a touch on the page, which
+	// tells the server of them (POST /api/session/activity).
+	Kiosk       bool `json:"kiosk,omitempty"`
+	IdleSeconds int  `json:"idle_seconds,omitempty"`
 }
 
 // Accepted is the uniform answer to a registration and its activation.

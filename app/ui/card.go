@@ -280,9 +280,9 @@ func (d *PINDialog) Render() app.UI {
 					app.H3().ID("pin-title").Class("modal-title").Text(d.Title),
 					app.P().ID("pin-message").Class("modal-message").Text(d.Message),
 					app.Label().For("pin-input").Text("IC 卡密码（PIN）"),
-					app.Input().ID("pin-input").Type("password").Class("f-input k-req").
+					secret(app.Input().ID("pin-input").Class("f-input k-req").
 						Attr("autocomplete", "off").Attr("inputmode", "numeric").MaxLength(16).
-						Placeholder("6 至 16 位数字"),
+						Placeholder("6 至 16 位数字")),
 					app.If(d.Err != "", func() app.UI {
 						return app.P().ID("pin-error").Class("login-error").Role("alert").Text(d.Err)
 					}),
@@ -344,6 +344,7 @@ func signWithCard(pin, data []byte) (protocol.SignResult, error) {
 // A bridge that cannot be reached is dialed again; the server ends the
 // session itself when the reports stop. gone runs on the UI goroutine.
 func watchCardSession(ac app.Context, number string, stop <-chan struct{}, gone func(ctx app.Context, msg string)) {
+	kiosk := session != nil && session.Kiosk
 	ac.Async(func() {
 		every := 30 * time.Second
 		if cfg, err := cardConfig(); err == nil && cfg.PresenceEvery > 0 {
@@ -396,6 +397,12 @@ func watchCardSession(ac app.Context, number string, stop <-chan struct{}, gone 
 				if ev.Event != protocol.EventCardRemoved {
 					return false
 				}
+				if kiosk && !cardSwapping.Load() {
+					// A kiosk does not look again: the card is out, the
+					// session ends now.
+					ac.Dispatch(func(ctx app.Context) { gone(ctx, msgCardRemoved) })
+					return true
+				}
 				if msg, _ := check(bc); msg != "" {
 					ac.Dispatch(func(ctx app.Context) { gone(ctx, msg) })
 					return true
@@ -411,6 +418,10 @@ func watchCardSession(ac app.Context, number string, stop <-chan struct{}, gone 
 // endCardSession ends the session on the server and goes back to the
 // login page with msg.
 func endCardSession(ctx app.Context, msg string) {
+	if session != nil && session.Kiosk {
+		kioskEnd(ctx, kioskMsg(msg))
+		return
+	}
 	ac := ctx
 	ac.Async(func() {
 		err := client().Logout(bg())

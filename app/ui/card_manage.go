@@ -352,18 +352,18 @@ func (p *CardManagePage) renderSwap() app.UI {
 		app.If(!p.swapDone && p.swap == "unlock", func() app.UI {
 			return app.Div().Class("form-grid").Body(
 				app.Label().For("cm-new-pin").Text("新 PIN"),
-				app.Input().ID("cm-new-pin").Type("password").Class("f-input k-req").Attr("autocomplete", "off").
-					Attr("inputmode", "numeric").MaxLength(16),
+				secret(app.Input().ID("cm-new-pin").Class("f-input k-req").Attr("autocomplete", "off").
+					Attr("inputmode", "numeric").MaxLength(16)),
 				app.Label().For("cm-new-pin2").Text("确认新 PIN"),
-				app.Input().ID("cm-new-pin2").Type("password").Class("f-input k-req").Attr("autocomplete", "off").
-					Attr("inputmode", "numeric").MaxLength(16),
+				secret(app.Input().ID("cm-new-pin2").Class("f-input k-req").Attr("autocomplete", "off").
+					Attr("inputmode", "numeric").MaxLength(16)),
 			)
 		}),
 		app.If(!p.swapDone && p.swap == "write", func() app.UI {
 			return app.Div().Class("form-grid").Body(
 				app.Label().For("cm-card-pin").Text("该卡 PIN"),
-				app.Input().ID("cm-card-pin").Type("password").Class("f-input k-req").Attr("autocomplete", "off").
-					Attr("inputmode", "numeric").MaxLength(16),
+				secret(app.Input().ID("cm-card-pin").Class("f-input k-req").Attr("autocomplete", "off").
+					Attr("inputmode", "numeric").MaxLength(16)),
 			)
 		}),
 		app.Div().Class("modal-actions").Body(

@@ -78,10 +78,14 @@ func lastSession(ctx app.Context) *model.Session {
 	return &s
 }
 
-// takeFlash returns the pending message for the login page and forgets it.
+// takeFlash returns the pending message for the login page (or the one a
+// kiosk logout left, takeKioskFlash) and forgets it.
 func takeFlash() string {
 	m := flash
 	flash = ""
+	if m == "" {
+		m = takeKioskFlash()
+	}
 	return m
 }
 
@@ -102,10 +106,18 @@ func handleErr(ctx app.Context, err error) (msg string, left bool) {
 	}
 	setOffline(ctx, false)
 	if apiclient.IsUnauthorized(err) {
+		kiosk := session != nil && session.Kiosk
 		setSession(ctx, nil)
 		flash = msgExpired
 		if apiclient.Code(err) == model.ErrCardEnded {
 			flash, preferCard = err.Error(), true // why the card session ended
+		}
+		if kiosk {
+			// The server ended a kiosk session: nothing of it stays.
+			m := flash
+			flash = ""
+			kioskEnd(ctx, kioskMsg(m))
+			return m, true
 		}
 		ctx.Navigate("/")
 		return flash, true

@@ -48,6 +48,7 @@ func (p *LoginPage) OnMount(ctx app.Context) {
 	if m := takeFlash(); m != "" {
 		p.msg, p.notice = m, true
 	}
+	loadKiosk(p.on(ctx))
 	if preferCard {
 		p.mode = modeCard
 		p.startCard(ctx)
@@ -121,6 +122,7 @@ func (p *LoginPage) Render() app.UI {
 					)
 				}),
 				app.If(p.mode == modePassword, p.renderPassword).Else(p.renderCard),
+				kioskNotice(),
 			),
 		),
 		app.Footer().Class("portal-footer").Text("中国电子口岸数据中心 · 推荐使用 Chrome 浏览器，分辨率 1366×768 及以上"),
@@ -140,15 +142,15 @@ func (p *LoginPage) renderPassword() app.UI {
 	msg := p.message()
 	return app.Form().Class("login-form").DataSet("form", "login").OnSubmit(p.submit).Body(
 		app.Label().For("login-username").Text("用户名"),
-		app.Input().ID("login-username").Name("username").Type("text").Class("f-input k-req").
+		kioskField(app.Input().ID("login-username").Name("username").Type("text").Class("f-input k-req").
 			Attr("autocomplete", "username").Spellcheck(false).Value(p.username).
 			Placeholder("请输入用户名").
-			OnInput(p.onUser).OnKeyDown(onEnterNext),
+			OnInput(p.onUser).OnKeyDown(onEnterNext)),
 		app.Label().For("login-password").Text("密码"),
-		app.Input().ID("login-password").Name("password").Type("password").Class("f-input k-req").
+		secret(app.Input().ID("login-password").Name("password").Class("f-input k-req").
 			Attr("autocomplete", "current-password").Value(p.password).
 			Placeholder("请输入密码").
-			OnInput(p.onPassword),
+			OnInput(p.onPassword)),
 		app.If(msg != "", func() app.UI {
 			cls := "login-error"
 			if p.notice && p.wait == 0 {
@@ -171,10 +173,10 @@ func (p *LoginPage) renderCard() app.UI {
 	return app.Form().Class("login-form").DataSet("form", "card").OnSubmit(p.submitCard).Body(
 		p.card.render(),
 		app.Label().For("login-pin").Text("IC 卡密码（PIN）"),
-		app.Input().ID("login-pin").Name("pin").Type("password").
+		secret(app.Input().ID("login-pin").Name("pin").
 			Class(classes("f-input", map[bool]string{true: "k-req", false: "k-sys"}[ready])).
 			Attr("autocomplete", "off").Attr("inputmode", "numeric").MaxLength(16).
-			Disabled(!ready || p.busy).Placeholder(map[bool]string{true: "请输入 IC 卡密码", false: "请插入 IC 卡后输入卡密码"}[ready]),
+			Disabled(!ready || p.busy).Placeholder(map[bool]string{true: "请输入 IC 卡密码", false: "请插入 IC 卡后输入卡密码"}[ready])),
 		app.If(msg != "", func() app.UI {
 			cls := "login-error"
 			if p.notice && p.wait == 0 {

@@ -199,14 +199,14 @@ func (p *ChangePINPage) Render() app.UI {
 		app.P().Class("hint").Text("请将 IC 卡插入读卡器。PIN 为 6 至 16 位数字；原 PIN 输错会消耗一次尝试机会。"),
 		app.Div().Class("form-grid").Body(
 			app.Label().For("pin-old").Text("原 PIN"),
-			app.Input().ID("pin-old").Type("password").Class("f-input k-req").Attr("autocomplete", "off").
-				Attr("inputmode", "numeric").MaxLength(16),
+			secret(app.Input().ID("pin-old").Class("f-input k-req").Attr("autocomplete", "off").
+				Attr("inputmode", "numeric").MaxLength(16)),
 			app.Label().For("pin-new").Text("新 PIN"),
-			app.Input().ID("pin-new").Type("password").Class("f-input k-req").Attr("autocomplete", "off").
-				Attr("inputmode", "numeric").MaxLength(16),
+			secret(app.Input().ID("pin-new").Class("f-input k-req").Attr("autocomplete", "off").
+				Attr("inputmode", "numeric").MaxLength(16)),
 			app.Label().For("pin-new2").Text("确认新 PIN"),
-			app.Input().ID("pin-new2").Type("password").Class("f-input k-req").Attr("autocomplete", "off").
-				Attr("inputmode", "numeric").MaxLength(16),
+			secret(app.Input().ID("pin-new2").Class("f-input k-req").Attr("autocomplete", "off").
+				Attr("inputmode", "numeric").MaxLength(16)),
 		),
 		app.Div().Class("toolbar").Body(
 			app.Button().ID("btn-change-pin").Type("submit").Class("btn btn-primary").Disabled(p.busy).Text("修改 PIN"),

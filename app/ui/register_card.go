@@ -31,6 +31,7 @@ func (p *RegisterCardPage) OnMount(ctx app.Context) {
 	if app.IsServer || p.cardStop != nil {
 		return
 	}
+	loadKiosk(p.on(ctx))
 	p.cardStop = make(chan struct{})
 	p.card = cardStatus{checking: true}
 	watchStatus(p.on(ctx), p.cardStop, func(ctx app.Context, st cardStatus) { p.card = st })
@@ -77,9 +78,9 @@ func (p *RegisterCardPage) renderForm() app.UI {
 			return app.P().ID("err-name_cn").Class("field-error").Text(p.errs["name_cn"])
 		}),
 		app.Label().For("reg-pin").Text("IC 卡密码（PIN）"),
-		app.Input().ID("reg-pin").Type("password").
+		secret(app.Input().ID("reg-pin").
 			Class(classes("f-input", map[bool]string{true: "k-req", false: "k-sys"}[ready])).
-			Attr("autocomplete", "off").Attr("inputmode", "numeric").MaxLength(16).Disabled(!ready || p.busy),
+			Attr("autocomplete", "off").Attr("inputmode", "numeric").MaxLength(16).Disabled(!ready || p.busy)),
 		app.If(p.result != "", func() app.UI {
 			return app.P().ID("result").Class("result error").Role("alert").Text(p.result)
 		}),

@@ -35,6 +35,28 @@ type ReviewConsole struct {
 	reason    string
 	reasonErr string
 	leaving   bool
+
+	kioskStop chan struct{} // a kiosk session's idle clock (kiosk.go)
+	kioskLeft int
+}
+
+// startKiosk runs the idle clock of a kiosk session.
+func (c *ReviewConsole) startKiosk(ctx app.Context) {
+	if !c.sess.Kiosk || c.kioskStop != nil {
+		return
+	}
+	c.kioskStop = make(chan struct{})
+	kioskWatch(c.on(ctx), c.sess, c.kioskStop,
+		func(ctx app.Context, secs int) { c.kioskLeft = secs },
+		func(ctx app.Context) { kioskEnd(ctx, kioskMsg("因长时间无操作，已自动退出登录")) })
+}
+
+// OnDismount ends the kiosk session's idle clock.
+func (c *ReviewConsole) OnDismount() {
+	if c.kioskStop != nil {
+		close(c.kioskStop)
+		c.kioskStop = nil
+	}
 }
 
 func (c *ReviewConsole) OnMount(ctx app.Context) {
@@ -44,6 +66,7 @@ func (c *ReviewConsole) OnMount(ctx app.Context) {
 	}
 	if session != nil && session.Role == model.RoleReviewer {
 		c.sess = session
+		c.startKiosk(ctx)
 		c.refresh(ctx)
 		return
 	}
@@ -65,6 +88,7 @@ func (c *ReviewConsole) OnMount(ctx app.Context) {
 			}
 			setSession(ctx, &s)
 			c.sess = &s
+			c.startKiosk(ctx)
 			c.refresh(ctx)
 		})
 	})
@@ -75,6 +99,10 @@ func (c *ReviewConsole) OnMount(ctx app.Context) {
 func (c *ReviewConsole) gone(ctx app.Context, err error) bool {
 	if !apiclient.IsUnauthorized(err) {
 		return false
+	}
+	if c.sess != nil && c.sess.Kiosk {
+		kioskEnd(ctx, kioskMsg(msgExpired))
+		return true
 	}
 	setSession(ctx, nil)
 	flash = msgExpired
@@ -138,6 +166,7 @@ func (c *ReviewConsole) Render() app.UI {
 	}
 	return app.Div().Class("page review-page").Body(
 		&NetBanner{},
+		kioskCountdown(c.kioskLeft),
 		app.Header().Class("app-header").Body(
 			app.Div().Class("brand").Body(
 				brandLogo(),
@@ -157,6 +186,7 @@ func (c *ReviewConsole) Render() app.UI {
 			c.renderQueue(),
 			c.renderDetail(),
 			&ReviewCards{},
+			&ReviewKiosks{},
 		),
 		c.renderDialog(),
 	)
@@ -459,6 +489,10 @@ func (c *ReviewConsole) logout(ctx app.Context, e app.Event) {
 		return
 	}
 	c.leaving = true
+	if c.sess.Kiosk {
+		kioskEnd(ctx, kioskMsg("已退出登录"))
+		return
+	}
 	ac := c.on(ctx)
 	ac.Async(func() {
 		err := client().Logout(bg())

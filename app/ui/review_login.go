@@ -31,6 +31,7 @@ func (p *ReviewLoginPage) OnMount(ctx app.Context) {
 	if m := takeFlash(); m != "" {
 		p.msg = m
 	}
+	loadKiosk(p.on(ctx))
 }
 
 func (p *ReviewLoginPage) Render() app.UI {
@@ -53,13 +54,13 @@ func (p *ReviewLoginPage) Render() app.UI {
 				),
 				app.Form().Class("login-form").DataSet("form", "review-login").OnSubmit(p.submit).Body(
 					app.Label().For("rv-username").Text("用户名"),
-					app.Input().ID("rv-username").Type("text").Class("f-input k-req").
+					kioskField(app.Input().ID("rv-username").Type("text").Class("f-input k-req").
 						Attr("autocomplete", "username").Spellcheck(false).Value(p.username).
-						Placeholder("请输入用户名").OnInput(p.onUser).OnKeyDown(onEnterNext),
+						Placeholder("请输入用户名").OnInput(p.onUser).OnKeyDown(onEnterNext)),
 					app.Label().For("rv-password").Text("密码"),
-					app.Input().ID("rv-password").Type("password").Class("f-input k-req").
+					secret(app.Input().ID("rv-password").Class("f-input k-req").
 						Attr("autocomplete", "current-password").Value(p.password).
-						Placeholder("请输入密码").OnInput(p.onPassword).OnKeyDown(onEnterNext),
+						Placeholder("请输入密码").OnInput(p.onPassword).OnKeyDown(onEnterNext)),
 					app.Label().For("rv-totp").Text("动态验证码"),
 					app.Input().ID("rv-totp").Type("text").Class("f-input k-req mono").
 						Attr("autocomplete", "one-time-code").Attr("inputmode", "numeric").

@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"eportid/app/model"
 )
 
 var routesOnce sync.Once
@@ -22,5 +24,6 @@ func Routes() {
 		app.Route("/agent-points", func() app.Composer { return &AgentPointsPage{} })
 		app.Route("/review", func() app.Composer { return &ReviewLoginPage{} })
 		app.Route("/review/app", func() app.Composer { return &ReviewConsole{} })
+		app.Route(model.KioskEnrolPath, func() app.Composer { return &KioskEnrolPage{} })
 	})
 }

@@ -109,6 +109,12 @@ type Shell struct {
 	leaving   bool
 	logoutErr string
 	cardStop  chan struct{} // ends the watch on the card of a card session
+
+	// A kiosk session (kiosk.go): the end of its idle clock's watch, the
+	// countdown's seconds (0: none) and the drafts warning of 【退出】.
+	kioskStop    chan struct{}
+	kioskLeft    int
+	kioskWarning int
 }
 
 func (s *Shell) OnMount(ctx app.Context) {
@@ -178,6 +184,15 @@ func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
 			endCardSession(ctx, msg)
 		})
 	}
+	if sess.Kiosk && s.kioskStop == nil {
+		s.kioskStop = make(chan struct{})
+		kioskWatch(s.on(ctx), sess, s.kioskStop,
+			func(ctx app.Context, secs int) { s.kioskLeft = secs },
+			func(ctx app.Context) {
+				s.stopCard()
+				kioskEnd(ctx, kioskMsg("因长时间无操作，已自动退出登录"))
+			})
+	}
 	for _, k := range t.Open {
 		if m, ok := entryByKey(k); ok && m.allowedIn(sess) {
 			s.open = append(s.open, k)
@@ -190,13 +205,17 @@ func (s *Shell) start(ctx app.Context, sess *model.Session, t shellTabs) {
 	}
 }
 
-// OnDismount ends the watch on the card.
+// OnDismount ends the watch on the card (and a kiosk session's clock).
 func (s *Shell) OnDismount() { s.stopCard() }
 
 func (s *Shell) stopCard() {
 	if s.cardStop != nil {
 		close(s.cardStop)
 		s.cardStop = nil
+	}
+	if s.kioskStop != nil {
+		close(s.kioskStop)
+		s.kioskStop = nil
 	}
 }
 
@@ -235,6 +254,10 @@ func (s *Shell) Render() app.UI {
 		s.renderHeader(),
 		app.If(s.sess.CardNotice != "", func() app.UI {
 			return app.Div().ID("card-notice").Class("banner banner-card-notice").Role("status").Text(s.sess.CardNotice)
+		}),
+		kioskCountdown(s.kioskLeft),
+		app.If(s.kioskWarning > 0, func() app.UI {
+			return kioskDraftsDialog(s.kioskWarning, s.kioskBack, s.kioskClear)
 		}),
 		app.Div().Class("shell-body").Body(
 			s.renderMenu(),
@@ -643,6 +666,15 @@ func (s *Shell) logout(ctx app.Context, e app.Event) {
 	if s.leaving {
 		return
 	}
+	if s.sess.Kiosk {
+		if n := browserDraftCount(); n > 0 {
+			s.kioskWarning = n
+			ctx.Defer(func(app.Context) { focusID("kiosk-drafts-back") })
+			return
+		}
+		s.kioskClear(ctx, e)
+		return
+	}
 	s.leaving, s.logoutErr = true, ""
 	ac := s.on(ctx)
 	ac.Async(func() {
@@ -661,4 +693,15 @@ func (s *Shell) logout(ctx app.Context, e app.Event) {
 			ctx.Navigate("/")
 		})
 	})
+}
+
+// kioskBack closes the drafts warning of 【退出】 on a kiosk: back to 暂存.
+func (s *Shell) kioskBack(ctx app.Context, e app.Event) { s.kioskWarning = 0 }
+
+// kioskClear is 【退出】 on a kiosk: the session ends and the browser
+// forgets the user (kioskEnd).
+func (s *Shell) kioskClear(ctx app.Context, e app.Event) {
+	s.kioskWarning, s.leaving = 0, true
+	s.stopCard()
+	kioskEnd(ctx, kioskMsg("已退出登录"))
 }

@@ -15,6 +15,11 @@ const (
 	DefaultAbsoluteTimeout = 12 * time.Hour
 )
 
+// DefaultKioskIdle is the idle timeout of a kiosk session (a session begun
+// on a kiosk terminal at an agent point): 3 minutes without a key or a
+// touch on the page.
+const DefaultKioskIdle = 3 * time.Minute
+
 // Timeouts say how long a session lives.
 type Timeouts struct {
 	Idle     time.Duration // since the last request
@@ -67,6 +72,44 @@ func ClearSessionCookie(w http.ResponseWriter, secure bool) {
 		Secure:   secure,
 		SameSite: http.SameSiteStrictMode,
 	})
+}
+
+// Kiosk returns t with the idle timeout of a kiosk session.
+func (t Timeouts) Kiosk(idle time.Duration) Timeouts {
+	t.Idle = idle
+	return t
+}
+
+// KioskCookieName is the cookie that names an enrolled kiosk terminal. It
+// holds the terminal's token; the database holds only its SHA-256.
+const KioskCookieName = "eportid_kiosk"
+
+// KioskCookieMaxAge is how long the browser keeps the kiosk cookie: 400
+// days, the most Chrome keeps any cookie. The server sets it again at every
+// login on the terminal, so a terminal in use stays enrolled.
+const KioskCookieMaxAge = 400 * 24 * time.Hour
+
+// SetKioskCookie sets the terminal's cookie: HttpOnly, SameSite=Strict,
+// Path=/, Secure when secure, kept KioskCookieMaxAge.
+func SetKioskCookie(w http.ResponseWriter, token string, secure bool) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     KioskCookieName,
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(KioskCookieMaxAge / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// KioskToken returns the token of the request's kiosk cookie, or "".
+func KioskToken(r *http.Request) string {
+	c, err := r.Cookie(KioskCookieName)
+	if err != nil {
+		return ""
+	}
+	return c.Value
 }
 
 // SessionToken returns the token of the request's session cookie, or "".

@@ -68,6 +68,9 @@ type worldOptions struct {
 	// Review gives the review console an origin of its own, which the
 	// bridge lets issue cards (制卡).
 	Review bool
+	// KioskIdle is the idle timeout of kiosk sessions (default the
+	// server's).
+	KioskIdle time.Duration
 }
 
 func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
@@ -99,6 +102,7 @@ func newFilingsWorld(t *testing.T, o worldOptions) *filingsWorld {
 
 		RegistryCustomsURL: o.CustomsURL,
 		RegistryTimeout:    o.Timeout,
+		KioskIdle:          o.KioskIdle,
 	}
 	if o.Review {
 		cfg.ReviewAddr = "127.0.0.1:0"
@@ -199,12 +203,17 @@ type memReader struct {
 }
 
 func (m *memReader) Status(ctx context.Context) ([]pcsc.ReaderStatus, error) {
-	return []pcsc.ReaderStatus{{Name: "Virtual PCD 00 00", CardPresent: true}}, nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return []pcsc.ReaderStatus{{Name: "Virtual PCD 00 00", CardPresent: m.card != nil}}, nil
 }
 
 func (m *memReader) Session(ctx context.Context, fn func(*pcsc.Client) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.card == nil {
+		return pcsc.ErrNoCard
+	}
 	m.card.Reset()
 	defer m.card.Reset()
 	cl := pcsc.NewClient(m.card)
@@ -223,6 +232,12 @@ func (m *memReader) Watch(ctx context.Context, fn func(pcsc.Event)) {
 			fn(e)
 		}
 	}
+}
+
+// pull takes the card out of the reader, as the bridge then reports.
+func (m *memReader) pull() {
+	m.insert(nil)
+	m.events <- pcsc.Event{Kind: pcsc.CardRemoved, Reader: "Virtual PCD 00 00"}
 }
 
 // insert puts card into the reader in place of the one there.

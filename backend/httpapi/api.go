@@ -64,6 +64,9 @@ type API struct {
 
 	// Timeouts of sessions; default auth.DefaultTimeouts.
 	Timeouts auth.Timeouts
+	// KioskIdle is the idle timeout of a kiosk session (kiosk.go); default
+	// auth.DefaultKioskIdle.
+	KioskIdle time.Duration
 	// Back-off policies; defaults auth.AccountPolicy, auth.AddrPolicy,
 	// auth.RegisterPolicy, auth.ActivatePolicy and auth.CardBeginPolicy.
 	AccountPolicy, AddrPolicy, RegisterPolicy, ActivatePolicy, CardBeginPolicy auth.Policy
@@ -121,6 +124,9 @@ func (a *API) defaults() {
 	}
 	if a.Timeouts == (auth.Timeouts{}) {
 		a.Timeouts = auth.DefaultTimeouts
+	}
+	if a.KioskIdle <= 0 {
+		a.KioskIdle = auth.DefaultKioskIdle
 	}
 	if a.AccountPolicy == (auth.Policy{}) {
 		a.AccountPolicy = auth.AccountPolicy

@@ -250,9 +250,11 @@ func (a *API) cardLoginFinish(w http.ResponseWriter, r *http.Request) error {
 	}
 	token, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
-	sess, err := a.Store.CreateCardSession(ctx, store.Session{
-		TokenHash: hash, UserID: user.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now,
-	}, card.Number)
+	sess := store.Session{TokenHash: hash, UserID: user.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now}
+	if err := a.kioskSession(w, r, &sess); err != nil {
+		return err
+	}
+	sess, err = a.Store.CreateCardSession(ctx, sess, card.Number)
 	if err != nil {
 		return err
 	}

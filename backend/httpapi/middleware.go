@@ -145,7 +145,7 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		return nil, err
 	}
 	now := a.now()
-	if a.Timeouts.Expired(sess.CreatedAt, sess.LastSeenAt, now) {
+	if a.timeoutsOf(sess).Expired(sess.CreatedAt, sess.LastSeenAt, now) {
 		if err := a.Store.DeleteSession(ctx, sess.ID); err != nil {
 			return nil, err
 		}
@@ -159,7 +159,9 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		auth.ClearSessionCookie(w, a.secure(r))
 		return nil, errNoSession
 	}
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
+	// A kiosk session's idle clock moves only on the user's activity
+	// (sessionActivity), not on the page's own requests.
+	if sess.KioskTerminalID == 0 && now.Sub(sess.LastSeenAt) >= touchEvery {
 		err := a.Store.TouchSession(ctx, sess.ID, now)
 		if errors.Is(err, store.ErrNotFound) { // ended meanwhile (logout)
 			return nil, errNoSession

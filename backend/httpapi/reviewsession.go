@@ -73,9 +73,11 @@ func (a *API) startSession(w http.ResponseWriter, r *http.Request, user store.Us
 	now := a.now()
 	token, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
-	sess, err := a.Store.CreateSession(ctx, store.Session{
-		TokenHash: hash, UserID: user.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now,
-	})
+	sess := store.Session{TokenHash: hash, UserID: user.ID, CSRFToken: csrf, CreatedAt: now, LastSeenAt: now}
+	if err := a.kioskSession(w, r, &sess); err != nil {
+		return err
+	}
+	sess, err := a.Store.CreateSession(ctx, sess)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"eportid/app/model"
 )
@@ -24,6 +25,14 @@ func (a *API) routes() *http.ServeMux {
 	// The page's probe while it cannot reach the server: no session, no
 	// database.
 	mux.HandleFunc("GET /api/ping", ping)
+	mux.HandleFunc("POST /api/session/activity", a.authed(a.sessionActivity))
+
+	// Kiosk terminals at the agent points (kiosk.go).
+	mux.HandleFunc("GET /api/kiosk", a.plain(a.getKiosk))
+	mux.HandleFunc("POST /api/kiosk/enrol", a.plain(a.kioskEnrol))
+	mux.HandleFunc("GET /api/review/kiosks", a.authed(a.reviewKiosks, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/kiosks", a.authed(a.reviewNewKiosk, model.RoleReviewer))
+	mux.HandleFunc("POST /api/review/kiosks/{id}/revoke", a.authed(a.reviewRevokeKiosk, model.RoleReviewer))
 
 	// Card login (P1), card registration (R3) and the card session's
 	// presence: cardlogin.go, cardregistration.go, cardpresence.go.
@@ -113,9 +122,43 @@ func (a *API) routes() *http.ServeMux {
 
 	// The WASM app and its files.
 	mux.Handle("/web/", getOnly(a.webFiles()))
-	mux.Handle("/", getOnly(a.UI))
+	mux.Handle("/", getOnly(noStorePages(a.UI)))
 	return mux
 }
+
+// noStorePages marks the pages' HTML (a path whose last element has no
+// dot) Cache-Control: no-store, over the UI handler's own header: the
+// browser then keeps no page of a logged-in user in its back/forward
+// cache, so the back button after a logout (a kiosk's above all) shows
+// nothing of the last user. The service worker still keeps the app shell.
+func noStorePages(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		last := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		if strings.Contains(last, ".") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(noStoreWriter{w}, r)
+	})
+}
+
+// noStoreWriter sets Cache-Control: no-store as the answer's header is
+// written.
+type noStoreWriter struct{ http.ResponseWriter }
+
+func (w noStoreWriter) WriteHeader(code int) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w noStoreWriter) Write(b []byte) (int, error) {
+	if w.Header().Get("Cache-Control") != "no-store" {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w noStoreWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // declared counts a declaration h made (a kind of model.Kinds: h refuses
 // any other) in the metrics.

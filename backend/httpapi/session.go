@@ -39,7 +39,10 @@ func (a *API) sessionJSON(r *http.Request, c *current) (model.Session, error) {
 		Role:         c.user.Role,
 		EnterpriseID: c.user.EnterpriseID,
 		CSRFToken:    c.session.CSRFToken,
-		ExpiresAt:    a.Timeouts.ExpiresAt(c.session.CreatedAt, c.session.LastSeenAt),
+		ExpiresAt:    a.timeoutsOf(c.session).ExpiresAt(c.session.CreatedAt, c.session.LastSeenAt),
+	}
+	if c.session.KioskTerminalID != 0 {
+		s.Kiosk, s.IdleSeconds = true, int(a.KioskIdle/time.Second)
 	}
 	if c.user.EnterpriseID != 0 {
 		e, err := a.Store.EnterpriseByID(r.Context(), c.user.EnterpriseID)

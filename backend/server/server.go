@@ -141,6 +141,10 @@ type Config struct {
 	// registry.DefaultTimeout, 3 s). Env EPORTID_REGISTRY_TIMEOUT (a Go
 	// duration, e.g. "1500ms").
 	RegistryTimeout time.Duration
+	// KioskIdle is the idle timeout of a session begun on a kiosk terminal
+	// (default auth.DefaultKioskIdle, 3 minutes). Env EPORTID_KIOSK_IDLE
+	// (a Go duration, e.g. "2m").
+	KioskIdle time.Duration
 
 	// MetricsAddr, when set, is a listen address of its own for the
 	// operators: /metrics (Prometheus), /healthz and /readyz. The public
@@ -248,6 +252,9 @@ func (m *Main) defaults() {
 	if c.Timeouts == (auth.Timeouts{}) {
 		c.Timeouts = auth.DefaultTimeouts
 	}
+	if c.KioskIdle <= 0 {
+		c.KioskIdle = auth.DefaultKioskIdle
+	}
 	if c.UI == nil && c.UIFor != nil {
 		c.UI = c.UIFor(c.WebDir)
 	}
@@ -347,6 +354,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		Proxies:       c.TrustedProxies,
 		SecureCookies: c.SecureCookies,
 		Timeouts:      c.Timeouts,
+		KioskIdle:     c.KioskIdle,
 		UI:            c.UI,
 		WebDir:        c.WebDir,
 
@@ -540,6 +548,13 @@ func (m *Main) Clean(ctx context.Context) {
 			}
 			return err
 		}},
+		{"kiosk sessions", func(ctx context.Context) error {
+			n, err := m.Store.DeleteKioskSessionsBefore(ctx, now.Add(-m.Config.KioskIdle))
+			if n > 0 {
+				log.InfoContext(ctx, "janitor: idle kiosk sessions deleted", "n", n)
+			}
+			return err
+		}},
 		{"registrations", func(ctx context.Context) error {
 			_, err := m.Store.DeletePendingRegistrationsBefore(ctx, now)
 			return err
@@ -615,8 +630,14 @@ func ParseConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("EPORTID_TLS_KEY", ""), "PEM key of -tls-cert (EPORTID_TLS_KEY)")
 	drain := fs.String("drain-delay", env("EPORTID_DRAIN_DELAY", "0s"), "at shutdown, how long /readyz answers 503 before the listeners close (EPORTID_DRAIN_DELAY)")
 	demo := parseDemoFlags(fs, &c, env)
+	kioskIdle := fs.String("kiosk-idle", env("EPORTID_KIOSK_IDLE", auth.DefaultKioskIdle.String()), "idle timeout of a session on a kiosk terminal (EPORTID_KIOSK_IDLE)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
+	}
+	if d, err := time.ParseDuration(*kioskIdle); err != nil || d < 10*time.Second {
+		return Config{}, fmt.Errorf("kiosk idle %q: not a duration of at least 10s", *kioskIdle)
+	} else {
+		c.KioskIdle = d
 	}
 	if err := demo(); err != nil {
 		return Config{}, err

@@ -53,6 +53,8 @@ func TestMigrations(t *testing.T) {
 					`ALTER TABLE cards DROP COLUMN application_id`, `ALTER TABLE cards DROP COLUMN id_number`},
 				"0024_sealed_secrets": {`ALTER TABLE reviewers DROP COLUMN totp_sealed`},
 				"0025_card_serials":   {`DROP INDEX cards_serial_idx`},
+				"0026_kiosk": {`DROP INDEX sessions_kiosk_terminal_idx`, `ALTER TABLE sessions DROP COLUMN kiosk_terminal_id`,
+					`DROP TABLE kiosk_terminals`},
 			}
 			if d == store.Postgres {
 				undo["0020_cards"] = append(undo["0020_cards"], `DROP FUNCTION eportid_signatures_append_only()`)

@@ -18,6 +18,9 @@ type Session struct {
 	CSRFToken  string    `db:"csrf_token"`
 	CreatedAt  time.Time `db:"created_at"`   // defaults to now
 	LastSeenAt time.Time `db:"last_seen_at"` // defaults to CreatedAt
+	// KioskTerminalID is the kiosk terminal the session was begun on (a
+	// kiosk session, with the kiosk idle timeout), 0 for none.
+	KioskTerminalID int64 `db:"kiosk_terminal_id"`
 }
 
 // MaxSessionsPerUser is how many sessions a user may hold at once: a new
@@ -56,8 +59,8 @@ func (s *Store) insertSession(ctx context.Context, tx *sqlx.Tx, sess *Session) e
 		return err
 	}
 	err = tx.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
-		(token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-		sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt)
+		(token_hash, user_id, csrf_token, created_at, last_seen_at, kiosk_terminal_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+		sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt, nullID(sess.KioskTerminalID))
 	switch {
 	case uniqueViolation(err, "sessions", "token_hash"):
 		return fmt.Errorf("session token: %w", ErrDuplicate)
@@ -79,8 +82,8 @@ func (s *Store) insertSession(ctx context.Context, tx *sqlx.Tx, sess *Session) e
 // with its limits.
 func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (Session, error) {
 	var sess Session
-	err := s.db.GetContext(ctx, &sess, s.q(`SELECT id, token_hash, user_id, csrf_token, created_at, last_seen_at
-		FROM sessions WHERE token_hash = ?`), h)
+	err := s.db.GetContext(ctx, &sess, s.q(`SELECT id, token_hash, user_id, csrf_token, created_at, last_seen_at,
+		COALESCE(kiosk_terminal_id, 0) AS kiosk_terminal_id FROM sessions WHERE token_hash = ?`), h)
 	sess.CreatedAt, sess.LastSeenAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC()
 	return sess, noRows(err, "session")
 }
@@ -120,13 +123,21 @@ func (s *Store) DeleteSessionsBefore(ctx context.Context, idleCutoff, absoluteCu
 	return res.RowsAffected()
 }
 
+// nullID is an optional row ID as written: NULL for 0.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
 // SessionUser returns the session of a token hash together with its user
 // in one round trip: every authenticated request needs both. ErrNotFound
 // when there is no such session (or, which the foreign key prevents, no
 // such user).
 func (s *Store) SessionUser(ctx context.Context, h []byte) (Session, User, error) {
 	q := s.q(`SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
-		u.id, COALESCE(u.enterprise_id, 0), u.username, u.password_hash, u.role, u.mobile, u.email,
+		COALESCE(s.kiosk_terminal_id, 0), u.id, COALESCE(u.enterprise_id, 0), u.username, u.password_hash, u.role, u.mobile, u.email,
 		u.created_at, u.disabled
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`)
 	var row *sql.Row
@@ -143,7 +154,7 @@ func (s *Store) SessionUser(ctx context.Context, h []byte) (Session, User, error
 		u    User
 	)
 	err := row.Scan(&sess.ID, &sess.TokenHash, &sess.UserID, &sess.CSRFToken, &sess.CreatedAt, &sess.LastSeenAt,
-		&u.ID, &u.EnterpriseID, &u.Username, &u.PasswordHash, &u.Role, &u.Mobile, &u.Email, &u.CreatedAt, &u.Disabled)
+		&sess.KioskTerminalID, &u.ID, &u.EnterpriseID, &u.Username, &u.PasswordHash, &u.Role, &u.Mobile, &u.Email, &u.CreatedAt, &u.Disabled)
 	sess.CreatedAt, sess.LastSeenAt, u.CreatedAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), u.CreatedAt.UTC()
 	return sess, u, noRows(err, "session")
 }

@@ -5,6 +5,9 @@
 //	eportid-admin [-database URL] reviewer add -agent-point FJ01 -username fj01-zhang
 //	eportid-admin [-database URL] reviewer reset-password -username fj01-zhang
 //	eportid-admin [-database URL] audit verify [-ca-dir DIR]
+//	eportid-admin [-database URL] kiosk enrol -agent-point FJ01 -name NAME [-base-url URL]
+//	eportid-admin [-database URL] kiosk list [-agent-point FJ01]
+//	eportid-admin [-database URL] kiosk revoke -id N
 //
 // add prints the reviewer's password and TOTP secret (base32, and as an
 // otpauth:// URI for a QR code) once; the database keeps only the
@@ -19,7 +22,10 @@
 // default ./var/eportid.db. The TOTP secrets are sealed with the server's
 // secret key, found as the server finds it (EPORTID_SECRET_KEY, or
 // EPORTID_SECRET_KEY_FILE / -secret-key-file, default secrets.key in
-// EPORTID_CA_DIR, ./var/ca).
+// EPORTID_CA_DIR, ./var/ca). kiosk enrol makes a kiosk terminal of an agent
+// point and prints its one-time enrolment link (valid an hour) to open in
+// the terminal's browser; kiosk list shows the terminals, kiosk revoke ends
+// one (and its sessions).
 package main
 
 import (
@@ -51,7 +57,10 @@ func main() {
 
 const usage = `usage: eportid-admin [-database URL] [-secret-key-file FILE] reviewer add -agent-point CODE -username NAME
        eportid-admin [-database URL] [-secret-key-file FILE] reviewer reset-password -username NAME
-       eportid-admin [-database URL] audit verify [-ca-dir DIR]`
+       eportid-admin [-database URL] audit verify [-ca-dir DIR]
+       eportid-admin [-database URL] kiosk enrol -agent-point CODE -name NAME [-base-url URL]
+       eportid-admin [-database URL] kiosk list [-agent-point CODE]
+       eportid-admin [-database URL] kiosk revoke -id N`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eportid-admin", flag.ContinueOnError)
@@ -69,6 +78,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	rest := fs.Args()
 	if len(rest) >= 2 && rest[0] == "audit" && rest[1] == "verify" {
 		return auditVerify(ctx, *database, rest[2:], getenv, stdout, stderr)
+	}
+	if len(rest) >= 1 && rest[0] == "kiosk" {
+		return kiosk(ctx, *database, rest[1:], getenv, stdout, stderr)
 	}
 	if len(rest) < 2 || rest[0] != "reviewer" || (rest[1] != "add" && rest[1] != "reset-password") {
 		fs.Usage()
