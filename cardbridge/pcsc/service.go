@@ -39,10 +39,11 @@ const Linger = 25 * time.Millisecond
 // and neither does another program. The connection is dropped when the
 // card is removed (Watch) or a command fails on it, and made anew (on a
 // fresh context, so a restarted pcscd is picked up) by the next session;
-// a connection found dead when a session starts is made anew once at
-// once. The card info and certificate are read once per connection; the
-// Client's own writes drop them. The zero value is not usable; use
-// NewService.
+// a session that finds it dead before anything reached the card (the
+// card reset by another program, pulled and put back, pcscd restarted)
+// makes it anew and goes on, once. The card info and certificate are read
+// once per connection; the Client's own writes drop them. The zero value
+// is not usable; use NewService.
 type Service struct {
 	// Reader pins one reader by exact name; "" takes the first reader
 	// holding a card.
@@ -57,7 +58,8 @@ type Service struct {
 	// gen counts sessions; a lingering transaction ends only if no
 	// session came since.
 	gen uint64
-	// stale: the card of conn was removed (Watch); drop conn first.
+	// stale: the card of conn was removed (Watch), or Release was
+	// called: conn is dropped as soon as no session has it.
 	stale atomic.Bool
 	// opened counts the connections made (tests).
 	opened atomic.Int32
@@ -243,10 +245,6 @@ func (s *Service) finish(cl *Client, err error) {
 	if s.conn == nil {
 		return
 	}
-	if s.stale.Swap(false) {
-		s.drop(false)
-		return
-	}
 	if err != nil && (IsCardGone(err) || errors.Is(err, ErrNoService) || isTransport(err)) {
 		s.drop(!IsCardGone(err))
 		return
@@ -256,6 +254,10 @@ func (s *Service) finish(cl *Client, err error) {
 			s.drop(!IsCardGone(e))
 			return
 		}
+	}
+	if s.stale.Swap(false) {
+		s.drop(false)
+		return
 	}
 	if Linger <= 0 {
 		s.endTx()
