@@ -279,6 +279,9 @@ func (s *Service) endLinger(gen uint64) {
 	if s.gen == gen {
 		s.endTx()
 	}
+	if s.stale.Swap(false) { // Release or a removal came while this held sem
+		s.drop(false)
+	}
 }
 
 func (s *Service) endTx() {
