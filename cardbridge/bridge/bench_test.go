@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -19,9 +20,11 @@ import (
 //
 //	BenchmarkSignPCSC         raw PC/SC on an open connection: VERIFY + SIGN
 //	BenchmarkSignPCSCSession  what the bridge does per sign, without websocket:
-//	                          connect, transaction, SELECT, read certificate,
-//	                          Z_A, VERIFY, SIGN, check, reset
+//	                          a pcsc.Service session on its kept connection
+//	                          (certificate read once), Z_A, VERIFY, SIGN, check
 //	BenchmarkSignBridge       a websocket sign request, end to end
+//	BenchmarkSignOverhead     the bridge's cost over raw PC/SC per signature
+//	                          (overhead-ns/sig), raw and bridge in turn
 
 func benchCard(b *testing.B) *softcard.Card {
 	c, err := softcard.New("", softcard.Options{Info: testenv.TestInfo, PIN: []byte(testenv.TestPIN)})
@@ -63,6 +66,7 @@ func BenchmarkSignPCSC(b *testing.B) {
 func BenchmarkSignPCSCSession(b *testing.B) {
 	env := testenv.Start(b, benchCard(b))
 	svc := pcsc.NewService(env.Reader)
+	defer svc.Release()
 	data := bytes.Repeat([]byte{0xD1}, protocol.SignDataSize)
 	b.ResetTimer()
 	for b.Loop() {
@@ -105,4 +109,77 @@ func BenchmarkSignBridge(b *testing.B) {
 		id := strconv.Itoa(i)
 		result[protocol.SignResult](b, call(b, c, id, protocol.CmdSign, params))
 	}
+}
+
+// BenchmarkSignOverhead alternates blocks of signBlock raw PC/SC
+// signatures (as BenchmarkSignPCSC) and signBlock websocket sign requests
+// (as BenchmarkSignBridge) on one card, so both see the same load on a
+// shared machine, and reports the means per signature: raw-ns/sig, and
+// for the bridge its requests after the first of a block (warm-ns/sig:
+// the transaction of the one before still lingers) and the first
+// (cold-ns/sig: pcsc.Linger has passed during the raw block, so it takes
+// the transaction and SELECTs again). overhead-ns/sig is warm minus raw.
+func BenchmarkSignOverhead(b *testing.B) {
+	const signBlock = 10
+	env := testenv.Start(b, benchCard(b))
+	url := startBridge(b, pcsc.NewService(env.Reader), 10*time.Second)
+	c := mustDial(b, url, originA)
+	data := bytes.Repeat([]byte{0xD1}, protocol.SignDataSize)
+	params := map[string]any{"pin": testenv.TestPIN, "data": data}
+
+	pctx, err := pcsc.Establish()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pctx.Release()
+	card, err := pctx.Connect(env.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer card.Disconnect(false)
+	raw := pcsc.NewClient(card)
+	e, _ := cardsig.SignDigest(env.Card.PublicKey(), data)
+	pin := []byte(testenv.TestPIN)
+
+	var rawTime, warmTime, coldTime time.Duration
+	var blocks int
+	i := 0
+	for b.Loop() {
+		time.Sleep(pcsc.Linger + 10*time.Millisecond) // the bridge's transaction has ended
+		err := raw.SelectApp()
+		for errors.Is(err, pcsc.ErrBusy) { // not yet, on a loaded machine
+			time.Sleep(5 * time.Millisecond)
+			err = raw.SelectApp()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		for range signBlock {
+			if ok, _, _, err := raw.VerifyPIN(pin); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+			if _, err := raw.Sign(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rawTime += time.Since(t0)
+		for k := range signBlock {
+			i++
+			t0 := time.Now()
+			result[protocol.SignResult](b, call(b, c, strconv.Itoa(i), protocol.CmdSign, params))
+			if d := time.Since(t0); k == 0 {
+				coldTime += d
+			} else {
+				warmTime += d
+			}
+		}
+		blocks++
+	}
+	rawMean := float64(rawTime.Nanoseconds()) / float64(blocks*signBlock)
+	warmMean := float64(warmTime.Nanoseconds()) / float64(blocks*(signBlock-1))
+	b.ReportMetric(rawMean, "raw-ns/sig")
+	b.ReportMetric(warmMean, "warm-ns/sig")
+	b.ReportMetric(float64(coldTime.Nanoseconds())/float64(blocks), "cold-ns/sig")
+	b.ReportMetric(warmMean-rawMean, "overhead-ns/sig")
 }

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"errors"
@@ -31,8 +32,9 @@ type digestFunc func(pub *ecdsa.PublicKey) (digest []byte, check func(sig []byte
 var errBadCardSignature = errors.New("bridge: the card's signature does not verify against its certificate")
 
 // signOnCard runs one signing session: read the certificate (its key gives
-// Z_A), verify the PIN, sign, and check the signature before handing it
-// out. The card is reset afterwards.
+// Z_A; the card session reads it once per card connection), verify the
+// PIN, sign, and check the signature before handing it out. The SIGN uses
+// the verification up.
 func signOnCard(ctx context.Context, c *client, pin protocol.PIN, digest digestFunc) (sig, cert []byte, err error) {
 	box := newPINBox(pin)
 	defer box.drop()
@@ -46,7 +48,7 @@ func signOnCard(ctx context.Context, c *client, pin protocol.PIN, digest digestF
 		if err != nil {
 			return err
 		}
-		pub, err := cardsig.PublicKey(crt)
+		pub, err := c.s.certKey(crt)
 		if err != nil {
 			return err
 		}
@@ -72,4 +74,21 @@ func signOnCard(ctx context.Context, c *client, pin protocol.PIN, digest digestF
 		return nil, nil, err
 	}
 	return sig, cert, nil
+}
+
+// certKey returns the SM2 public key of a card certificate, parsing it
+// only when it is not the one of the last call (a card signs many times
+// under one certificate).
+func (s *Server) certKey(der []byte) (*ecdsa.PublicKey, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.keyPub != nil && bytes.Equal(s.keyDER, der) {
+		return s.keyPub, nil
+	}
+	pub, err := cardsig.PublicKey(der)
+	if err != nil {
+		return nil, err
+	}
+	s.keyDER, s.keyPub = append([]byte(nil), der...), pub
+	return pub, nil
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // verify_pin: check the PIN. Wrong: wrong_pin with tries_left; blocked:
-// card_blocked. The card is reset afterwards, so a verified PIN does not
-// linger for other programs.
+// card_blocked. The card session ends with a SELECT, which clears the
+// verification, so a verified PIN does not linger for the next request or
+// other programs.
 func handleVerifyPIN(ctx context.Context, c *client, req *protocol.Request) (any, error) {
 	box := newPINBox(req.VerifyPIN.PIN)
 	defer box.drop()

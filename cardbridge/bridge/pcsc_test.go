@@ -2,6 +2,8 @@ package bridge_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -44,8 +46,8 @@ func TestBridgeOverPCSC(t *testing.T) {
 	if e.TriesLeft != 4 {
 		t.Fatalf("tries_left %d", e.TriesLeft)
 	}
-	// The bridge resets the card after each operation: the next session
-	// starts unverified, so the right PIN is needed again (and restores 5).
+	// No request finds the PIN verified by an earlier one: the right PIN is
+	// needed again (and restores 5).
 	result[protocol.VerifyPINResult](t, call(t, c, "4", protocol.CmdVerifyPIN, map[string]string{"pin": testenv.TestPIN}))
 
 	// Card pulled out: the page is told, and card commands say no_card.
@@ -110,4 +112,73 @@ func TestStatusFloodOverPCSC(t *testing.T) {
 		t.Fatalf("another program during the flood: %v", err)
 	}
 	ctx.Release()
+}
+
+// TestNoPINCarriesOverOverPCSC: the bridge keeps one card connection for
+// all pages, yet the PIN a request verified is gone before the next
+// request, whatever its origin or connection (the same page's included):
+// a card session presenting no PIN, which is what any later request
+// starts from, cannot sign, and neither can another program. The rule:
+// a verified PIN lives for the one request that presented it.
+func TestNoPINCarriesOverOverPCSC(t *testing.T) {
+	env := testenv.Start(t, testenv.NewCard(t))
+	svc := pcsc.NewService(env.Reader)
+	url := startBridge(t, svc, 10*time.Second)
+	data := bytes.Repeat([]byte{0xD1}, protocol.SignDataSize)
+	e := make([]byte, 32)
+	noPIN := func(after string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := svc.Session(ctx, func(cl *pcsc.Client) error {
+			_, err := cl.Sign(e)
+			return err
+		})
+		if !errors.Is(err, pcsc.ErrNotVerified) {
+			t.Fatalf("after %s, a card session without PIN signs: %v, want ErrNotVerified", after, err)
+		}
+	}
+	sign := func(pin string) map[string]any { return map[string]any{"pin": pin, "data": data} }
+
+	a := mustDial(t, url, originA)
+	result[protocol.VerifyPINResult](t, call(t, a, "1", protocol.CmdVerifyPIN, map[string]string{"pin": testenv.TestPIN}))
+	noPIN("origin A's verify_pin")
+
+	b := mustDial(t, url, originB)
+	if e := wantError(t, call(t, b, "1", protocol.CmdSign, sign("000000")), protocol.CodeWrongPIN); e.TriesLeft != 4 {
+		t.Fatalf("origin B, wrong PIN: tries_left %d", e.TriesLeft)
+	}
+	result[protocol.SignResult](t, call(t, a, "2", protocol.CmdSign, sign(testenv.TestPIN)))
+	noPIN("origin A's sign")
+	a.Close()
+
+	a2 := mustDial(t, url, originA)
+	if e := wantError(t, call(t, a2, "1", protocol.CmdSign, sign("000000")), protocol.CodeWrongPIN); e.TriesLeft != 4 {
+		t.Fatalf("origin A's second connection, wrong PIN: tries_left %d", e.TriesLeft)
+	}
+	result[protocol.VerifyPINResult](t, call(t, a2, "2", protocol.CmdVerifyPIN, map[string]string{"pin": testenv.TestPIN}))
+
+	pctx, err := pcsc.Establish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pctx.Release()
+	card, err := pctx.Connect(env.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer card.Disconnect(false)
+	if err := card.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pcsc.NewClient(card).Sign(e); !errors.Is(err, pcsc.ErrNotVerified) {
+		t.Errorf("another program's SIGN after the bridge's verify_pin: %v, want ErrNotVerified", err)
+	}
+	card.EndTransaction(false)
+
+	s := result[protocol.SignResult](t, call(t, b, "2", protocol.CmdSign, sign(testenv.TestPIN)))
+	pub, err := cardsig.PublicKey(s.Certificate)
+	if err != nil || !cardsig.VerifySign(pub, data, s.Signature) {
+		t.Fatalf("origin B's signature with its own PIN: %v", err)
+	}
 }

@@ -13,7 +13,7 @@ import (
 // card), the certificate for that key, write (card info, certificate,
 // admin key, PIN, finalise). The card is in the in-process reader, so the
 // figure is the bridge's and the card application's work without the
-// PC/SC transport; the PC/SC round trips add what BenchmarkSignOverPCSC
+// PC/SC transport; the PC/SC round trips add what BenchmarkSignPCSC
 // shows per command.
 func BenchmarkPersonalise(b *testing.B) {
 	ca := newTestCA(b, "eportid bench CA")

@@ -82,7 +82,9 @@ type Config struct {
 	// Origins is the exact allowlist of page origins (scheme://host[:port]).
 	// Required; "*" and "null" are refused.
 	Origins []string
-	// Cards defaults to pcsc.NewService("").
+	// Cards defaults to pcsc.NewService(""). If it has a Release method
+	// (as *pcsc.Service, to drop its card connection), Serve calls it
+	// when it ends.
 	Cards Cards
 	// OpTimeout defaults to DefaultOpTimeout.
 	OpTimeout time.Duration
@@ -124,6 +126,12 @@ type Server struct {
 	// usedTokens: issuance token ids a write has used, with their expiry
 	// (dropped once expired, as an expired token is refused anyway).
 	usedTokens map[string]int64
+
+	// keyDER, keyPub: the last card certificate signed under and its
+	// public key (certKey).
+	keyMu  sync.Mutex
+	keyDER []byte
+	keyPub *ecdsa.PublicKey
 }
 
 // New checks cfg and returns a server.
@@ -263,6 +271,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer scancel()
 	hs.Shutdown(sctx)
 	s.closeAll()
+	if r, ok := s.cards.(interface{ Release() }); ok {
+		r.Release()
+	}
 	return nil
 }
 

@@ -16,6 +16,8 @@ func (c *Client) ReplaceCertificate(der []byte) error {
 	if len(der) == 0 || len(der) > cardapp.MaxCertSize {
 		return fmt.Errorf("pcsc: certificate of %d bytes (1..%d)", len(der), cardapp.MaxCertSize)
 	}
+	c.pinLeft = true // it needs the PIN verified, and leaves it so
+	c.wrote()
 	for off := 0; off < len(der); off += cardapp.WriteChunk {
 		end := min(off+cardapp.WriteChunk, len(der))
 		r, err := Exchange(c.t, cardapp.Command{

@@ -75,10 +75,41 @@ var ErrPINFormat = errors.New("pcsc: a PIN is 6 to 16 digits")
 // Client speaks the eportid card application over a Transmitter.
 type Client struct {
 	t Transmitter
+	// cache, when set, keeps the card info and certificate read from the
+	// card for later clients of the same connection (Service). Any command
+	// that writes to the card drops it.
+	cache *cardCache
+	// usedCache: an answer came from cache instead of the card.
+	usedCache bool
+	// pinLeft: the PIN may be verified on the card (by VERIFY or CHANGE
+	// PIN since the last SELECT or SIGN); stateLeft: other session state
+	// may be (a challenge, a replacement certificate being written).
+	pinLeft, stateLeft bool
+}
+
+// cardCache is what a connection has read from its card and not changed
+// since.
+type cardCache struct {
+	info *cardapp.CardInfo
+	cert []byte
 }
 
 // NewClient returns a client over t.
 func NewClient(t Transmitter) *Client { return &Client{t: t} }
+
+// leftState reports whether the card may hold session state this client
+// put there (a verified PIN, a challenge, a replacement being written),
+// which a SELECT clears.
+func (c *Client) leftState() bool { return c.pinLeft || c.stateLeft }
+
+// wrote notes a command that changes the card's session state or what it
+// stores.
+func (c *Client) wrote() {
+	c.stateLeft = true
+	if c.cache != nil {
+		*c.cache = cardCache{}
+	}
+}
 
 func (c *Client) do(op string, cmd cardapp.Command) ([]byte, error) {
 	r, err := Exchange(c.t, cmd)
@@ -110,24 +141,37 @@ func (c *Client) SelectApp() error {
 	case r.SW != cardapp.SWOK:
 		return &StatusError{Op: "select", SW: r.SW}
 	}
+	c.pinLeft, c.stateLeft = false, false // SELECT cleared the session state
 	return nil
 }
 
 // ReadInfo reads the card info (card number, holder, credit code, kind).
 func (c *Client) ReadInfo() (cardapp.CardInfo, error) {
+	if c.cache != nil && c.cache.info != nil {
+		c.usedCache = true
+		return *c.cache.info, nil
+	}
 	d, err := c.do("read info", cardapp.Command{
 		CLA: cardapp.CLAProprietary, INS: cardapp.INSGetData, P2: cardapp.InfoTag, Ne: 256,
 	})
 	if err != nil {
 		return cardapp.CardInfo{}, err
 	}
-	return cardapp.ParseCardInfo(d)
+	info, err := cardapp.ParseCardInfo(d)
+	if err == nil && c.cache != nil {
+		c.cache.info = &info
+	}
+	return info, err
 }
 
 // ReadCertificate reads the card certificate (DER) in chunks of up to 256
 // bytes at increasing offsets; the DER header of the first chunk gives the
 // total length.
 func (c *Client) ReadCertificate() ([]byte, error) {
+	if c.cache != nil && c.cache.cert != nil {
+		c.usedCache = true
+		return append([]byte(nil), c.cache.cert...), nil
+	}
 	var cert []byte
 	total := -1
 	for total < 0 || len(cert) < total {
@@ -164,6 +208,9 @@ func (c *Client) ReadCertificate() ([]byte, error) {
 	}
 	if len(cert) != total {
 		return nil, fmt.Errorf("pcsc: certificate is %d bytes, its DER header says %d", len(cert), total)
+	}
+	if c.cache != nil {
+		c.cache.cert = append([]byte(nil), cert...)
 	}
 	return cert, nil
 }
@@ -228,6 +275,7 @@ func (c *Client) VerifyPIN(pin []byte) (ok bool, triesLeft int, blocked bool, er
 	if !cardapp.ValidPIN(pin) {
 		return false, 0, false, ErrPINFormat
 	}
+	c.pinLeft = true
 	r, err := Exchange(c.t, cardapp.Command{
 		CLA: cardapp.CLAISO, INS: cardapp.INSVerify, P2: cardapp.P2PIN, Data: pin,
 	})
@@ -255,6 +303,8 @@ func (c *Client) ChangePIN(oldPIN, newPIN []byte) (ok bool, triesLeft int, block
 	data = append(data, byte(len(newPIN)))
 	data = append(data, newPIN...)
 	defer cardapp.Wipe(data)
+	c.pinLeft = true
+	c.wrote()
 	r, err := Exchange(c.t, cardapp.Command{
 		CLA: cardapp.CLAISO, INS: cardapp.INSChangeRefData, P2: cardapp.P2PIN, Data: data,
 	})
@@ -273,6 +323,7 @@ func (c *Client) ChangePIN(oldPIN, newPIN []byte) (ok bool, triesLeft int, block
 
 // GetChallenge returns a fresh 16-byte card challenge (for Unblock).
 func (c *Client) GetChallenge() ([]byte, error) {
+	c.stateLeft = true
 	d, err := c.do("get challenge", cardapp.Command{
 		CLA: cardapp.CLAISO, INS: cardapp.INSGetChallenge, Ne: cardapp.ChallengeSize,
 	})
@@ -299,6 +350,7 @@ func (c *Client) Unblock(cryptogram, newPIN []byte) error {
 	}
 	data := append(append([]byte(nil), cryptogram...), newPIN...)
 	defer cardapp.Wipe(data)
+	c.wrote()
 	r, err := Exchange(c.t, cardapp.Command{
 		CLA: cardapp.CLAISO, INS: cardapp.INSResetRetryCounter, P1: p1, P2: cardapp.P2PIN, Data: data,
 	})
@@ -314,8 +366,10 @@ func (c *Client) Unblock(cryptogram, newPIN []byte) error {
 }
 
 // Sign has the card sign a 32-byte digest e with its SM2 key; the PIN must
-// have been verified in this card session. The host computes e = SM3(Z_A
-// || M) (see cardbridge/cardsig). It returns the DER SEQUENCE {r, s}.
+// have been verified just before: a SIGN, whatever its outcome, uses the
+// verification up, so each signature needs its own VERIFY. The host
+// computes e = SM3(Z_A || M) (see cardbridge/cardsig). It returns the DER
+// SEQUENCE {r, s}.
 func (c *Client) Sign(digest []byte) ([]byte, error) {
 	if len(digest) != cardapp.DigestSize {
 		return nil, fmt.Errorf("pcsc: digest must be %d bytes", cardapp.DigestSize)
@@ -324,6 +378,9 @@ func (c *Client) Sign(digest []byte) ([]byte, error) {
 		CLA: cardapp.CLAISO, INS: cardapp.INSPerformSecurityOp,
 		P1: cardapp.P1P2SignHi, P2: cardapp.P1P2SignLo, Data: digest, Ne: 256,
 	})
+	if err == nil {
+		c.pinLeft = false // the card answered: the verification is used up
+	}
 	switch {
 	case err != nil:
 		return nil, err

@@ -121,3 +121,20 @@ func TestPINBufferWiped(t *testing.T) {
 		}
 	}
 }
+
+// TestSignUsesVerificationUp: one signature per VERIFY (CARDAPP.md, SIGN).
+func TestSignUsesVerificationUp(t *testing.T) {
+	_, cl := selected(t)
+	e := make([]byte, cardapp.DigestSize)
+	for range 2 {
+		if ok, _, _, err := cl.VerifyPIN([]byte(testenv.TestPIN)); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		if _, err := cl.Sign(e); err != nil {
+			t.Fatalf("sign after VERIFY: %v", err)
+		}
+		if _, err := cl.Sign(e); !errors.Is(err, pcsc.ErrNotVerified) {
+			t.Fatalf("second sign after one VERIFY: %v, want ErrNotVerified", err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package pcsc_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -337,4 +338,124 @@ func TestServiceBoundsContexts(t *testing.T) {
 		t.Fatalf("another program after the flood: %v", err)
 	}
 	c.Release()
+}
+
+// session runs fn in a session of svc, failing the test on an error.
+func session(t *testing.T, svc *pcsc.Service, fn func(*pcsc.Client) error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := svc.Session(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func verifyPIN(cl *pcsc.Client) error {
+	if ok, _, _, err := cl.VerifyPIN([]byte(testenv.TestPIN)); !ok || err != nil {
+		return fmt.Errorf("verify: %v %v", ok, err)
+	}
+	return nil
+}
+
+// otherProgram opens its own connection to the card and runs fn inside a
+// PC/SC transaction (waiting, as every program must, until the Service's
+// has ended), ending it with reset or not.
+func otherProgram(t *testing.T, env *testenv.Env, reset bool, fn func(*pcsc.Client)) {
+	t.Helper()
+	ctx, err := pcsc.Establish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Release()
+	card, err := ctx.Connect(env.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer card.Disconnect(false)
+	if err := card.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	fn(pcsc.NewClient(card))
+	if err := card.EndTransaction(reset); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSessionsLeaveNoVerifiedPIN: the sessions of a Service share one
+// kept connection, yet none finds the PIN verified by another, and
+// neither does another program: SIGN uses the verification up, and a
+// session that verified without signing ends with a SELECT.
+func TestSessionsLeaveNoVerifiedPIN(t *testing.T) {
+	env := testenv.Start(t, testenv.NewCard(t))
+	svc := pcsc.NewService(env.Reader)
+	t.Cleanup(svc.Release)
+	e := make([]byte, 32)
+	signWithoutPIN := func(cl *pcsc.Client) error {
+		if _, err := cl.Sign(e); !errors.Is(err, pcsc.ErrNotVerified) {
+			return fmt.Errorf("SIGN with no VERIFY in this session: %v, want ErrNotVerified", err)
+		}
+		return nil
+	}
+
+	session(t, svc, verifyPIN)
+	session(t, svc, signWithoutPIN)
+	session(t, svc, func(cl *pcsc.Client) error {
+		if err := verifyPIN(cl); err != nil {
+			return err
+		}
+		if _, err := cl.Sign(e); err != nil {
+			return err
+		}
+		return signWithoutPIN(cl) // one signature per VERIFY
+	})
+	session(t, svc, signWithoutPIN)
+	session(t, svc, verifyPIN)
+	otherProgram(t, env, false, func(cl *pcsc.Client) {
+		if _, err := cl.Sign(e); !errors.Is(err, pcsc.ErrNotVerified) {
+			t.Errorf("another program's SIGN after the Service's sessions: %v, want ErrNotVerified", err)
+		}
+	})
+	session(t, svc, signWithoutPIN)
+	if n := pcsc.Connections(svc); n != 1 {
+		t.Errorf("%d card connections for the sessions, want the one kept", n)
+	}
+}
+
+// TestServiceReconnects: a kept connection that the card's reset (by
+// another program) or its removal made useless is made anew by the next
+// session, which works; with the card out, a session says ErrNoCard.
+func TestServiceReconnects(t *testing.T) {
+	env := testenv.Start(t, testenv.NewCard(t))
+	svc := pcsc.NewService(env.Reader)
+	t.Cleanup(svc.Release)
+	status := func(cl *pcsc.Client) error {
+		st, err := cl.PINStatus()
+		if err == nil && st.TriesLeft != 5 {
+			err = fmt.Errorf("PIN status %+v", st)
+		}
+		return err
+	}
+	session(t, svc, status)
+
+	otherProgram(t, env, true, func(*pcsc.Client) {})
+	session(t, svc, status)
+
+	env.Card.Remove()
+	env.WaitCard(false, 5*time.Second)
+	env.Card.Insert()
+	env.WaitCard(true, 10*time.Second)
+	session(t, svc, status)
+	if n := pcsc.Connections(svc); n != 3 {
+		t.Errorf("%d connections, want 3 (the first, after the reset, after the re-insertion)", n)
+	}
+
+	env.Card.Remove()
+	env.WaitCard(false, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := svc.Session(ctx, status); !errors.Is(err, pcsc.ErrNoCard) {
+		t.Fatalf("session with the card out: %v, want ErrNoCard", err)
+	}
+	env.Card.Insert()
+	env.WaitCard(true, 10*time.Second)
 }

@@ -48,6 +48,9 @@ func (c *Client) PublicKey() ([]byte, error) {
 }
 
 func (c *Client) keyPair(p1 byte) ([]byte, error) {
+	if p1 == cardapp.P1KeyGenerate {
+		c.wrote()
+	}
 	d, err := c.do("generate key pair", cardapp.Command{
 		CLA: cardapp.CLAProprietary, INS: cardapp.INSGenerateKeyPair, P1: p1, Ne: 256,
 	})
@@ -69,6 +72,7 @@ func (c *Client) PutCardInfo(info cardapp.CardInfo) error {
 	if len(tlv) > 255 {
 		return errors.New("pcsc: card info too long for one short APDU")
 	}
+	c.wrote()
 	_, err = c.do("put card info", cardapp.Command{
 		CLA: cardapp.CLAProprietary, INS: cardapp.INSPutData, P2: cardapp.InfoTag, Data: tlv,
 	})
@@ -81,6 +85,7 @@ func (c *Client) SetAdminKey(key []byte) error {
 	if l := len(key); l < cardapp.AdminKeyMinLen || l > cardapp.AdminKeyMaxLen {
 		return errors.New("pcsc: the admin key must be 16..64 bytes")
 	}
+	c.wrote()
 	_, err := c.do("set admin key", cardapp.Command{
 		CLA: cardapp.CLAProprietary, INS: cardapp.INSPutData, P2: cardapp.P2AdminKey, Data: key,
 	})
@@ -93,6 +98,7 @@ func (c *Client) PutCertificate(der []byte) error {
 	if len(der) == 0 || len(der) > cardapp.MaxCertSize {
 		return fmt.Errorf("pcsc: certificate of %d bytes (1..%d)", len(der), cardapp.MaxCertSize)
 	}
+	c.wrote()
 	for off := 0; off < len(der); off += cardapp.WriteChunk {
 		end := min(off+cardapp.WriteChunk, len(der))
 		if _, err := c.do("put certificate", cardapp.Command{
@@ -114,6 +120,7 @@ func (c *Client) Finalize(pin []byte) error {
 	if !cardapp.ValidPIN(pin) {
 		return ErrPINFormat
 	}
+	c.wrote()
 	r, err := Exchange(c.t, cardapp.Command{
 		CLA: cardapp.CLAProprietary, INS: cardapp.INSActivate, P2: cardapp.P2PIN, Data: pin,
 	})

@@ -340,15 +340,18 @@ func (c *Card) unblock(cmd cardapp.Command) []byte {
 
 // sign is PSO: COMPUTE DIGITAL SIGNATURE over a 32-byte digest e (the
 // host computed e = SM3(Z_A || M)); the result is the GM/T 0009 DER
-// SEQUENCE { r INTEGER, s INTEGER }.
+// SEQUENCE { r INTEGER, s INTEGER }. Every SIGN uses the PIN verification
+// up, whatever its outcome: one signature per VERIFY.
 func (c *Card) sign(cmd cardapp.Command) []byte {
+	verified := c.verified
+	c.verified = false
 	if cmd.P1 != cardapp.P1P2SignHi || cmd.P2 != cardapp.P1P2SignLo {
 		return sw(cardapp.SWIncorrectP1P2)
 	}
 	if len(cmd.Data) != cardapp.DigestSize {
 		return sw(cardapp.SWWrongLength)
 	}
-	if !c.verified {
+	if !verified {
 		return sw(cardapp.SWSecurityNotSatisfied)
 	}
 	sig, err := sm2.SignASN1(c.rand, c.key, cmd.Data, nil)
