@@ -77,7 +77,7 @@ func bridgeClient(ctx context.Context) (*bridgeclient.Client, error) {
 	if bridgeclient.QueryPermission(ctx) == bridgeclient.PermissionPrompt {
 		// The browser may be asking the user whether the page may reach
 		// this computer (Local Network Access): give them time to answer.
-		timeout = 2 * time.Minute
+		timeout = time.Minute
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -193,8 +193,15 @@ const msgLNAPrompt = "读卡服务 cardbridge 运行在您的电脑上。连接�
 // permissionHelp says how to allow the site to reach the bridge once the
 // browser's permission was refused: in the site's settings, or for a
 // managed PC by the enterprise policy.
+// A page of an insecure origin (http:// other than loopback) is refused
+// outright: no site setting allows it, only https.
 func permissionHelp() app.UI {
 	origin := app.Window().Get("location").Get("origin").String()
+	if !app.Window().Get("isSecureContext").Bool() {
+		return app.Div().ID("card-permission-help").Class("card-help").Body(
+			app.P().Text("本网站是以不安全的 http:// 地址打开的，浏览器不允许这样的网站访问本机上的读卡服务，网站设置中也无法允许。请使用本网站的 https:// 地址。"),
+		)
+	}
 	return app.Div().ID("card-permission-help").Class("card-help").Body(
 		app.P().Body(
 			app.Text("允许方法：点击浏览器地址栏左侧的网站信息图标 →【网站设置】，将“本机上的应用和服务”（Apps on device，即本地网络访问）改为【允许】；或在 Chrome 中打开 "),

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -90,11 +91,21 @@ func (p *LoginPage) OnNav(ctx app.Context) {
 	}
 }
 
+// loopbackPage reports whether the page was opened at a loopback address,
+// whose requests to the bridge the browser never asks about.
+func loopbackPage() bool {
+	h := app.Window().Get("location").Get("hostname").String()
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "[::1]"
+}
+
 // checkPermission asks the browser for the permission to reach the bridge
 // (no connection, so no question to the user yet). With resume (card mode
 // shown without a click) it then starts the watch on the card, unless the
 // browser would ask the user: that waits for 【连接读卡服务】.
 func (p *LoginPage) checkPermission(ctx app.Context, resume bool) {
+	if resume && p.cardStop == nil {
+		p.card = cardStatus{checking: true}
+	}
 	ac := p.on(ctx)
 	ac.Async(func() {
 		st := bridgeclient.QueryPermission(bg())
@@ -103,7 +114,7 @@ func (p *LoginPage) checkPermission(ctx app.Context, resume bool) {
 			if !resume || p.mode != modeCard || p.cardStop != nil {
 				return
 			}
-			if st == bridgeclient.PermissionPrompt {
+			if st == bridgeclient.PermissionPrompt && !loopbackPage() {
 				p.cardIdle = true
 				return
 			}
@@ -246,9 +257,7 @@ func (p *LoginPage) toPassword(ctx app.Context, e app.Event) {
 // bridge (the browser may ask for the permission now).
 func (p *LoginPage) toCard(ctx app.Context, e app.Event) {
 	if p.mode == modeCard {
-		if p.cardIdle {
-			p.connectCard(ctx, e)
-		}
+		p.startCard(ctx) // the click starts a watch not running yet (【连接读卡服务】 shown)
 		return
 	}
 	p.mode = modeCard
@@ -273,6 +282,9 @@ func (p *LoginPage) startCard(ctx app.Context) {
 	watchStatus(p.on(ctx), p.cardStop, func(ctx app.Context, st cardStatus) {
 		wasReady := p.card.ready()
 		p.card = st
+		if errors.Is(st.err, bridgeclient.ErrPermissionDenied) {
+			p.lna = bridgeclient.PermissionDenied // the browser asks no more
+		}
 		if st.ready() && !wasReady {
 			ctx.Defer(func(app.Context) { focusID("login-pin") })
 		}

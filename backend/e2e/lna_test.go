@@ -29,14 +29,18 @@ type grantPermissionsParams struct {
 // tells that refusal (with how to allow it) apart from a bridge that is not
 // running. Once the permission is granted (Browser.grantPermissions with
 // loopbackNetwork, as the user's 【允许】) the page connects by itself and the
-// card login works end to end.
+// card login works end to end. Opened over http at a name, an insecure
+// origin, the page is refused without a question and says to use https.
 func TestBridgeFromPublicOrigin(t *testing.T) {
 	w := newFilingsWorld(t, worldOptions{})
 	u, err := url.Parse(w.base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := newBrowser(t, chromedp.Flag("ip-address-space-overrides", u.Host+"=public"))
+	// eportid.test is the site by a name: an insecure origin (http, not
+	// loopback) at the same public address.
+	ctx := newBrowser(t, chromedp.Flag("ip-address-space-overrides", u.Host+"=public"),
+		chromedp.Flag("host-resolver-rules", "MAP eportid.test 127.0.0.1"))
 	permission := `navigator.permissions.query({name: "loopback-network"}).then(s => s.state)`
 
 	run(t, ctx, "the login page says the browser will ask, before anything asks",
@@ -82,5 +86,16 @@ func TestBridgeFromPublicOrigin(t *testing.T) {
 		visible(css("#btn-logout")),
 		waitText(css("#header-user"), fwLegalRep+"（法人卡 "+number+"）"),
 		waitText(css("#header-enterprise"), fwName),
+	)
+
+	// Over http at a name the browser refuses without asking, and no site
+	// setting allows it: the page says to use https.
+	insecure := newTab(t, ctx)
+	run(t, insecure, "an http:// origin: the page says to open the https address",
+		chromedp.Navigate("http://eportid.test:"+u.Port()+"/"),
+		visible(css("#mode-card")),
+		click(css("#mode-card")),
+		waitText(css("#card-status"), "浏览器禁止了本网站访问本机上的应用和服务"),
+		waitText(css("#card-permission-help"), "请使用本网站的 https:// 地址"),
 	)
 }
