@@ -58,6 +58,7 @@ func TestBridgeFromPublicOrigin(t *testing.T) {
 		waitText(css("#card-permission-help"), "LocalNetworkAccessAllowedForUrls"),
 		waitText(css("#card-permission-help"), "chrome://settings/content/siteDetails?site="+url.QueryEscape(w.base)),
 		waitJS(`document.querySelector("#login-pin").disabled && document.querySelector("#btn-card-login").disabled`),
+		waitJS(`!document.querySelector("#tip-lna")`), // the browser asks no more
 	)
 	text, err := chromedp.Run(ctx, chromedp.Text(css("#card-status")))
 	if err != nil {
