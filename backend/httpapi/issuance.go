@@ -3,7 +3,6 @@ package httpapi
 import (
 	"crypto/ecdsa"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"math/big"
 	"net/http"
@@ -114,7 +113,7 @@ func (a *API) issueCard(w http.ResponseWriter, r *http.Request, c *current) erro
 	if err != nil {
 		return &Error{Code: model.ErrInvalid, Message: "证书签发失败：" + err.Error(), Err: err}
 	}
-	card, err := a.Store.FinishIssuance(ctx, rv.AgentPoint, id, tok.ID, reviewActor(c, rv), der, hex.EncodeToString(cert.SerialNumber.Bytes()), cert.NotAfter)
+	card, err := a.Store.FinishIssuance(ctx, rv.AgentPoint, id, tok.ID, reviewActor(c, rv), der, cert.SerialNumber.Text(16), cert.NotAfter)
 	switch {
 	case errors.Is(err, store.ErrIssuanceSpent):
 		return &Error{Code: model.ErrConflict, Message: msgIssuanceSpent, Err: err}
