@@ -193,6 +193,7 @@ const msgLNAPrompt = "读卡服务 cardbridge 运行在您的电脑上。连接�
 // permissionHelp says how to allow the site to reach the bridge once the
 // browser's permission was refused: in the site's settings, or for a
 // managed PC by the enterprise policy.
+//
 // A page of an insecure origin (http:// other than loopback) is refused
 // outright: no site setting allows it, only https.
 func permissionHelp() app.UI {
