@@ -29,7 +29,34 @@ var (
 	ErrNotRunning = errors.New("bridgeclient: the card bridge is not running")
 	// ErrClosed: the connection to the bridge ended.
 	ErrClosed = errors.New("bridgeclient: connection to the card bridge closed")
+	// ErrPermissionDenied: the browser keeps this page from the bridge on
+	// the loopback address (Chrome's Local Network Access: a page of a
+	// public or local origin needs the user's permission to reach
+	// 127.0.0.1, and the user or a policy refused it).
+	ErrPermissionDenied = errors.New("bridgeclient: the browser does not allow this site to reach the card bridge on this computer")
 )
+
+// Permission is the state of the browser's permission for this page to
+// reach the loopback address, where the bridge listens.
+type Permission string
+
+const (
+	// PermissionUnknown: the browser has no such permission (it does not
+	// gate loopback, or is too old to say), or could not be asked.
+	PermissionUnknown Permission = ""
+	// PermissionPrompt: the browser asks the user at the first connection
+	// (or, for a page of a loopback origin, lets it through unasked).
+	PermissionPrompt Permission = "prompt"
+	// PermissionGranted: the page may connect.
+	PermissionGranted Permission = "granted"
+	// PermissionDenied: connections fail at once (ErrPermissionDenied).
+	PermissionDenied Permission = "denied"
+)
+
+// permissionNames are the names the permission has had in Chrome, newest
+// first: "loopback-network" since Local Network Access split loopback from
+// the local network, "local-network-access" before.
+var permissionNames = []string{"loopback-network", "local-network-access"}
 
 // conn is a websocket as the client uses it.
 type conn interface {
@@ -269,6 +296,8 @@ func Message(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, ErrPermissionDenied):
+		return "浏览器禁止了本网站访问本机上的应用和服务，无法连接读卡服务 cardbridge"
 	case errors.Is(err, ErrNotRunning):
 		return "无法连接读卡服务，请先启动读卡服务 cardbridge（如已启动，请确认它允许本网站的地址）"
 	case errors.Is(err, ErrClosed):

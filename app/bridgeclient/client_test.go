@@ -125,7 +125,8 @@ func TestEventsAndClose(t *testing.T) {
 
 func TestMessages(t *testing.T) {
 	for err, want := range map[error]string{
-		ErrNotRunning: "请先启动读卡服务 cardbridge",
+		ErrNotRunning:       "请先启动读卡服务 cardbridge",
+		ErrPermissionDenied: "浏览器禁止了本网站访问本机上的应用和服务",
 		&protocol.Error{Code: protocol.CodeNoReader}:    "未检测到读卡器",
 		&protocol.Error{Code: protocol.CodeNoCard}:      "没有 IC 卡",
 		&protocol.Error{Code: protocol.CodeCardBlocked}: "已锁定",
@@ -140,6 +141,9 @@ func TestMessages(t *testing.T) {
 	}
 	if _, err := Dial(context.Background(), "ws://127.0.0.1:1"); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Dial outside the browser: %v", err)
+	}
+	if p := QueryPermission(context.Background()); p != PermissionUnknown {
+		t.Errorf("QueryPermission outside the browser: %q", p)
 	}
 	if ValidPIN([]byte("12345")) || !ValidPIN([]byte("123456")) {
 		t.Error("ValidPIN")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync"
 	"syscall/js"
+	"time"
 )
 
 // wsConn is a browser WebSocket.
@@ -36,9 +37,78 @@ func (w *wsConn) release() {
 	})
 }
 
+// QueryPermission asks the browser for the state of this page's permission
+// to reach the loopback address (navigator.permissions.query, under the
+// names of permissionNames in turn; one the browser does not know throws).
+// It blocks until the browser answers: call it from a goroutine of its
+// own, never from a JavaScript callback.
+func QueryPermission(ctx context.Context) Permission {
+	perms := js.Global().Get("navigator").Get("permissions")
+	if !perms.Truthy() {
+		return PermissionUnknown
+	}
+	for _, name := range permissionNames {
+		if st, ok := queryPermission(ctx, perms, name); ok {
+			return st
+		}
+	}
+	return PermissionUnknown
+}
+
+// queryPermission is one query; false when it threw or was rejected.
+func queryPermission(ctx context.Context, perms js.Value, name string) (st Permission, ok bool) {
+	type answer struct {
+		state string
+		ok    bool
+	}
+	ch := make(chan answer, 1)
+	then := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- answer{state: args[0].Get("state").String(), ok: true}
+		return nil
+	})
+	catch := js.FuncOf(func(js.Value, []js.Value) any {
+		ch <- answer{}
+		return nil
+	})
+	func() {
+		defer func() {
+			if recover() != nil { // query threw synchronously
+				ch <- answer{}
+			}
+		}()
+		desc := js.Global().Get("Object").New()
+		desc.Set("name", name)
+		perms.Call("query", desc).Call("then", then, catch)
+	}()
+	select {
+	case a := <-ch:
+		then.Release()
+		catch.Release()
+		return Permission(a.state), a.ok
+	case <-ctx.Done():
+		// The callbacks stay: the promise may settle yet.
+		return PermissionUnknown, true
+	}
+}
+
 // Dial connects to the bridge at url (ws://127.0.0.1:34567). It fails with
-// ErrNotRunning when the bridge cannot be reached or refuses the page.
+// ErrPermissionDenied when the browser's permission to reach the loopback
+// address is denied (the socket closes with 1006 then, as it does when
+// nothing listens: only the permission's state tells the two apart), and
+// with ErrNotRunning when the bridge cannot be reached or refuses the page.
 func Dial(ctx context.Context, url string) (c *Client, err error) {
+	c, err = dial(ctx, url)
+	if errors.Is(err, ErrNotRunning) {
+		qctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if QueryPermission(qctx) == PermissionDenied {
+			err = ErrPermissionDenied
+		}
+	}
+	return c, err
+}
+
+func dial(ctx context.Context, url string) (c *Client, err error) {
 	defer func() {
 		if r := recover(); r != nil { // a malformed URL throws
 			c, err = nil, ErrNotRunning

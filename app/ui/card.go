@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,7 +73,13 @@ func bridgeClient(ctx context.Context) (*bridgeclient.Client, error) {
 			return c, nil
 		}
 	}
-	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	timeout := 5 * time.Second
+	if bridgeclient.QueryPermission(ctx) == bridgeclient.PermissionPrompt {
+		// The browser may be asking the user whether the page may reach
+		// this computer (Local Network Access): give them time to answer.
+		timeout = time.Minute
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := bridgeclient.Dial(dctx, cfg.BridgeURL)
 	if err != nil {
@@ -171,7 +179,46 @@ func (s cardStatus) render() app.UI {
 	default:
 		text, cls = "已插入 IC 卡", "card-status ok"
 	}
-	return app.P().ID("card-status").Class(cls).Role("status").Aria("live", "polite").Text(text)
+	line := app.P().ID("card-status").Class(cls).Role("status").Aria("live", "polite").Text(text)
+	if errors.Is(s.err, bridgeclient.ErrPermissionDenied) {
+		return app.Div().Class("card-status-box").Body(line, permissionHelp())
+	}
+	return line
+}
+
+// msgLNAPrompt explains, before the browser asks, why it asks whether
+// the site may reach this computer (the bridge listens on 127.0.0.1).
+const msgLNAPrompt = "读卡服务 cardbridge 运行在您的电脑上。连接时浏览器可能会询问是否允许本网站访问本地网络上的设备（本机上的应用和服务），请点击【允许】。"
+
+// permissionHelp says how to allow the site to reach the bridge once the
+// browser's permission was refused: in the site's settings, or for a
+// managed PC by the enterprise policy.
+//
+// A page of an insecure origin (http:// other than loopback) is refused
+// outright: no site setting allows it, only https.
+func permissionHelp() app.UI {
+	origin := app.Window().Get("location").Get("origin").String()
+	if !app.Window().Get("isSecureContext").Bool() {
+		return app.Div().ID("card-permission-help").Class("card-help").Body(
+			app.P().Text("本网站是以不安全的 http:// 地址打开的，浏览器不允许这样的网站访问本机上的读卡服务，网站设置中也无法允许。请使用本网站的 https:// 地址。"),
+		)
+	}
+	return app.Div().ID("card-permission-help").Class("card-help").Body(
+		app.P().Body(
+			app.Text("允许方法：点击浏览器地址栏左侧的网站信息图标 →【网站设置】，将“本机上的应用和服务”（Apps on device，即本地网络访问）改为【允许】；或在 Chrome 中打开 "),
+			app.Code().Text("chrome://settings/content/siteDetails?site="+url.QueryEscape(origin)),
+			app.Text(" 修改。允许后本页会自动重新连接读卡服务。"),
+		),
+		app.P().Body(
+			app.Text("由单位统一管理的电脑：请系统管理员在 Chrome 企业策略 "),
+			app.Code().Text("LocalNetworkAccessAllowedForUrls"),
+			app.Text("（新版 Chrome 另有 "),
+			app.Code().Text("LoopbackNetworkAllowedForUrls"),
+			app.Text("）中加入本网站的地址 "),
+			app.Code().Text(origin),
+			app.Text("。"),
+		),
+	)
 }
 
 // ready reports whether a card is there to use.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -30,6 +31,13 @@ type LoginPage struct {
 
 	card     cardStatus    // 【IC 卡登录】: the bridge, the reader, the card
 	cardStop chan struct{} // ends the watch on the card status
+	// lna is the browser's permission for the page to reach the bridge on
+	// this computer (Local Network Access).
+	lna bridgeclient.Permission
+	// cardIdle: 【IC 卡登录】 is shown without a click of the user (after a
+	// card session ended) and the browser would ask for the permission:
+	// the page waits for 【连接读卡服务】 before it connects.
+	cardIdle bool
 }
 
 const (
@@ -51,8 +59,8 @@ func (p *LoginPage) OnMount(ctx app.Context) {
 	loadKiosk(p.on(ctx))
 	if preferCard {
 		p.mode = modeCard
-		p.startCard(ctx)
 	}
+	p.checkPermission(ctx, preferCard)
 	if session != nil {
 		p.current = session
 		return
@@ -80,8 +88,40 @@ func (p *LoginPage) OnNav(ctx app.Context) {
 	}
 	if preferCard && p.mode != modeCard {
 		p.mode = modeCard
-		p.startCard(ctx)
+		p.checkPermission(ctx, true)
 	}
+}
+
+// loopbackPage reports whether the page was opened at a loopback address,
+// whose requests to the bridge the browser never asks about.
+func loopbackPage() bool {
+	h := app.Window().Get("location").Get("hostname").String()
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "[::1]"
+}
+
+// checkPermission asks the browser for the permission to reach the bridge
+// (no connection, so no question to the user yet). With resume (card mode
+// shown without a click) it then starts the watch on the card, unless the
+// browser would ask the user: that waits for 【连接读卡服务】.
+func (p *LoginPage) checkPermission(ctx app.Context, resume bool) {
+	if resume && p.cardStop == nil {
+		p.card = cardStatus{checking: true}
+	}
+	ac := p.on(ctx)
+	ac.Async(func() {
+		st := bridgeclient.QueryPermission(bg())
+		ac.Dispatch(func(ctx app.Context) {
+			p.lna = st
+			if !resume || p.mode != modeCard || p.cardStop != nil {
+				return
+			}
+			if st == bridgeclient.PermissionPrompt && !loopbackPage() {
+				p.cardIdle = true
+				return
+			}
+			p.startCard(ctx)
+		})
+	})
 }
 
 // OnDismount ends the watch on the card.
@@ -101,6 +141,9 @@ func (p *LoginPage) Render() app.UI {
 				app.Ul().Class("login-tips").Body(
 					app.Li().Text("首次使用且没有 IC 卡的企业，请点击右上角【注册】进行无卡用户注册。"),
 					app.Li().Text("持卡用户请将 IC 卡插入读卡器（或插入 Ikey），使用【IC 卡登录】。"),
+					app.If(p.lna == bridgeclient.PermissionPrompt, func() app.UI {
+						return app.Li().ID("tip-lna").Text("使用【IC 卡登录】时，浏览器可能会询问是否允许本网站访问本地网络上的设备，请点击【允许】：读卡服务运行在您的电脑上。")
+					}),
 					app.Li().Body(app.Text("办理制卡业务请查询"), app.A().Href("/agent-points").Text("制卡代理点联系方式"), app.Text("。")),
 				),
 			),
@@ -170,8 +213,19 @@ func (p *LoginPage) renderPassword() app.UI {
 func (p *LoginPage) renderCard() app.UI {
 	msg := p.message()
 	ready := p.card.ready()
+	asking := p.lna == bridgeclient.PermissionPrompt && (p.cardIdle || p.card.checking)
 	return app.Form().Class("login-form").DataSet("form", "card").OnSubmit(p.submitCard).Body(
-		p.card.render(),
+		app.If(asking, func() app.UI {
+			return app.P().ID("card-lna-note").Class("card-note").Text(msgLNAPrompt)
+		}),
+		app.If(p.cardIdle, func() app.UI {
+			return app.Div().Class("card-connect").Body(
+				app.P().ID("card-status").Class("card-status warn").Role("status").Aria("live", "polite").
+					Text("请点击【连接读卡服务】，检测读卡器与 IC 卡"),
+				app.Button().ID("btn-card-connect").Type("button").Class("btn btn-block").
+					Text("连接读卡服务").OnClick(p.connectCard),
+			)
+		}).Else(p.card.render),
 		app.Label().For("login-pin").Text("IC 卡密码（PIN）"),
 		secret(app.Input().ID("login-pin").Name("pin").
 			Class(classes("f-input", map[bool]string{true: "k-req", false: "k-sys"}[ready])).
@@ -201,8 +255,11 @@ func (p *LoginPage) toPassword(ctx app.Context, e app.Event) {
 	ctx.Defer(func(app.Context) { focusID("login-username") })
 }
 
+// toCard shows 【IC 卡登录】 and, the user having clicked, connects to the
+// bridge (the browser may ask for the permission now).
 func (p *LoginPage) toCard(ctx app.Context, e app.Event) {
 	if p.mode == modeCard {
+		p.startCard(ctx) // the click starts a watch not running yet (【连接读卡服务】 shown)
 		return
 	}
 	p.mode = modeCard
@@ -212,6 +269,9 @@ func (p *LoginPage) toCard(ctx app.Context, e app.Event) {
 	p.startCard(ctx)
 }
 
+// connectCard is 【连接读卡服务】.
+func (p *LoginPage) connectCard(ctx app.Context, e app.Event) { p.startCard(ctx) }
+
 // startCard watches the bridge, the reader and the card while the card
 // mode is shown.
 func (p *LoginPage) startCard(ctx app.Context) {
@@ -219,10 +279,14 @@ func (p *LoginPage) startCard(ctx app.Context) {
 		return
 	}
 	p.cardStop = make(chan struct{})
+	p.cardIdle = false
 	p.card = cardStatus{checking: true}
 	watchStatus(p.on(ctx), p.cardStop, func(ctx app.Context, st cardStatus) {
 		wasReady := p.card.ready()
 		p.card = st
+		if errors.Is(st.err, bridgeclient.ErrPermissionDenied) {
+			p.lna = bridgeclient.PermissionDenied // the browser asks no more
+		}
 		if st.ready() && !wasReady {
 			ctx.Defer(func(app.Context) { focusID("login-pin") })
 		}

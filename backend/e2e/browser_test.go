@@ -47,8 +47,8 @@ func needBrowser(t *testing.T) string {
 }
 
 // newBrowser starts a headless Chromium with the flags this closed network
-// and running as root need, and returns a tab context.
-func newBrowser(t *testing.T) context.Context {
+// and running as root need, and extra ones, and returns a tab context.
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	exe := needBrowser(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -63,6 +63,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1366, 768),
 	)
+	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() { cancelC(); cancelA() })
