@@ -35,7 +35,7 @@ func (a *API) sessionJSON(r *http.Request, c *current) (model.Session, error) {
 		ExpiresAt:    a.Timeouts.ExpiresAt(c.session.CreatedAt, c.session.LastSeenAt),
 	}
 	if c.user.EnterpriseID != 0 {
-		e, err := a.Store.EnterpriseByID(r.Context(), c.user.EnterpriseID)
+		e, err := a.enterprise(r.Context(), c)
 		if err != nil {
 			return model.Session{}, err
 		}
