@@ -2,9 +2,11 @@ package ca
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
@@ -81,10 +83,54 @@ func (c *CA) checkIssued(cert *smx509.Certificate) error {
 	if cert.SignatureAlgorithm != smx509.SM2WithSM3 {
 		return fmt.Errorf("%w: signature algorithm %v", ErrUnknownIssuer, cert.SignatureAlgorithm)
 	}
+	k := issuedKey(c.cert, cert)
+	if issued.has(k) {
+		return nil
+	}
 	if err := cert.CheckSignatureFrom(c.cert); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnknownIssuer, err)
 	}
+	issued.add(k)
 	return nil
+}
+
+// issued remembers the certificates whose signature a root's key verified
+// (checkIssued): a fact that never changes, so a card's certificate, sent
+// with each of its signatures, costs one SM2 verification per process. The
+// checks of time, profile, identity and the card's state still run every
+// time. Bounded: forgotten all at once when full.
+var issued issuedSet
+
+const issuedMax = 1 << 16
+
+type issuedSet struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]struct{}
+}
+
+func issuedKey(root, cert *smx509.Certificate) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write(root.Raw)
+	h.Write(cert.Raw)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+func (s *issuedSet) has(k [sha256.Size]byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[k]
+	return ok
+}
+
+func (s *issuedSet) add(k [sha256.Size]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= issuedMax {
+		s.m = map[[sha256.Size]byte]struct{}{}
+	}
+	s.m[k] = struct{}{}
 }
 
 func checkProfile(cert *smx509.Certificate) error {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -50,10 +51,11 @@ func (a *API) presenceEvery() time.Duration {
 	return every
 }
 
-// cardOfSession loads the card of a card session into c and ends the
-// session (ErrCardEnded) when the card may no longer be used or its page
-// has not reported it in the reader for CardPresenceTimeout.
-func (a *API) cardOfSession(ctx context.Context, w http.ResponseWriter, r *http.Request, c *current, now time.Time) error {
+// cardOfSession puts the card of a card session (read with the session,
+// sc) into c and ends the session (ErrCardEnded) when the card may no
+// longer be used or its page has not reported it in the reader for
+// CardPresenceTimeout.
+func (a *API) cardOfSession(ctx context.Context, w http.ResponseWriter, r *http.Request, c *current, sc store.Context, now time.Time) error {
 	end := func(msg string, cause error) error {
 		if err := a.Store.DeleteSession(ctx, c.session.ID); err != nil {
 			return err
@@ -61,16 +63,9 @@ func (a *API) cardOfSession(ctx context.Context, w http.ResponseWriter, r *http.
 		auth.ClearSessionCookie(w, a.secure(r))
 		return &Error{Code: model.ErrCardEnded, Message: msg, Err: cause}
 	}
-	cs, err := a.Store.CardSessionOf(ctx, c.session.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return end(msgUnauthorized, err)
-	}
-	if err != nil {
-		return err
-	}
-	card, err := a.Store.CardByNumber(ctx, cs.CardNumber)
-	if err != nil {
-		return err
+	cs, card := sc.CardSession, sc.Card
+	if cs == nil || card == nil {
+		return end(msgUnauthorized, fmt.Errorf("session %d of a card's account: %w", c.session.ID, store.ErrNotFound))
 	}
 	if card.State != store.CardActive {
 		return end(cardStateMessage(card.State)+"；已退出登录", nil)
@@ -78,7 +73,7 @@ func (a *API) cardOfSession(ctx context.Context, w http.ResponseWriter, r *http.
 	if now.Sub(cs.LastPresenceAt) > a.CardPresenceTimeout {
 		return end(msgCardPresence, nil)
 	}
-	c.card = &card
+	c.card = card
 	return nil
 }
 

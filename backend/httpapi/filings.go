@@ -89,10 +89,13 @@ const (
 	msgChangeNeedsLC = "变更须由企业法人卡持有人使用 IC 卡登录后办理"
 )
 
-// enterprise is the session user's enterprise.
+// enterprise is the session user's enterprise, as read with the session.
 func (a *API) enterprise(ctx context.Context, c *current) (store.Enterprise, error) {
 	if c.user.EnterpriseID == 0 {
 		return store.Enterprise{}, &Error{Code: model.ErrForbidden, Message: msgForbidden}
+	}
+	if c.enterprise != nil {
+		return *c.enterprise, nil
 	}
 	return a.Store.EnterpriseByID(ctx, c.user.EnterpriseID)
 }
@@ -319,17 +322,19 @@ func (k kindRecords) update(a *API, w http.ResponseWriter, r *http.Request, c *c
 		return err
 	}
 	st := k.store(a)
-	old, err := st.Get(ctx, ent.ID, id)
-	if err != nil {
-		return err
-	}
-	if !old.State.CanEdit() {
-		// Said before the fields are checked: a declared record's
-		// fields do not matter.
-		return k.stateError(old.State, op, store.ErrState)
-	}
 	in, lookErr, err := a.input(ctx, k, c, ent, req, mode)
 	if err != nil {
+		// A record that is not there, or whose state forbids op, is
+		// said before its fields: a declared record's fields do not
+		// matter. The store's transaction checks both again; the record
+		// is read here only on this path.
+		old, gerr := st.Get(ctx, ent.ID, id)
+		switch {
+		case gerr != nil:
+			return gerr
+		case !old.State.CanEdit():
+			return k.stateError(old.State, op, store.ErrState)
+		}
 		return err
 	}
 	var signed *signedRecord
@@ -339,13 +344,13 @@ func (k kindRecords) update(a *API, w http.ResponseWriter, r *http.Request, c *c
 			ref := k.ref(id)
 			// The card holder signed what the store will keep, as the
 			// version the declaration makes (X3).
-			in.Sign = func(vals model.Fields, version int) (store.Actor, error) {
+			in.Sign = func(vals model.Fields, version int) (store.Actor, *store.RecordSignature, error) {
 				s, err := a.verifyDeclaration(c, ent, ref, version, vals, req.CardSignature)
 				if err != nil {
-					return store.Actor{}, err
+					return store.Actor{}, nil, err
 				}
 				signed = s
-				return actor(c, s), nil
+				return actor(c, s), s.kept(), nil
 			}
 		}
 		rec, err = st.Declare(ctx, ent.ID, id, req.Version, actor(c, nil), in)
@@ -356,10 +361,8 @@ func (k kindRecords) update(a *API, w http.ResponseWriter, r *http.Request, c *c
 		return k.writeError(ctx, a, ent.ID, id, op, registryError(err, lookErr))
 	}
 	if signed != nil {
-		if rec.Signature, err = a.keepSignature(ctx, ent.ID, signed, rec.Version, rec.Fields, rec.DeclaredAt); err != nil {
-			// Declared, and the audit row holds the signature; only the
-			// record's own copy is missing.
-			a.Log.ErrorContext(ctx, "keep record signature", "record", signed.ref.String(), "err", err)
+		if rec.Signature, err = signed.shown(rec); err != nil {
+			a.Log.ErrorContext(ctx, "declared record signature", "record", signed.ref.String(), "err", err)
 			rec.Signature = nil
 		}
 	}

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -81,4 +82,76 @@ func BenchmarkDeclareAuditHTTP(b *testing.B) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "decl/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkRoundTrips counts the database round trips of one request of
+// each kind on the hot path (trips/op; exact, whatever the machine's
+// load), one client after the other on PostgreSQL: a password login
+// (POST /api/session), a 暂存 of a customs filing by its card holder (PUT
+// …/{id}), an unsigned 申报 of a legal-person filing by a no-card
+// administrator, and the card holder's signed 申报 of a customs filing
+// (as BenchmarkDeclareAuditHTTP sends). Each request's records are made
+// before the count starts, and one request of the kind runs first, so
+// that the pool's connections and prepared statements are warm. With
+// EPORTID_TRACE_TRIPS set, the trips of the first counted request are
+// logged (the messages each sent).
+func BenchmarkRoundTrips(b *testing.B) {
+	st, trips := storetest.OpenCounting(b)
+	e := newFenv(b, st, nil)
+	measure := func(b *testing.B, prep func() func()) {
+		ops := make([]func(), b.N+1)
+		for i := range ops {
+			ops[i] = prep()
+		}
+		ops[0]()
+		b.ResetTimer()
+		before := trips.Count()
+		trips.Trace(os.Getenv("EPORTID_TRACE_TRIPS") != "")
+		ops[1]()
+		for i, t := range trips.Trace(false) {
+			b.Logf("trip %d: %s", i+1, t)
+		}
+		for _, op := range ops[2:] {
+			op()
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(trips.Count()-before)/float64(b.N), "trips/op")
+	}
+	b.Run("login", func(b *testing.B) {
+		measure(b, func() func() {
+			admin, _ := e.enterprise()
+			name := ""
+			var s model.Session
+			admin.call(http.MethodGet, "/api/session", nil, http.StatusOK, &s)
+			name = s.Username
+			c := e.client()
+			return func() { c.login(name, password) }
+		})
+	})
+	b.Run("save", func(b *testing.B) {
+		measure(b, func() func() {
+			_, ent, _ := e.lpDeclared()
+			h := e.cardHolder(ent)
+			rec := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
+			return func() { saveRec(h.client, rec, http.StatusOK) }
+		})
+	})
+	b.Run("declare", func(b *testing.B) {
+		measure(b, func() func() {
+			admin, ent := e.enterprise()
+			lp := createRec(admin, model.FilingLegalPerson, lpFields(ent.CreditCode))
+			return func() {
+				admin.call(http.MethodPost, recPath(lp.RecordMeta)+"/declare", saveReq(lp.Version, lp.Fields), http.StatusOK, nil)
+			}
+		})
+	})
+	b.Run("declare-signed", func(b *testing.B) {
+		measure(b, func() func() {
+			_, ent, _ := e.lpDeclared()
+			h := e.cardHolder(ent)
+			rec := createRec(h.client, model.FilingCustoms, sampleFields(model.FilingCustoms, ent.CreditCode))
+			body := declareBody(h, rec)
+			return func() { h.call(http.MethodPost, recPath(rec.RecordMeta)+"/declare", body, http.StatusOK, nil) }
+		})
+	})
 }

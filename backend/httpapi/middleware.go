@@ -83,7 +83,10 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 type current struct {
 	session store.Session
 	user    store.User
-	card    *store.Card // the card of a card session (roles legal_card, operator_card)
+	// enterprise is the user's (read with the session); nil for a user of
+	// no enterprise.
+	enterprise *store.Enterprise
+	card       *store.Card // the card of a card session (roles legal_card, operator_card)
 }
 
 // handlerFunc is a handler that needs a session.
@@ -127,7 +130,8 @@ var errNoSession = &Error{Code: model.ErrUnauthorized, Message: msgUnauthorized}
 // costs one write).
 const touchEvery = time.Minute
 
-// session loads the request's live session: it checks the idle and
+// session loads the request's live session, with its user, enterprise and
+// card in one read (store.SessionContext): it checks the idle and
 // absolute timeouts, ends an expired session (and clears its cookie), and
 // records the use.
 func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) {
@@ -136,7 +140,8 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		return nil, errNoSession
 	}
 	ctx := r.Context()
-	sess, user, err := a.Store.SessionUser(ctx, auth.HashToken(token))
+	sc, err := a.Store.SessionContext(ctx, auth.HashToken(token))
+	sess, user := sc.Session, sc.User
 	if errors.Is(err, store.ErrNotFound) {
 		auth.ClearSessionCookie(w, a.secure(r))
 		return nil, errNoSession
@@ -171,9 +176,9 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) (*current, error) 
 		}
 		sess.LastSeenAt = now
 	}
-	c := &current{session: sess, user: user}
+	c := &current{session: sess, user: user, enterprise: sc.Enterprise}
 	if store.IsCardRole(user.Role) {
-		if err := a.cardOfSession(ctx, w, r, c, now); err != nil {
+		if err := a.cardOfSession(ctx, w, r, c, sc, now); err != nil {
 			return nil, err
 		}
 	}

@@ -75,27 +75,26 @@ func (a *API) verifyDeclaration(c *current, ent store.Enterprise, ref model.Reco
 	return &signedRecord{ref: ref, version: version, fields: fields, sig: *sig, signer: id}, nil
 }
 
-// keepSignature stores the verified signature of a declaration the store
-// accepted as version with values stored, at declaredAt. The audit row of
-// the declaration (written in its transaction) holds the signature too.
-func (a *API) keepSignature(ctx context.Context, enterpriseID int64, s *signedRecord, version int, stored map[string]string, declaredAt *time.Time) (*model.RecordSignature, error) {
-	if version != s.version || !sameValues(stored, s.fields) {
+// kept is the signature as the store keeps it with the declaration (the
+// store sets the enterprise, record, version and time).
+func (s *signedRecord) kept() *store.RecordSignature {
+	return &store.RecordSignature{CardNumber: s.signer.CardNumber, HolderName: s.signer.HolderName,
+		CertSerial: s.signer.SerialHex, Signature: s.sig.Signature, Certificate: s.sig.Certificate}
+}
+
+// shown is the signature of a declaration the store accepted as rec, as
+// the answer shows it: only if rec is what was signed.
+func (s *signedRecord) shown(rec model.Record) (*model.RecordSignature, error) {
+	if rec.Version != s.version || !sameValues(rec.Fields, s.fields) {
 		// The store kept something else than what was signed: never
 		// show it as signed.
-		return nil, fmt.Errorf("httpapi: %s stored as version %d with other values than signed (version %d)", s.ref, version, s.version)
+		return nil, fmt.Errorf("httpapi: %s stored as version %d with other values than signed (version %d)", s.ref, rec.Version, s.version)
 	}
-	at := a.now()
-	if declaredAt != nil {
-		at = *declaredAt
-	}
-	rs, err := a.Store.AddRecordSignature(detached(ctx), store.RecordSignature{
-		EnterpriseID: enterpriseID, Kind: s.ref.Kind, Change: s.ref.Change, RecordID: s.ref.ID,
-		Version: version, Action: model.ActionDeclare, CardNumber: s.signer.CardNumber,
-		HolderName: s.signer.HolderName, CertSerial: s.signer.SerialHex,
-		Signature: s.sig.Signature, Certificate: s.sig.Certificate, SignedAt: at,
-	})
-	if err != nil {
-		return nil, err
+	rs := store.RecordSignature{Version: rec.Version, Action: model.ActionDeclare, CardNumber: s.signer.CardNumber,
+		HolderName: s.signer.HolderName, CertSerial: s.signer.SerialHex, Signature: s.sig.Signature,
+		Certificate: s.sig.Certificate}
+	if rec.DeclaredAt != nil {
+		rs.SignedAt = *rec.DeclaredAt
 	}
 	return recordSignatureJSON(rs, true), nil
 }

@@ -45,7 +45,7 @@ func (a *API) sessionJSON(r *http.Request, c *current) (model.Session, error) {
 		s.Kiosk, s.IdleSeconds = true, int(a.KioskIdle/time.Second)
 	}
 	if c.user.EnterpriseID != 0 {
-		e, err := a.Store.EnterpriseByID(r.Context(), c.user.EnterpriseID)
+		e, err := a.enterprise(r.Context(), c)
 		if err != nil {
 			return model.Session{}, err
 		}

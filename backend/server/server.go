@@ -404,8 +404,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	jctx, stop := context.WithCancel(context.Background())
 	m.stop = stop
 	if !c.NoJanitor {
-		m.wg.Add(1)
+		m.wg.Add(2)
 		go m.janitor(jctx)
+		go m.linker(jctx)
 	}
 	fmt.Fprintf(c.Stdout, "eportid listening on %s (database: %s)\n", m.URL(), m.describeDatabase())
 	return nil

@@ -28,6 +28,10 @@ type auditRow struct {
 	who      Actor
 	fields   []model.FieldChange
 	reason   string
+	// sig, when set, is the card signature of the operation, kept in
+	// record_signatures with the record's enterprise, id, version and
+	// declared_at as the statement returns them.
+	sig *RecordSignature
 }
 
 func nullString(s string) any {
@@ -63,9 +67,9 @@ const auditInsertColumns = `(at, kind, is_change, action, from_state, to_state, 
 
 // writeAudited runs query, an INSERT, UPDATE or DELETE of sp's table
 // ending in RETURNING sp.columns(""), and writes the audit row of the
-// record it returns, in tx. On PostgreSQL both are one statement (a
-// data-modifying WITH: one round trip less per change of state); on SQLite
-// two. sql.ErrNoRows when the statement matched no row (and nothing is
+// record it returns, in tx, and the operation's card signature (a.sig).
+// On PostgreSQL all are one statement (a data-modifying WITH: one round
+// trip per change of state); on SQLite one each. sql.ErrNoRows when the statement matched no row (and nothing is
 // audited).
 func (s *Store) writeAudited(ctx context.Context, tx *sqlx.Tx, sp *spec, query string, args []any, a auditRow) (rec, error) {
 	aargs, err := s.auditArgs(sp, a)
@@ -77,9 +81,18 @@ func (s *Store) writeAudited(ctx context.Context, tx *sqlx.Tx, sp *spec, query s
 			SELECT CAST(? AS TIMESTAMPTZ), CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS TEXT),
 				CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),
 				CAST(? AS JSONB), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
-				u.id, u.filing_id, u.enterprise_id FROM u)
-			SELECT * FROM u`
-		return sp.scan(s.queryRowTx(ctx, tx, s.q(q), append(args, aargs...)...))
+				u.id, u.filing_id, u.enterprise_id FROM u)`
+		args = append(args, aargs...)
+		keep := ""
+		if g := a.sig; g != nil {
+			keep = `, g AS (INSERT INTO record_signatures ` + recordSignatureInsertColumns + `
+				SELECT u.enterprise_id, CAST(? AS TEXT), CAST(? AS BOOLEAN), u.id, u.version, CAST(? AS TEXT),
+					CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS BYTEA), u.declared_at
+				FROM u)`
+			args = append(args, string(sp.kind.Kind), sp.change, string(a.action), g.CardNumber, g.HolderName,
+				g.CertSerial, g.Signature, g.Certificate)
+		}
+		return sp.scan(s.queryRowTx(ctx, tx, s.q(q+keep+` SELECT * FROM u`), args...))
 	}
 	r, err := sp.scan(tx.QueryRowxContext(ctx, s.q(query), args...))
 	if err != nil {
@@ -88,6 +101,18 @@ func (s *Store) writeAudited(ctx context.Context, tx *sqlx.Tx, sp *spec, query s
 	aargs = append(aargs, r.meta.ID, r.meta.FilingID, r.meta.EnterpriseID)
 	if err := s.insertAudit(ctx, tx, aargs); err != nil {
 		return rec{}, fmt.Errorf("store: audit: %w", err)
+	}
+	if g := a.sig; g != nil {
+		at := r.meta.UpdatedAt
+		if r.meta.DeclaredAt != nil {
+			at = *r.meta.DeclaredAt
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO record_signatures `+recordSignatureInsertColumns+`
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.meta.EnterpriseID, string(sp.kind.Kind), sp.change, r.meta.ID, r.meta.Version, string(a.action),
+			g.CardNumber, g.HolderName, g.CertSerial, g.Signature, g.Certificate, ts(at)); err != nil {
+			return rec{}, fmt.Errorf("store: keep record signature: %w", err)
+		}
 	}
 	return r, nil
 }

@@ -18,14 +18,18 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// The audit trail is a hash chain (migration 0022): each audit_log row has
-// its place seq (1, 2, …), the hash of the row before it (prev_hash; 64
-// zeros before the first) and hash = SHA-256 of prev_hash and the row's
-// columns (auditHash). The chain's last row is audit_chain_head, locked by
-// every insert, so concurrent transactions chain one after the other: on
-// PostgreSQL a trigger chains each new row (eportid_audit_hash, the same
-// computation in SQL); on SQLite, which has no SHA-256 and whose write
-// transactions are serial, insertAudit does it and triggers hold the row
+// The audit trail is a hash chain (migrations 0022, 0026): each audit_log
+// row has its place seq (1, 2, …), the hash of the row before it
+// (prev_hash; 64 zeros before the first) and hash = SHA-256 of prev_hash
+// and the row's columns (auditHash). The chain's last row is
+// audit_chain_head. On PostgreSQL a row is inserted unchained and linked
+// after it commits: LinkAudit (eportid_audit_link, the same computation in
+// SQL) chains the committed unchained rows in id order under the head's
+// lock, in a short transaction of its own, so that declarations commit
+// side by side instead of one after the other behind the head; the server
+// links every AuditLinkInterval and before each checkpoint. On SQLite,
+// which has no SHA-256 and whose write transactions are serial,
+// insertAudit chains each row as it inserts it and triggers hold the row
 // to the head.
 //
 // A hash chain alone is rewritten by whoever can rewrite the table; the
@@ -87,9 +91,10 @@ func auditHash(prev string, seq int64, r auditScan) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// insertAudit inserts an audit row of auditInsertColumns' values, chained:
-// on PostgreSQL by the trigger; on SQLite here, after the head as locked by
-// the write transaction, with the row's id taken in advance (it is hashed).
+// insertAudit inserts an audit row of auditInsertColumns' values: on
+// PostgreSQL unchained (LinkAudit chains it once committed); on SQLite
+// chained here, after the head as locked by the write transaction, with
+// the row's id taken in advance (it is hashed).
 func (s *Store) insertAudit(ctx context.Context, tx *sqlx.Tx, args []any) error {
 	if s.dialect == Postgres {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log `+auditInsertColumns+`
@@ -183,15 +188,51 @@ func sealAuditSQLite(ctx context.Context, tx *sqlx.Tx) error {
 	return err
 }
 
+// linkBatch is how many rows one call of eportid_audit_link chains.
+const linkBatch = 1000
+
+// LinkAudit chains the committed unchained audit rows after the chain's
+// head, in id order, and returns how many (PostgreSQL; SQLite chains each
+// row as it is inserted: 0). Any number of servers may link at once: the
+// head's lock takes them one after the other, each chaining what the one
+// before left.
+func (s *Store) LinkAudit(ctx context.Context) (int, error) {
+	if s.dialect != Postgres {
+		return 0, nil
+	}
+	total := 0
+	for {
+		var pending bool
+		if err := s.get(ctx, &pending, `SELECT EXISTS (SELECT 1 FROM audit_log WHERE seq IS NULL)`); err != nil {
+			return total, fmt.Errorf("store: link audit: %w", err)
+		}
+		if !pending {
+			return total, nil
+		}
+		var n int
+		if err := s.get(ctx, &n, `SELECT eportid_audit_link($1)`, linkBatch); err != nil {
+			return total, fmt.Errorf("store: link audit: %w", err)
+		}
+		total += n
+		if n < linkBatch {
+			return total, nil
+		}
+	}
+}
+
 // checkpointText is what a checkpoint's signature covers.
 func checkpointText(seq int64, hash string, at time.Time) []byte {
 	return []byte(fmt.Sprintf("eportid audit checkpoint\nseq %d\nhash %s\nat %s\n", seq, hash, at.UTC().Format(auditTimeLayout)))
 }
 
-// AuditCheckpoint signs the chain's head with sign (the server's key, SM2
-// over checkpointText; certDER is its certificate) and records it, unless
-// the head is where the last checkpoint left it (then ok is false).
+// AuditCheckpoint links the committed unchained rows (LinkAudit), then
+// signs the chain's head with sign (the server's key, SM2 over
+// checkpointText; certDER is its certificate) and records it, unless the
+// head is where the last checkpoint left it (then ok is false).
 func (s *Store) AuditCheckpoint(ctx context.Context, sign func(msg []byte) ([]byte, error), certDER []byte) (seq int64, ok bool, err error) {
+	if _, err := s.LinkAudit(ctx); err != nil {
+		return 0, false, err
+	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var head struct {
 			Seq  int64  `db:"seq"`
@@ -248,16 +289,22 @@ type AuditReport struct {
 	Checkpoints int   // checkpoints whose signature and hash were checked
 	// Signed is the last place a valid checkpoint vouches for.
 	Signed int64
-	Broken *AuditBreak // nil when the trail is intact
+	// Unchained is the tail of rows not chained yet (PostgreSQL: committed
+	// since the last LinkAudit), FirstUnchained the lowest id among them.
+	// They are not verified: a row there is vouched for once linked.
+	Unchained      int
+	FirstUnchained int64
+	Broken         *AuditBreak // nil when the trail is intact
 }
 
-// VerifyAudit checks the audit trail: every row in the chain (by seq, from
+// VerifyAudit checks the audit trail: every chained row (by seq, from
 // 1 with no gap), its prev_hash the hash of the row before and its hash
 // that of its content; the head at the last row; every checkpoint signed
 // by the key of root (the CA's certificate; nil skips the signatures) and
 // naming a row of the chain with its hash. It reports the first break: a
 // changed row (UPDATE), a missing place (DELETE), or a row outside the
-// chain or not following it (a forged INSERT).
+// chain or not following it (a forged INSERT). On PostgreSQL the rows not
+// linked yet are the unchained tail (AuditReport.Unchained), not a break.
 func (s *Store) VerifyAudit(ctx context.Context, root *smx509.Certificate) (AuditReport, error) {
 	var rep AuditReport
 	type row struct {
@@ -286,6 +333,13 @@ func (s *Store) VerifyAudit(ctx context.Context, root *smx509.Certificate) (Audi
 		}
 		rep.Rows++
 		if rep.Broken != nil {
+			continue
+		}
+		if s.dialect == Postgres && !r.Seq.Valid && !r.PrevHash.Valid && !r.Hash.Valid {
+			if rep.Unchained == 0 {
+				rep.FirstUnchained = r.ID
+			}
+			rep.Unchained++
 			continue
 		}
 		switch {

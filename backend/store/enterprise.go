@@ -29,7 +29,7 @@ const enterpriseColumns = `id, credit_code, name_cn, legal_rep_name, legal_rep_i
 // EnterpriseByID returns an enterprise, or ErrNotFound.
 func (s *Store) EnterpriseByID(ctx context.Context, id int64) (Enterprise, error) {
 	var e Enterprise
-	err := s.db.GetContext(ctx, &e, s.q(`SELECT `+enterpriseColumns+` FROM enterprises WHERE id = ?`), id)
+	err := s.get(ctx, &e, s.q(`SELECT `+enterpriseColumns+` FROM enterprises WHERE id = ?`), id)
 	e.CreatedAt = e.CreatedAt.UTC()
 	return e, noRows(err, "enterprise")
 }

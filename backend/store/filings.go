@@ -68,8 +68,10 @@ type Input struct {
 	// Sign, on a declaration by a card holder, checks the card's signature
 	// over the values as they will be stored and the version the
 	// declaration makes (X3), inside the transaction; the Actor it returns
-	// (with the signature) is the one the audit row records.
-	Sign func(vals model.Fields, version int) (Actor, error)
+	// (with the signature) is the one the audit row records, and the
+	// signature is kept (record_signatures) in the declaration's statement
+	// (its enterprise, record, version and time are the declaration's).
+	Sign func(vals model.Fields, version int) (Actor, *RecordSignature, error)
 }
 
 // RegistryAnswer is a registry lookup that answered: the record, or none.

@@ -60,6 +60,7 @@ func TestMigrations(t *testing.T) {
 				undo["0020_cards"] = append(undo["0020_cards"], `DROP FUNCTION eportid_signatures_append_only()`)
 			}
 			undo["0022_integrity"] = undoIntegrity(d)
+			undo["0027_audit_link"] = undoAuditLink(d)
 			qs, ok := undo[last]
 			if !ok {
 				t.Fatalf("no undo for the last migration %s: add it to this test", last)
@@ -168,6 +169,35 @@ func TestOpenSQLitePath(t *testing.T) {
 			t.Errorf("IsPostgresURL(%s) = %v", u, got)
 		}
 	}
+}
+
+// undoAuditLink undoes migration 0026: on PostgreSQL, rows chained as
+// they are inserted again (the rows inserted since are linked first).
+func undoAuditLink(dialect string) []string {
+	if dialect != store.Postgres {
+		return []string{`SELECT 1`}
+	}
+	return []string{`SELECT eportid_audit_link(1000000)`,
+		`DROP TRIGGER audit_log_unchained ON audit_log`, `DROP FUNCTION eportid_audit_unchained()`,
+		`DROP FUNCTION eportid_audit_link(INTEGER)`, `DROP INDEX audit_log_unchained_idx`,
+		`DROP TRIGGER audit_log_append_only ON audit_log`, `DROP FUNCTION eportid_audit_append_only()`,
+		`CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+			FOR EACH ROW EXECUTE FUNCTION eportid_append_only()`,
+		`ALTER TABLE audit_log ALTER COLUMN seq SET NOT NULL, ALTER COLUMN prev_hash SET NOT NULL,
+			ALTER COLUMN hash SET NOT NULL`,
+		`CREATE FUNCTION eportid_audit_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+		DECLARE
+			h audit_chain_head;
+		BEGIN
+			SELECT * INTO h FROM audit_chain_head WHERE id = 1 FOR UPDATE;
+			NEW.seq := h.seq + 1;
+			NEW.prev_hash := h.hash;
+			NEW.hash := eportid_audit_hash(h.hash, NEW);
+			UPDATE audit_chain_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
+			RETURN NEW;
+		END
+		$$`,
+		`CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION eportid_audit_chain()`}
 }
 
 // undoIntegrity undoes migration 0022: the guards of the record tables,

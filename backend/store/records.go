@@ -527,8 +527,9 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 		if err != nil {
 			return err
 		}
+		var sig *RecordSignature
 		if declare && in.Sign != nil {
-			if who, err = in.Sign(vals, version+1); err != nil {
+			if who, sig, err = in.Sign(vals, version+1); err != nil {
 				return err
 			}
 		}
@@ -546,7 +547,7 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 			WHERE id = ? AND enterprise_id = ? AND version = ? AND state IN (`+stateList(allowed)+`)
 			RETURNING `+sp.columns(""), args, auditRow{
 			action: action, from: old.meta.State, to: to, who: who,
-			fields: model.Diff(sp.form, old.vals, vals),
+			fields: model.Diff(sp.form, old.vals, vals), sig: sig,
 		})
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s %d changed meanwhile: %w", sp.what(), id, ErrConflict)

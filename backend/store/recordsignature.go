@@ -32,6 +32,9 @@ type RecordSignature struct {
 const recordSignatureColumns = `id, enterprise_id, kind, is_change, record_id, version, action, card_number,
 	holder_name, cert_serial, signature, certificate, signed_at`
 
+const recordSignatureInsertColumns = `(enterprise_id, kind, is_change, record_id, version, action,
+	card_number, holder_name, cert_serial, signature, certificate, signed_at)`
+
 // AddRecordSignature keeps the signature of a record (SignedAt defaults to
 // now) and returns it with its id.
 func (s *Store) AddRecordSignature(ctx context.Context, r RecordSignature) (RecordSignature, error) {
@@ -39,9 +42,7 @@ func (s *Store) AddRecordSignature(ctx context.Context, r RecordSignature) (Reco
 		r.SignedAt = s.now()
 	}
 	r.SignedAt = ts(r.SignedAt)
-	err := s.db.GetContext(ctx, &r.ID, s.q(`INSERT INTO record_signatures
-		(enterprise_id, kind, is_change, record_id, version, action, card_number, holder_name, cert_serial,
-		 signature, certificate, signed_at)
+	err := s.db.GetContext(ctx, &r.ID, s.q(`INSERT INTO record_signatures `+recordSignatureInsertColumns+`
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		r.EnterpriseID, string(r.Kind), r.Change, r.RecordID, r.Version, string(r.Action), r.CardNumber,
 		r.HolderName, r.CertSerial, r.Signature, r.Certificate, r.SignedAt)

@@ -22,8 +22,8 @@ var appendOnly = []string{"audit_log", "audit_checkpoints", "filing_history", "c
 	"declarant_binding_log", "record_signatures"}
 
 // readOnly are the tables the application only reads: the migrations'
-// record, and the chain's head, which the chaining trigger (SECURITY
-// DEFINER, the owner's) moves.
+// record, and the chain's head, which the linking function
+// (eportid_audit_link, SECURITY DEFINER, the owner's) moves.
 var readOnly = []string{"schema_migrations", "audit_chain_head"}
 
 // migrateAsOwner applies the migrations (if apply) through a connection to

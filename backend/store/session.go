@@ -54,11 +54,11 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) (Session, error
 // at once of one user are capped one after the other.
 func (s *Store) insertSession(ctx context.Context, tx *sqlx.Tx, sess *Session) error {
 	var uid int64
-	err := tx.GetContext(ctx, &uid, s.q(`SELECT id FROM users WHERE id = ?`+s.forUpdate()), sess.UserID)
+	err := s.getTx(ctx, tx, &uid, s.q(`SELECT id FROM users WHERE id = ?`+s.forUpdate()), sess.UserID)
 	if err := noRows(err, fmt.Sprintf("session of user %d", sess.UserID)); err != nil {
 		return err
 	}
-	err = tx.GetContext(ctx, &sess.ID, s.q(`INSERT INTO sessions
+	err = s.getTx(ctx, tx, &sess.ID, s.q(`INSERT INTO sessions
 		(token_hash, user_id, csrf_token, created_at, last_seen_at, kiosk_terminal_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
 		sess.TokenHash, sess.UserID, sess.CSRFToken, sess.CreatedAt, sess.LastSeenAt, nullID(sess.KioskTerminalID))
 	switch {
@@ -69,7 +69,7 @@ func (s *Store) insertSession(ctx context.Context, tx *sqlx.Tx, sess *Session) e
 	case err != nil:
 		return fmt.Errorf("store: create session: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id NOT IN
+	if _, err := s.execTx(ctx, tx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id NOT IN
 		(SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)`),
 		sess.UserID, sess.UserID, MaxSessionsPerUser); err != nil {
 		return fmt.Errorf("store: end the oldest sessions: %w", err)
@@ -90,7 +90,7 @@ func (s *Store) SessionByTokenHash(ctx context.Context, h []byte) (Session, erro
 
 // TouchSession sets a session's last use; ErrNotFound if it has ended.
 func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), ts(now), id)
+	res, err := s.exec(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), ts(now), id)
 	return affectedOne(res, err, "session")
 }
 
@@ -157,4 +157,68 @@ func (s *Store) SessionUser(ctx context.Context, h []byte) (Session, User, error
 		&sess.KioskTerminalID, &u.ID, &u.EnterpriseID, &u.Username, &u.PasswordHash, &u.Role, &u.Mobile, &u.Email, &u.CreatedAt, &u.Disabled)
 	sess.CreatedAt, sess.LastSeenAt, u.CreatedAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), u.CreatedAt.UTC()
 	return sess, u, noRows(err, "session")
+}
+
+// Context is what a request acts in: the session of a token hash, its
+// user, the user's enterprise and, for a card session, its binding and
+// the card, read in one round trip (every authenticated request needs
+// them).
+type Context struct {
+	Session Session
+	User    User
+	// Enterprise is the user's; nil for a user of no enterprise.
+	Enterprise *Enterprise
+	// CardSession and Card are the card a card session was opened with;
+	// nil for a session without a card.
+	CardSession *CardSession
+	Card        *Card
+}
+
+// SessionContext returns the Context of a token hash; ErrNotFound when
+// there is no such session. It does not check expiry or states: the
+// caller compares them with its limits.
+func (s *Store) SessionContext(ctx context.Context, h []byte) (Context, error) {
+	q := s.q(`SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+		COALESCE(s.kiosk_terminal_id, 0), u.id, COALESCE(u.enterprise_id, 0), u.username, u.password_hash, u.role, u.mobile, u.email,
+		u.created_at, u.disabled,
+		e.id IS NOT NULL, COALESCE(e.credit_code, ''), COALESCE(e.name_cn, ''), COALESCE(e.legal_rep_name, ''),
+		COALESCE(e.legal_rep_id_type, ''), COALESCE(e.legal_rep_id_number, ''), COALESCE(e.province, ''),
+		COALESCE(e.city, ''), COALESCE(e.address, ''), COALESCE(e.phone, ''), e.created_at,
+		c.card_number IS NOT NULL, COALESCE(c.card_number, ''), cs.last_presence_at,
+		COALESCE(c.enterprise_id, 0), COALESCE(c.user_id, 0), COALESCE(c.kind, ''), COALESCE(c.holder_name, ''),
+		c.certificate, COALESCE(c.serial, ''), c.not_after, COALESCE(c.state, ''), c.created_at, c.updated_at
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		LEFT JOIN enterprises e ON e.id = u.enterprise_id
+		LEFT JOIN card_sessions cs ON cs.session_id = s.id
+		LEFT JOIN cards c ON c.card_number = cs.card_number
+		WHERE s.token_hash = ?`)
+	var (
+		out                                      Context
+		e                                        Enterprise
+		c                                        Card
+		hasEnt, hasCard                          bool
+		entAt, presence, notAfter, cAt, cUpdated sql.NullTime
+	)
+	sess, u := &out.Session, &out.User
+	err := s.queryRow(ctx, q, h).Scan(&sess.ID, &sess.TokenHash, &sess.UserID, &sess.CSRFToken, &sess.CreatedAt, &sess.LastSeenAt,
+		&sess.KioskTerminalID, &u.ID, &u.EnterpriseID, &u.Username, &u.PasswordHash, &u.Role, &u.Mobile, &u.Email, &u.CreatedAt, &u.Disabled,
+		&hasEnt, &e.CreditCode, &e.NameCN, &e.LegalRepName, &e.LegalRepIDType, &e.LegalRepIDNumber, &e.Province,
+		&e.City, &e.Address, &e.Phone, &entAt,
+		&hasCard, &c.Number, &presence, &c.EnterpriseID, &c.UserID, &c.Kind, &c.HolderName,
+		&c.Certificate, &c.Serial, &notAfter, &c.State, &cAt, &cUpdated)
+	if err != nil {
+		return Context{}, noRows(err, "session")
+	}
+	sess.CreatedAt, sess.LastSeenAt, u.CreatedAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), u.CreatedAt.UTC()
+	if hasEnt {
+		e.ID, e.CreatedAt = u.EnterpriseID, entAt.Time.UTC()
+		out.Enterprise = &e
+	}
+	if hasCard {
+		c.NotAfter, c.CreatedAt, c.UpdatedAt = notAfter.Time, cAt.Time, cUpdated.Time
+		c.utc()
+		out.Card = &c
+		out.CardSession = &CardSession{SessionID: sess.ID, CardNumber: c.Number, LastPresenceAt: presence.Time.UTC()}
+	}
+	return out, nil
 }

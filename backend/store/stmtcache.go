@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"runtime"
 	"sync"
+	"time"
 	"weak"
 
 	"github.com/jmoiron/sqlx"
@@ -52,6 +54,23 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 	return p, nil
 }
 
+// preparedForTx returns the cached prepared statement of query for a
+// transaction's use. Preparing takes a connection of the pool, which a
+// transaction must not wait for (with every connection in a transaction
+// that waits, none would come): the first use runs the text directly and
+// prepares the statement in the background for the next.
+func (s *Store) preparedForTx(query string) (*sqlx.Stmt, bool) {
+	if st, ok := stmtCache.Load(stmtKey{weak.Make(s.db), query}); ok {
+		return st.(*sqlx.Stmt), true
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = s.prepared(ctx, query)
+	}()
+	return nil, false
+}
+
 // dropStatements closes and forgets the statements of a collected pool.
 func dropStatements(wp weak.Pointer[sqlx.DB]) {
 	stmtCache.Range(func(k, v any) bool {
@@ -69,9 +88,60 @@ func dropStatements(wp weak.Pointer[sqlx.DB]) {
 // that the statement's own error is returned).
 func (s *Store) queryRowTx(ctx context.Context, tx *sqlx.Tx, query string, args ...any) *sqlx.Row {
 	if s.dialect == Postgres {
-		if st, err := s.prepared(ctx, query); err == nil {
+		if st, ok := s.preparedForTx(query); ok {
 			return tx.StmtxContext(ctx, st).QueryRowxContext(ctx, args...)
 		}
 	}
 	return tx.QueryRowxContext(ctx, query, args...)
+}
+
+// queryRow runs a one-row query on the pool as queryRowTx does in a
+// transaction.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s.dialect == Postgres {
+		if st, err := s.prepared(ctx, query); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return s.db.QueryRowContext(ctx, query, args...)
+}
+
+// exec runs a statement on the pool, prepared on PostgreSQL.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.dialect == Postgres {
+		if st, err := s.prepared(ctx, query); err == nil {
+			return st.ExecContext(ctx, args...)
+		}
+	}
+	return s.db.ExecContext(ctx, query, args...)
+}
+
+// execTx runs a statement in tx, prepared on PostgreSQL.
+func (s *Store) execTx(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
+	if s.dialect == Postgres {
+		if st, ok := s.preparedForTx(query); ok {
+			return tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
+		}
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// get is sqlx's GetContext on the pool, prepared on PostgreSQL.
+func (s *Store) get(ctx context.Context, dest any, query string, args ...any) error {
+	if s.dialect == Postgres {
+		if st, err := s.prepared(ctx, query); err == nil {
+			return st.GetContext(ctx, dest, args...)
+		}
+	}
+	return s.db.GetContext(ctx, dest, query, args...)
+}
+
+// getTx is sqlx's GetContext in tx, prepared on PostgreSQL.
+func (s *Store) getTx(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	if s.dialect == Postgres {
+		if st, ok := s.preparedForTx(query); ok {
+			return tx.StmtxContext(ctx, st).GetContext(ctx, dest, args...)
+		}
+	}
+	return tx.GetContext(ctx, dest, query, args...)
 }

@@ -42,7 +42,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 
 // ClearLoginFailures forgets the failed logins of key (after a success).
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM login_failures WHERE key = ?`), key); err != nil {
+	if _, err := s.exec(ctx, s.q(`DELETE FROM login_failures WHERE key = ?`), key); err != nil {
 		return fmt.Errorf("store: clear login failures: %w", err)
 	}
 	return nil
@@ -63,23 +63,23 @@ func (s *Store) DeleteLoginFailuresBefore(ctx context.Context, cutoff time.Time)
 // counted attempt (0 and the zero time when none) and returns how long the
 // key must still wait (> 0: refused, nothing counted) and the count to add
 // this attempt to (n, or 0 when the old count is forgotten). Read, decision
-// and count are one transaction holding the key's row (FOR UPDATE on
-// PostgreSQL; SQLite's write transaction locks the database at BEGIN), so
+// and count are one transaction holding the key's row (locked by the
+// statement that creates it if missing, on PostgreSQL; SQLite's write transaction locks the database at BEGIN), so
 // concurrent attempts on one key are decided one after the other, each
 // seeing those before it.
 func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time,
 	decide func(n int, last time.Time) (wait time.Duration, from int)) (time.Duration, error) {
 	var wait time.Duration
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 0, ?)
-			ON CONFLICT (key) DO NOTHING`), key, ts(now)); err != nil {
-			return fmt.Errorf("store: count attempt: %w", err)
+		// One statement creates the key's row if need be and locks it
+		// (the no-op update of ON CONFLICT takes the row's lock).
+		var row struct {
+			N    int
+			Last time.Time
 		}
-		row := struct {
-			N    int       `db:"failures"`
-			Last time.Time `db:"last_failure_at"`
-		}{}
-		if err := tx.GetContext(ctx, &row, s.q(`SELECT failures, last_failure_at FROM login_failures WHERE key = ?`+s.forUpdate()), key); err != nil {
+		if err := s.queryRowTx(ctx, tx, s.q(`INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 0, ?)
+			ON CONFLICT (key) DO UPDATE SET failures = login_failures.failures
+			RETURNING failures, last_failure_at`), key, ts(now)).Scan(&row.N, &row.Last); err != nil {
 			return fmt.Errorf("store: count attempt: %w", err)
 		}
 		last := row.Last.UTC()
@@ -90,7 +90,7 @@ func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time,
 		if wait, from = decide(row.N, last); wait > 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE login_failures SET failures = ?, last_failure_at = ? WHERE key = ?`),
+		if _, err := s.execTx(ctx, tx, s.q(`UPDATE login_failures SET failures = ?, last_failure_at = ? WHERE key = ?`),
 			from+1, ts(now), key); err != nil {
 			return fmt.Errorf("store: count attempt: %w", err)
 		}
@@ -102,7 +102,7 @@ func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time,
 // ReleaseAttempt takes back one attempt counted by CountAttempt (one that
 // turned out not to count: a successful login from a shared address).
 func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
-	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE login_failures SET failures = failures - 1 WHERE key = ? AND failures > 0`), key); err != nil {
+	if _, err := s.exec(ctx, s.q(`UPDATE login_failures SET failures = failures - 1 WHERE key = ? AND failures > 0`), key); err != nil {
 		return fmt.Errorf("store: release attempt: %w", err)
 	}
 	return nil

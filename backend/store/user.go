@@ -35,7 +35,7 @@ func NormalizeUsername(name string) string { return strings.ToLower(name) }
 // UserByUsername returns the user of a name in any case, or ErrNotFound.
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
 	var u User
-	err := s.db.GetContext(ctx, &u, s.q(`SELECT `+userColumns+` FROM users WHERE username = ?`), NormalizeUsername(username))
+	err := s.get(ctx, &u, s.q(`SELECT `+userColumns+` FROM users WHERE username = ?`), NormalizeUsername(username))
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, noRows(err, "user")
 }

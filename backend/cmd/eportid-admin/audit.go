@@ -51,6 +51,10 @@ func auditVerify(ctx context.Context, database string, args []string, getenv fun
 	}
 	fmt.Fprintf(stdout, "audit_log: %d rows, chained up to place %d; %d checkpoints signed by %s, the last at place %d\n",
 		rep.Rows, rep.Seq, rep.Checkpoints, root.Subject.CommonName, rep.Signed)
+	if rep.Unchained > 0 {
+		fmt.Fprintf(stdout, "%d rows (from id %d) are not chained yet: the server links the rows committed every second\n",
+			rep.Unchained, rep.FirstUnchained)
+	}
 	if rep.Broken != nil {
 		fmt.Fprintf(stdout, "BROKEN: %s\n", rep.Broken)
 		return errBroken
