@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"regexp"
@@ -21,20 +20,7 @@ var enrolLinkRe = regexp.MustCompile(`(https?://\S+)/kiosk/enrol#(\S+)`)
 func TestKioskEnrolListRevoke(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "admin.db")
-	env := func(k string) string {
-		switch k {
-		case "DATABASE_URL":
-			return db
-		case "EPORTID_BASE_URL":
-			return "https://eportid.example.cn"
-		}
-		return ""
-	}
-	admin := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := run(ctx, args, env, &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
+	admin := adminCommand(ctx, map[string]string{"DATABASE_URL": db, "EPORTID_BASE_URL": "https://eportid.example.cn"})
 	out, err := admin("kiosk", "enrol", "-agent-point", "FJ01", "-name", "大厅 1 号机")
 	if err != nil {
 		t.Fatalf("enrol: %v\n%s", err, out)

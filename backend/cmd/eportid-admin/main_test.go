@@ -21,22 +21,8 @@ func TestReviewerAddAndResetPassword(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "admin.db")
 	keyFile := filepath.Join(t.TempDir(), "secrets.key")
-	env := func(k string) string {
-		switch k {
-		case "DATABASE_URL":
-			return db
-		case "EPORTID_SECRET_KEY_FILE":
-			return keyFile
-		case "EPORTID_SECRET_KEY_CREATE":
-			return "true"
-		}
-		return ""
-	}
-	admin := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := run(ctx, args, env, &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
+	admin := adminCommand(ctx, map[string]string{"DATABASE_URL": db,
+		"EPORTID_SECRET_KEY_FILE": keyFile, "EPORTID_SECRET_KEY_CREATE": "true"})
 	out, err := admin("reviewer", "add", "-agent-point", "FJ01", "-username", "fj01-zhang")
 	if err != nil {
 		t.Fatalf("add: %v\n%s", err, out)
@@ -79,5 +65,15 @@ func TestReviewerAddAndResetPassword(t *testing.T) {
 
 	if out, err := admin("reviewer", "reset-password", "-username", "nobody-here"); err == nil || !strings.Contains(err.Error(), `"nobody-here"`) {
 		t.Errorf("unknown reviewer: %v\n%s", err, out)
+	}
+}
+
+// adminCommand runs eportid-admin with the environment env and answers its
+// output (standard output, then errors).
+func adminCommand(ctx context.Context, env map[string]string) func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(ctx, args, func(k string) string { return env[k] }, &out, &errOut)
+		return out.String() + errOut.String(), err
 	}
 }
