@@ -286,15 +286,21 @@ func TestTwoServersOneDatabase(t *testing.T) {
 			backend string
 			serial  string
 		}
+		// The card signs one request after the other (a card signs once
+		// per PIN verification); the requests then go at once.
+		reqs := make([]model.CardExtendRequest, n)
+		for i, num := range numbers {
+			dg := model.SignedDigest(model.CardExtendCanonical(num, 1))
+			reqs[i] = model.CardExtendRequest{Version: 0, CardSignature: &model.CardSignature{
+				Signature: legal.SignData(t, dg[:]), Certificate: legal.CertDER}}
+		}
 		results := make([]result, n)
 		var wg sync.WaitGroup
 		for i, num := range numbers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				dg := model.SignedDigest(model.CardExtendCanonical(num, 1))
-				req := model.CardExtendRequest{Version: 0, CardSignature: &model.CardSignature{
-					Signature: legal.SignData(t, dg[:]), Certificate: legal.CertDER}}
+				req := reqs[i]
 				var ans model.CardExtendAnswer
 				status, by := card.call(http.MethodPost, "/api/cards/"+num+"/extend", req, &ans)
 				r := result{status: status, backend: by}
