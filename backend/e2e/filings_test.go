@@ -210,9 +210,11 @@ func cardLogin(t *testing.T, ctx context.Context, base string) {
 	run(t, ctx, "card holder logs in with the IC card",
 		chromedp.Navigate(base+"/"),
 		visible(css("#mode-card")),
-		click(css("#mode-card")),
-		visible(css("#login-pin")),
-		waitJS(`!document.querySelector("#btn-card-login").disabled`),
+		// 【IC 卡登录】 until the card's form shows and the card is read (a
+		// login page the kiosk wipe reloads shows its first tab again).
+		waitJS(`(() => { const m = document.querySelector("#mode-card"); if (!m) return false;
+			if (m.getAttribute("aria-selected") !== "true") { m.click(); return false; }
+			const b = document.querySelector("#btn-card-login"); return !!b && !b.disabled; })()`),
 		typeInto(css("#login-pin"), cardtest.PIN),
 		click(css("#btn-card-login")),
 		visible(css("#btn-logout")),
