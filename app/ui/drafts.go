@@ -171,25 +171,35 @@ func currentUser() string {
 }
 
 // draftCount is the number of the current user's drafts.
-func draftCount(ctx app.Context) int {
+func draftCount() int {
 	user := currentUser()
 	if user == "" {
 		return 0
 	}
 	// The user's part of the key is escaped (no dots): the prefix is
 	// the user's alone.
-	prefix, n := userPrefix(user), 0
-	ctx.LocalStorage().ForEach(func(k string) {
-		if strings.HasPrefix(k, prefix) {
+	return localKeyCount(userPrefix(user))
+}
+
+// localKeyCount is the number of local storage keys starting with prefix
+// (the keys as ctx.LocalStorage writes them). It needs no context, so a
+// Render may count.
+func localKeyCount(prefix string) int {
+	if app.IsServer {
+		return 0
+	}
+	ls, n := app.Window().Get("localStorage"), 0
+	for i := 0; i < ls.Length(); i++ {
+		if strings.HasPrefix(ls.Call("key", i).String(), prefix) {
 			n++
 		}
-	})
+	}
 	return n
 }
 
 // noteDrafts publishes the current user's number of drafts.
 func noteDrafts(ctx app.Context) {
-	n := draftCount(ctx)
+	n := draftCount()
 	var cur int
 	ctx.GetState(stateDrafts, &cur)
 	if cur != n {

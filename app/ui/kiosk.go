@@ -271,19 +271,7 @@ func kioskDraftsDialog(drafts int, back, clear app.EventHandler) app.UI {
 // browserDraftCount is how many drafts the browser keeps, of any user
 // (local storage keys starting with draftPrefix, drafts.go): all of them
 // go at a kiosk logout, so the warning counts all.
-func browserDraftCount() int {
-	if app.IsServer {
-		return 0
-	}
-	ls := app.Window().Get("localStorage")
-	n := 0
-	for i := 0; i < ls.Length(); i++ {
-		if strings.HasPrefix(ls.Call("key", i).String(), draftPrefix) {
-			n++
-		}
-	}
-	return n
-}
+func browserDraftCount() int { return localKeyCount(draftPrefix) }
 
 // ---- the end of a kiosk session ----
 
