@@ -106,6 +106,9 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 // WithoutMigrations is given; either way it refuses a database migrated by a
 // newer binary (ErrSchemaTooNew) and, without migrations, one that lacks a
 // migration (ErrSchemaTooOld).
+// poolSize is the most connections to PostgreSQL one Store opens.
+const poolSize = 20
+
 func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, error) {
 	o := options{migrate: true}
 	for _, f := range opts {
@@ -120,8 +123,14 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		s.dialect = Postgres
 		db, err = sqlx.Open("postgres", databaseURL)
 		if err == nil {
-			db.SetMaxOpenConns(20)
-			db.SetMaxIdleConns(5)
+			// Idle connections are kept up to the pool's size and closed
+			// only after a while unused: a pool that keeps fewer idle
+			// connections than it opens closes one whenever load dips
+			// below its peak and opens another a moment later, and a new
+			// connection is a new PostgreSQL backend (a fork, cold
+			// caches, every statement prepared again).
+			db.SetMaxOpenConns(poolSize)
+			db.SetMaxIdleConns(poolSize)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 	} else {
