@@ -342,6 +342,31 @@ func TestVerifyChainRefusals(t *testing.T) {
 	}
 }
 
+// TestVerifyCardAgainstStored: a card's certificate sent again as the
+// store holds it is accepted without the root's signature checked again,
+// but still refused when out of its validity; any other certificate, a
+// foreign CA's with the same name in particular, is verified in full.
+func TestVerifyCardAgainstStored(t *testing.T) {
+	c := newTestCA(t)
+	cert, der, err := c.Issue(legalRequest(t, cardKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, id, err := c.VerifyCardAgainst(der, der, t0.Add(time.Hour)); err != nil || id.SerialHex != SerialHex(cert.SerialNumber) {
+		t.Fatalf("stored certificate: %v %+v", err, id)
+	}
+	_, _, err = c.VerifyCardAgainst(der, der, cert.NotAfter.Add(time.Second))
+	wantOnly(t, "stored, expired", err, ErrExpired)
+	_, foreign, err := newTestCA(t).Issue(legalRequest(t, cardKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.VerifyCardAgainst(foreign, der, t0.Add(time.Hour))
+	wantOnly(t, "foreign, another stored", err, ErrUnknownIssuer)
+	_, _, err = c.VerifyCardAgainst(foreign, nil, t0.Add(time.Hour))
+	wantOnly(t, "foreign, none stored", err, ErrUnknownIssuer)
+}
+
 func TestVerifyChainRefusesOffProfile(t *testing.T) {
 	c := newTestCA(t)
 	key := cardKey(t)

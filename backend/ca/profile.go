@@ -179,7 +179,7 @@ func (c *CA) Issue(req IssueRequest) (*smx509.Certificate, []byte, error) {
 // certificates (expired or not), with the same subject, key and identity,
 // valid from now until until, which must be later than cert's NotAfter.
 func (c *CA) Extend(cert *smx509.Certificate, until time.Time) (*smx509.Certificate, []byte, error) {
-	if err := c.checkIssued(cert); err != nil {
+	if err := c.checkIssued(cert, false); err != nil {
 		return nil, nil, err
 	}
 	id, err := CardIdentity(cert)

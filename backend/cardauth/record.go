@@ -40,8 +40,11 @@ func VerifyRecordSignature(certDER, canonical, signature []byte) error {
 // certificate was issued by authority and is valid at now, and the
 // signature covers canonical. It returns the signer; the caller checks
 // that it is the session's card and that the card's state allows it.
-func VerifyRecord(authority *ca.CA, certDER, canonical, signature []byte, now time.Time) (ca.Identity, error) {
-	cert, id, err := authority.VerifyCard(certDER, now)
+// stored is the certificate the database holds for the session's card
+// (ca.CA.VerifyCardAgainst: the same certificate sent again is not
+// verified against the root again).
+func VerifyRecord(authority *ca.CA, certDER, stored, canonical, signature []byte, now time.Time) (ca.Identity, error) {
+	cert, id, err := authority.VerifyCardAgainst(certDER, stored, now)
 	if err != nil {
 		return ca.Identity{}, err
 	}

@@ -23,7 +23,7 @@ func TestRecordSignature(t *testing.T) {
 	if err := cardauth.VerifyRecordSignature(card.CertDER, canonical, sig); err != nil {
 		t.Fatal(err)
 	}
-	id, err := cardauth.VerifyRecord(authority, card.CertDER, canonical, sig, now)
+	id, err := cardauth.VerifyRecord(authority, card.CertDER, nil, canonical, sig, now)
 	if err != nil || id != card.Identity {
 		t.Fatalf("VerifyRecord: %v %+v", err, id)
 	}
@@ -43,7 +43,7 @@ func TestRecordSignature(t *testing.T) {
 	}
 	for what, c := range others {
 		wantErr(t, what, cardauth.VerifyRecordSignature(card.CertDER, c, sig), cardauth.ErrBadSignature)
-		_, err := cardauth.VerifyRecord(authority, card.CertDER, c, sig, now)
+		_, err := cardauth.VerifyRecord(authority, card.CertDER, nil, c, sig, now)
 		wantErr(t, what, err, cardauth.ErrBadSignature)
 	}
 	bad := append([]byte(nil), sig...)
@@ -60,10 +60,10 @@ func TestRecordSignature(t *testing.T) {
 	if err := cardauth.VerifyRecordSignature(card.CertDER, canonical, sig); err != nil {
 		t.Fatal(err)
 	}
-	_, err = cardauth.VerifyRecord(authority, card.CertDER, canonical, sig, later)
+	_, err = cardauth.VerifyRecord(authority, card.CertDER, nil, canonical, sig, later)
 	wantErr(t, "expired card", err, cardauth.ErrCertExpired)
 	foreign := newCard(t, newCA(t), ca.CardLegalPerson)
 	fsig := foreign.SignData(t, digest[:])
-	_, err = cardauth.VerifyRecord(authority, foreign.CertDER, canonical, fsig, now)
+	_, err = cardauth.VerifyRecord(authority, foreign.CertDER, nil, canonical, fsig, now)
 	wantErr(t, "foreign card", err, cardauth.ErrUnknownIssuer)
 }

@@ -233,7 +233,7 @@ func (a *API) verifyBinding(c *current, ent store.Enterprise, version int, actio
 		return store.Actor{}, "", &Error{Code: model.ErrInternal, Message: msgNoCA}
 	}
 	canonical := model.BindingCanonical(ent.ID, version, action, cardNumber, d)
-	id, err := cardauth.VerifyRecord(a.CA, sig.Certificate, canonical, sig.Signature, a.now())
+	id, err := cardauth.VerifyRecord(a.CA, sig.Certificate, c.card.Certificate, canonical, sig.Signature, a.now())
 	if errors.Is(err, cardauth.ErrBadSignature) {
 		return store.Actor{}, "", &Error{Code: model.ErrForbidden, Message: msgBindingSignature, Err: err}
 	}

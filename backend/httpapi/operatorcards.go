@@ -210,7 +210,7 @@ func (a *API) verifyCardOp(c *current, ent store.Enterprise, canonical []byte, s
 	if a.CA == nil {
 		return "", &Error{Code: model.ErrInternal, Message: msgNoCA}
 	}
-	id, err := cardauth.VerifyRecord(a.CA, sig.Certificate, canonical, sig.Signature, a.now())
+	id, err := cardauth.VerifyRecord(a.CA, sig.Certificate, c.card.Certificate, canonical, sig.Signature, a.now())
 	if errors.Is(err, cardauth.ErrBadSignature) {
 		return "", &Error{Code: model.ErrForbidden, Message: "IC 卡签名与操作内容不符，请刷新后重试", Err: err}
 	}

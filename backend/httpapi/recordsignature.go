@@ -57,7 +57,7 @@ func (a *API) verifyDeclaration(c *current, ent store.Enterprise, ref model.Reco
 		return nil, &Error{Code: model.ErrInternal, Message: msgNoCA}
 	}
 	canonical := model.CanonicalRecord(ref.Name(), ref.ID, version, fields)
-	id, err := cardauth.VerifyRecord(a.CA, sig.Certificate, canonical, sig.Signature, a.now())
+	id, err := cardauth.VerifyRecord(a.CA, sig.Certificate, c.card.Certificate, canonical, sig.Signature, a.now())
 	if errors.Is(err, cardauth.ErrBadSignature) {
 		return nil, &Error{Code: model.ErrForbidden, Message: "IC 卡签名与申报内容不符，请刷新后重新申报", Err: err}
 	}
