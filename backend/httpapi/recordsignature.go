@@ -96,7 +96,7 @@ func (s *signedRecord) shown(rec model.Record) (*model.RecordSignature, error) {
 	if rec.DeclaredAt != nil {
 		rs.SignedAt = *rec.DeclaredAt
 	}
-	return recordSignatureJSON(rs, true), nil
+	return signatureJSON(rs, model.CardKind(s.signer.CardKind), true), nil
 }
 
 func sameValues(a, b map[string]string) bool {
@@ -118,6 +118,12 @@ func recordSignatureJSON(rs store.RecordSignature, verified bool) *model.RecordS
 			kind = model.CardKind(id.CardKind)
 		}
 	}
+	return signatureJSON(rs, kind, verified)
+}
+
+// signatureJSON is recordSignatureJSON of a signature whose card's kind is
+// known (a declaration's own answer: the signer was just verified).
+func signatureJSON(rs store.RecordSignature, kind model.CardKind, verified bool) *model.RecordSignature {
 	return &model.RecordSignature{
 		Action: rs.Action, Version: rs.Version, CardNumber: rs.CardNumber, CardKind: kind,
 		HolderName: rs.HolderName, CertSerial: rs.CertSerial, SignedAt: rs.SignedAt, Verified: verified,

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"eportid/app/model"
 )
 
@@ -71,7 +69,7 @@ const auditInsertColumns = `(at, kind, is_change, action, from_state, to_state, 
 // On PostgreSQL all are one statement (a data-modifying WITH: one round
 // trip per change of state); on SQLite one each. sql.ErrNoRows when the statement matched no row (and nothing is
 // audited).
-func (s *Store) writeAudited(ctx context.Context, tx *sqlx.Tx, sp *spec, query string, args []any, a auditRow) (rec, error) {
+func (s *Store) writeAudited(ctx context.Context, tx conn, sp *spec, query string, args []any, a auditRow) (rec, error) {
 	aargs, err := s.auditArgs(sp, a)
 	if err != nil {
 		return rec{}, err

@@ -95,7 +95,7 @@ func auditHash(prev string, seq int64, r auditScan) string {
 // PostgreSQL unchained (LinkAudit chains it once committed); on SQLite
 // chained here, after the head as locked by the write transaction, with
 // the row's id taken in advance (it is hashed).
-func (s *Store) insertAudit(ctx context.Context, tx *sqlx.Tx, args []any) error {
+func (s *Store) insertAudit(ctx context.Context, tx conn, args []any) error {
 	if s.dialect == Postgres {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log `+auditInsertColumns+`
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
@@ -106,7 +106,7 @@ func (s *Store) insertAudit(ctx context.Context, tx *sqlx.Tx, args []any) error 
 		Hash string `db:"hash"`
 		Next int64  `db:"next"`
 	}
-	if err := tx.GetContext(ctx, &head, `SELECT seq, hash,
+	if err := sqlx.GetContext(ctx, tx, &head, `SELECT seq, hash,
 		MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0),
 			COALESCE((SELECT MAX(id) FROM audit_log), 0)) + 1 AS next
 		FROM audit_chain_head WHERE id = 1`); err != nil {

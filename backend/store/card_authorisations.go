@@ -71,7 +71,7 @@ type CardEvent struct {
 // record of sp of the enterprise unless the actor's card is an active
 // operator card of that enterprise authorised for the kind; a change is
 // always refused. Other actors pass.
-func (s *Store) checkAuthorised(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID int64, who Actor) error {
+func (s *Store) checkAuthorised(ctx context.Context, tx conn, sp *spec, enterpriseID int64, who Actor) error {
 	if who.Role != model.RoleOperatorCard {
 		return nil
 	}
@@ -85,7 +85,7 @@ func (s *Store) checkAuthorised(ctx context.Context, tx *sqlx.Tx, sp *spec, ente
 		query += ` FOR SHARE OF a`
 	}
 	var k string
-	err := tx.GetContext(ctx, &k, s.q(query), who.CardNumber, string(kind), enterpriseID)
+	err := sqlx.GetContext(ctx, tx, &k, s.q(query), who.CardNumber, string(kind), enterpriseID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &NotAuthorisedError{Kind: kind}
 	}

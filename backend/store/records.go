@@ -242,7 +242,7 @@ type fillContext struct {
 
 // readOthers reads the fields sp takes from the enterprise's filings of
 // other kinds (model.FromFiling).
-func (s *Store) readOthers(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID int64, fc *fillContext) error {
+func (s *Store) readOthers(ctx context.Context, tx conn, sp *spec, enterpriseID int64, fc *fillContext) error {
 	for _, f := range sp.kind.Fills {
 		if f.From != model.FromFiling || fc.others[f.Filing] != nil {
 			continue
@@ -263,12 +263,13 @@ func (s *Store) readOthers(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpris
 	return nil
 }
 
-// lockRec reads a record of the enterprise before changing it, locked
-// (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the
-// database), with the enterprise's credit code and, for a kind that needs
+// lockRec reads a record of the enterprise before changing it, locked in a
+// transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction holds
+// the database; on the pool, atomically's, the write checks the version
+// read instead), with the enterprise's credit code and, for a kind that needs
 // it, the enterprise's declared legal-person filing in the same statement.
 // ErrNotFound when the enterprise has no record of that id.
-func (s *Store) lockRec(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID, id int64) (rec, *fillContext, error) {
+func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id int64) (rec, *fillContext, error) {
 	join := !sp.change && sp.kind.NeedsLegalPerson
 	fc := &fillContext{}
 	query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')`
@@ -292,7 +293,7 @@ func (s *Store) lockRec(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID
 		query += ` FROM ` + sp.table + ` t`
 	}
 	query += ` WHERE t.id = ? AND t.enterprise_id = ?`
-	if s.dialect == Postgres {
+	if _, inTx := tx.(*sqlx.Tx); inTx && s.dialect == Postgres {
 		query += ` FOR UPDATE OF t`
 	}
 	r, err := sp.scan(s.queryRowTx(ctx, tx, s.q(query), id, enterpriseID), extra...)
@@ -502,7 +503,10 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 		}
 	}
 	var out rec
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	// The UPDATE below checks the version and state read: the record
+	// needs no lock. An operator card's authorisation does (FOR SHARE,
+	// until the write), so that its revocation waits for the write.
+	err := s.atomically(ctx, who.Role == model.RoleOperatorCard, func(tx conn) error {
 		if err := s.checkAuthorised(ctx, tx, sp, enterpriseID, who); err != nil {
 			return err
 		}

@@ -86,13 +86,20 @@ func dropStatements(wp weak.Pointer[sqlx.DB]) {
 // queryRowTx runs a one-row query in tx: through a cached prepared
 // statement on PostgreSQL, directly on SQLite (or if preparing fails, so
 // that the statement's own error is returned).
-func (s *Store) queryRowTx(ctx context.Context, tx *sqlx.Tx, query string, args ...any) *sqlx.Row {
+func (s *Store) queryRowTx(ctx context.Context, c conn, query string, args ...any) *sqlx.Row {
 	if s.dialect == Postgres {
-		if st, ok := s.preparedForTx(query); ok {
-			return tx.StmtxContext(ctx, st).QueryRowxContext(ctx, args...)
+		switch c := c.(type) {
+		case *sqlx.Tx:
+			if st, ok := s.preparedForTx(query); ok {
+				return c.StmtxContext(ctx, st).QueryRowxContext(ctx, args...)
+			}
+		case *sqlx.DB:
+			if st, err := s.prepared(ctx, query); err == nil {
+				return st.QueryRowxContext(ctx, args...)
+			}
 		}
 	}
-	return tx.QueryRowxContext(ctx, query, args...)
+	return c.QueryRowxContext(ctx, query, args...)
 }
 
 // queryRow runs a one-row query on the pool as queryRowTx does in a

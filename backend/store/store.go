@@ -260,6 +260,34 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// conn is what the statements of one store operation run on: its
+// transaction (*sqlx.Tx), or the pool (*sqlx.DB) where atomically runs
+// the operation without one.
+type conn interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// atomically runs fn, an operation that reads, then writes once with a
+// statement that checks what it read is unchanged (a record's version and
+// state), and writes nothing else. On PostgreSQL that one statement (the
+// record, its audit row and its signature in one WITH) is atomic by
+// itself: fn runs on the pool, without BEGIN and COMMIT, two round trips
+// of the five of a declaration. A lock the reads must hold until the
+// write (lock, as an operator card's authorisation is read FOR SHARE), and
+// SQLite, whose writes are several statements, run fn in a transaction.
+func (s *Store) atomically(ctx context.Context, lock bool, fn func(c conn) error) error {
+	if s.dialect == Postgres && !lock {
+		err := fn(s.db)
+		var cw commitWith
+		if errors.As(err, &cw) {
+			return cw.err
+		}
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return fn(tx) })
+}
+
 // commitWith, returned from an inTx function, commits the transaction and
 // then returns err to the caller.
 type commitWith struct{ err error }
