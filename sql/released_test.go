@@ -36,6 +36,13 @@ var released = map[string]string{
 	"sqlite/0022_integrity.sql":             "e0bae47a3526658b3a7a815e87fbd7f6d9dd2de954e946c394fa9ad4f816d28c",
 	"sqlite/0023_card_management.sql":       "4549a566634db1d99204470e09087f6c35cbb120db7f20885940c1940fb44803",
 	"sqlite/0024_sealed_secrets.sql":        "8845b984a72d287fa6e572e9b37df09432fe4895b12f550e950a37d9f2bd446d",
+
+	"postgres/0025_card_serials.sql": "3c2ae8fdf348535c80f3e8c85b540a127dd13c50ee9cb59819b5b7dce966b153",
+	"postgres/0026_kiosk.sql":        "5c6ae9a37d5359ac833fda3eb41224391b0eb223208d0dde26f2359ac7969d5e",
+	"postgres/0027_audit_link.sql":   "d00cbeff75b68232c216aa4f241c32f9340c4d4d1a791bc78c9c930374943264",
+	"sqlite/0025_card_serials.sql":   "3c2ae8fdf348535c80f3e8c85b540a127dd13c50ee9cb59819b5b7dce966b153",
+	"sqlite/0026_kiosk.sql":          "20a918fe355585b97a7d5c4bd0e06e6d58f729c186cf3cdd79ad6671ffbe4e59",
+	"sqlite/0027_audit_link.sql":     "b14cabe4259a5597ed2fb6e2fcdc7ceea15333561e49fd77ec0d685c582a3c7e",
 }
 
 func TestReleasedMigrationsUnchanged(t *testing.T) {

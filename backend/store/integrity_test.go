@@ -159,6 +159,28 @@ func TestDatabaseGuardsDeclaredAndApproved(t *testing.T) {
 	})
 }
 
+// A change stays the change of its filing: the database refuses to move
+// a draft change to another filing (of another enterprise here), while
+// the draft itself is still saved as before.
+func TestDatabaseKeepsAChangeOnItsFiling(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		k := model.FilingLegalPerson
+		e, filing := lpEnterprise(t, s, "SZ01", model.StateApproved)
+		_, elsewhere := lpEnterprise(t, s, "SZ01", model.StateApproved)
+		c := must(s.Changes(k).Create(ctx, e.ID, filing.ID, holder, in(k, filing.Fields)))(t)
+		db := s.DB()
+		_, err := db.Exec(db.Rebind(`UPDATE legal_person_changes SET filing_id = ? WHERE id = ?`), elsewhere.ID, c.ID)
+		if err == nil || !strings.Contains(err.Error(), "refused") {
+			t.Errorf("draft change moved to another filing: error %v, want the database's refusal", err)
+		}
+		saved := must(s.Changes(k).Save(ctx, e.ID, c.ID, c.Version, holder, in(k, c.Fields)))(t)
+		if saved.FilingID != filing.ID || saved.Version != c.Version+1 {
+			t.Errorf("saved change %+v", saved.RecordMeta)
+		}
+	})
+}
+
 // The server's role (storetest's AppRole) cannot turn the database's
 // protection off: no session_replication_role, no DISABLE TRIGGER, no DDL,
 // no TRUNCATE, no write of the chain's head; the owner role migrated.

@@ -61,6 +61,7 @@ func TestMigrations(t *testing.T) {
 			}
 			undo["0022_integrity"] = undoIntegrity(d)
 			undo["0027_audit_link"] = undoAuditLink(d)
+			undo["0028_guard_cost"] = []string{`SELECT 1`}
 			qs, ok := undo[last]
 			if !ok {
 				t.Fatalf("no undo for the last migration %s: add it to this test", last)
