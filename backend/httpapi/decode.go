@@ -75,6 +75,15 @@ func bodyInvalidAs(path, msg string) *Error {
 // checkBody checks body against type t (a struct or a map) as the package
 // comment says.
 func checkBody(body []byte, t reflect.Type) error {
+	return checkBodyMembers(body, t, nil)
+}
+
+// checkBodyMembers is checkBody that also hands each member of the body's
+// object, once checked, to member: its key, its first token (the decoded
+// string of a string, a json.Number of a number, nil of null, a json.Delim
+// of an object or array) and its bytes. A caller that reads the members
+// itself needs no second pass over the body.
+func checkBodyMembers(body []byte, t reflect.Type, member func(key string, tok json.Token, raw []byte)) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		what := "请求内容应为一个 JSON 对象"
@@ -83,7 +92,7 @@ func checkBody(body []byte, t reflect.Type) error {
 		}
 		return &Error{Code: model.ErrInvalid, Message: what}
 	}
-	c := bodyChecker{dec: json.NewDecoder(bytes.NewReader(body)), body: body}
+	c := bodyChecker{dec: json.NewDecoder(bytes.NewReader(body)), body: body, member: member}
 	c.dec.UseNumber()
 	if err := c.value(t, ""); err != nil {
 		return err
@@ -95,9 +104,10 @@ func checkBody(body []byte, t reflect.Type) error {
 }
 
 type bodyChecker struct {
-	dec  *json.Decoder
-	body []byte
-	last int64
+	dec    *json.Decoder
+	body   []byte
+	last   int64
+	member func(key string, tok json.Token, raw []byte) // of the top-level object
 }
 
 // token is the next token and the bytes it was read from.
@@ -236,8 +246,16 @@ func (c *bodyChecker) object(path string, fields map[string]reflect.Type, m refl
 		} else if m != nil {
 			t = m.Elem()
 		}
-		if err := c.value(t, at); err != nil {
+		vtok, vraw, err := c.token()
+		if err != nil {
 			return err
+		}
+		start := c.last - int64(len(vraw))
+		if err := c.valueFrom(vtok, vraw, t, at); err != nil {
+			return err
+		}
+		if path == "" && c.member != nil {
+			c.member(key, vtok, bytes.TrimLeft(c.body[start:c.last], " \t\r\n:"))
 		}
 	}
 	_, _, err := c.token()

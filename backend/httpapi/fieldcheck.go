@@ -28,53 +28,54 @@ func decodeSave(w http.ResponseWriter, r *http.Request, sp *model.KindSpec) (mod
 	if err != nil {
 		return req, err
 	}
-	if err := checkBody(body, reflect.TypeFor[map[string]json.RawMessage]()); err != nil {
-		return req, labelled(err, sp.Form)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return req, &Error{Code: model.ErrInvalid, Message: "请求内容不是有效的 JSON", Err: err}
-	}
 	form := sp.Form
 	errs := model.FieldErrors{}
 	req.Fields = model.Fields{}
-	for key, v := range raw {
+	// One pass: checkBody's, which hands over each member checked.
+	member := func(key string, tok json.Token, raw []byte) {
 		switch key {
 		case "version":
-			if json.Unmarshal(v, &req.Version) != nil || req.Version < 0 {
+			n, ok := tok.(json.Number)
+			v, err := strconv.ParseInt(string(n), 10, 0)
+			if !ok || err != nil || v < 0 {
 				errs.Add(key, "version：应为不小于0的整数")
 			}
-			continue
+			req.Version = int(v)
+			return
 		case "filing_id":
-			if json.Unmarshal(v, &req.FilingID) != nil || req.FilingID < 0 {
+			n, ok := tok.(json.Number)
+			v, err := strconv.ParseInt(string(n), 10, 64)
+			if !ok || err != nil || v < 0 {
 				errs.Add(key, "filing_id：应为正整数")
 			}
-			continue
+			req.FilingID = v
+			return
 		case "card_signature":
-			if string(v) == "null" {
-				continue
+			if tok == nil {
+				return
 			}
 			var sig model.CardSignature
-			if json.Unmarshal(v, &sig) != nil {
+			if json.Unmarshal(raw, &sig) != nil {
 				errs.Add(key, "card_signature：格式不正确")
 			}
 			req.CardSignature = &sig
-			continue
+			return
 		}
 		f, ok := form.Field(key)
 		if !ok {
 			errs.Add(key, key+"：不是"+sp.Kind.FilingLabel()+"的字段")
-			continue
+			return
 		}
-		if string(v) == "null" {
-			continue
-		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
+		switch v := tok.(type) {
+		case nil:
+		case string:
+			req.Fields[key] = v
+		default:
 			errs.Add(key, f.Label+"：应为文本")
-			continue
 		}
-		req.Fields[key] = s
+	}
+	if err := checkBodyMembers(body, reflect.TypeFor[map[string]json.RawMessage](), member); err != nil {
+		return req, labelled(err, sp.Form)
 	}
 	if len(errs) > 0 {
 		return req, &Error{Code: model.ErrInvalid, Message: "请求内容有误：" + firstMessage(errs), Fields: errs}
