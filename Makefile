@@ -41,9 +41,11 @@ test: wasm vet
 	$(GO) test -count=1 ./...
 
 # Speed and memory figures (not part of `make test`): logins/s, declarations/s
-# on PostgreSQL, card signing over PC/SC and through the bridge.
+# on PostgreSQL, card signing over PC/SC and through the bridge. One package
+# at a time (-p 1): benchmarks of two packages at once would share the
+# cores and each report less.
 bench: wasm
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime 3s ./...
 
 # The bounded soak (not part of `make test`; backend/cmd/soak): the server on
 # PostgreSQL in a schema of its own (eportid_soak, made again each run) as
