@@ -53,7 +53,18 @@ func decodeBody(body []byte, v any) error {
 // readBody reads a request body of at most maxBody bytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	body, err := io.ReadAll(r.Body)
+	var (
+		body []byte
+		err  error
+	)
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		// The length is known (the server reads no more than it): one
+		// buffer of that size, where ReadAll grows one step by step.
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(r.Body)
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

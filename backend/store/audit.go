@@ -75,22 +75,30 @@ func (s *Store) writeAudited(ctx context.Context, tx conn, sp *spec, query strin
 		return rec{}, err
 	}
 	if s.dialect == Postgres {
-		q := `WITH u AS (` + query + `), a AS (INSERT INTO audit_log ` + auditInsertColumns + `
+		args = append(args, aargs...)
+		if g := a.sig; g != nil {
+			args = append(args, string(sp.kind.Kind), sp.change, string(a.action), g.CardNumber, g.HolderName,
+				g.CertSerial, g.Signature, g.Certificate)
+		}
+		type key struct {
+			query string
+			sig   bool
+		}
+		q := memo(key{query, a.sig != nil}, func() string {
+			q := `WITH u AS (` + query + `), a AS (INSERT INTO audit_log ` + auditInsertColumns + `
 			SELECT CAST(? AS TIMESTAMPTZ), CAST(? AS TEXT), CAST(? AS BOOLEAN), CAST(? AS TEXT),
 				CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),
 				CAST(? AS JSONB), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
 				u.id, u.filing_id, u.enterprise_id FROM u)`
-		args = append(args, aargs...)
-		keep := ""
-		if g := a.sig; g != nil {
-			keep = `, g AS (INSERT INTO record_signatures ` + recordSignatureInsertColumns + `
+			if a.sig != nil {
+				q += `, g AS (INSERT INTO record_signatures ` + recordSignatureInsertColumns + `
 				SELECT u.enterprise_id, CAST(? AS TEXT), CAST(? AS BOOLEAN), u.id, u.version, CAST(? AS TEXT),
 					CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS BYTEA), u.declared_at
 				FROM u)`
-			args = append(args, string(sp.kind.Kind), sp.change, string(a.action), g.CardNumber, g.HolderName,
-				g.CertSerial, g.Signature, g.Certificate)
-		}
-		return sp.scan(s.queryRowTx(ctx, tx, s.q(q+keep+` SELECT * FROM u`), args...))
+			}
+			return q + ` SELECT * FROM u`
+		})
+		return sp.scan(s.queryRowTx(ctx, tx, s.q(q), args...))
 	}
 	r, err := sp.scan(tx.QueryRowxContext(ctx, s.q(query), args...))
 	if err != nil {

@@ -86,6 +86,14 @@ func specOf(ref model.RecordRef) (*spec, error) {
 // columns is the select list of the table, each column prefixed with
 // prefix ("t." or ""): the meta columns, the filing id, the fields.
 func (sp *spec) columns(prefix string) string {
+	type key struct {
+		sp     *spec
+		prefix string
+	}
+	return memo(key{sp, prefix}, func() string { return sp.columnsText(prefix) })
+}
+
+func (sp *spec) columnsText(prefix string) string {
 	var b strings.Builder
 	for i, c := range []string{"id", "enterprise_id", "state", "version", "created_by", "updated_by",
 		"created_at", "updated_at", "declared_at", "return_reason"} {
@@ -271,8 +279,9 @@ func (s *Store) readOthers(ctx context.Context, tx conn, sp *spec, enterpriseID 
 // ErrNotFound when the enterprise has no record of that id.
 func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id int64) (rec, *fillContext, error) {
 	join := !sp.change && sp.kind.NeedsLegalPerson
+	_, locked := tx.(*sqlx.Tx)
+	locked = locked && s.dialect == Postgres
 	fc := &fillContext{}
-	query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')`
 	extra := []any{&fc.creditCode}
 	var (
 		lpOK bool
@@ -282,20 +291,32 @@ func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id
 	if join {
 		lpv = make([]string, len(lpCols))
 		extra = append(extra, &lpOK)
-		query += `, l.id IS NOT NULL`
-		for i, c := range lpCols {
-			query += `, COALESCE(l.` + c + `, '')`
+		for i := range lpCols {
 			extra = append(extra, &lpv[i])
 		}
-		query += ` FROM ` + sp.table + ` t LEFT JOIN legal_person_filings l
+	}
+	type key struct {
+		sp           *spec
+		join, locked bool
+	}
+	query := memo(key{sp, join, locked}, func() string {
+		query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')`
+		if join {
+			query += `, l.id IS NOT NULL`
+			for _, c := range lpCols {
+				query += `, COALESCE(l.` + c + `, '')`
+			}
+			query += ` FROM ` + sp.table + ` t LEFT JOIN legal_person_filings l
 			ON l.enterprise_id = t.enterprise_id AND l.declared_at IS NOT NULL`
-	} else {
-		query += ` FROM ` + sp.table + ` t`
-	}
-	query += ` WHERE t.id = ? AND t.enterprise_id = ?`
-	if _, inTx := tx.(*sqlx.Tx); inTx && s.dialect == Postgres {
-		query += ` FOR UPDATE OF t`
-	}
+		} else {
+			query += ` FROM ` + sp.table + ` t`
+		}
+		query += ` WHERE t.id = ? AND t.enterprise_id = ?`
+		if locked {
+			query += ` FOR UPDATE OF t`
+		}
+		return query
+	})
 	r, err := sp.scan(s.queryRowTx(ctx, tx, s.q(query), id, enterpriseID), extra...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rec{}, nil, fmt.Errorf("%s %d: %w", sp.what(), id, ErrNotFound)
@@ -538,18 +559,27 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 			}
 		}
 		now := s.nowUTC()
-		set := strings.Join(sp.cols, " = ?, ") + " = ?, version = version + 1, updated_by = ?, updated_at = ?"
 		args := append(sp.args(vals), who.Name, now)
 		to := old.meta.State
 		if declare {
-			set += ", state = ?, declared_at = ?, return_reason = ''"
 			args = append(args, string(model.StateDeclared), now)
 			to = model.StateDeclared
 		}
 		args = append(args, id, enterpriseID, version)
-		r, err := s.writeAudited(ctx, tx, sp, `UPDATE `+sp.table+` SET `+set+`
-			WHERE id = ? AND enterprise_id = ? AND version = ? AND state IN (`+stateList(allowed)+`)
-			RETURNING `+sp.columns(""), args, auditRow{
+		type key struct {
+			sp      *spec
+			declare bool
+		}
+		update := memo(key{sp, declare}, func() string {
+			set := strings.Join(sp.cols, " = ?, ") + " = ?, version = version + 1, updated_by = ?, updated_at = ?"
+			if declare {
+				set += ", state = ?, declared_at = ?, return_reason = ''"
+			}
+			return `UPDATE ` + sp.table + ` SET ` + set + `
+			WHERE id = ? AND enterprise_id = ? AND version = ? AND state IN (` + stateList(allowed) + `)
+			RETURNING ` + sp.columns("")
+		})
+		r, err := s.writeAudited(ctx, tx, sp, update, args, auditRow{
 			action: action, from: old.meta.State, to: to, who: who,
 			fields: model.Diff(sp.form, old.vals, vals), sig: sig,
 		})

@@ -20,6 +20,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -233,7 +235,43 @@ func utcPtr(t *time.Time) *time.Time {
 func (s *Store) nowUTC() time.Time { return ts(s.now()) }
 
 // q rebinds a query written with "?" to the dialect.
-func (s *Store) q(query string) string { return s.db.Rebind(query) }
+func (s *Store) q(query string) string {
+	if s.dialect != Postgres {
+		return query // SQLite takes ? as it is
+	}
+	if r, ok := rebound.Load(query); ok {
+		return r.(string)
+	}
+	r := s.db.Rebind(query)
+	if reboundN.Add(1) <= reboundMax {
+		rebound.Store(query, r)
+	}
+	return r
+}
+
+// rebound remembers q's answers: the texts of the hot paths are the same
+// on every request, and rebinding a text of a few KB on each allocated as
+// much again. Bounded, for texts built with a varying number of
+// placeholders (they are rebound each time once it is full).
+var (
+	rebound  sync.Map // query → rebound query
+	reboundN atomic.Int64
+)
+
+const reboundMax = 4096
+
+// memo is the text build makes for key (a comparable value naming what
+// the text depends on: a spec, a variant), built once per process. For the
+// statements a store builds from a kind's columns on every request.
+func memo(key any, build func() string) string {
+	if t, ok := memoTexts.Load(key); ok {
+		return t.(string)
+	}
+	t, _ := memoTexts.LoadOrStore(key, build())
+	return t.(string)
+}
+
+var memoTexts sync.Map
 
 // inTx runs fn in a transaction, committed if fn returns nil. fn may return
 // a result error with commit (see commitWith).
