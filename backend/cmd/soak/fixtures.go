@@ -56,6 +56,16 @@ func makeUsers(ctx context.Context, st *store.Store, hasher *auth.Hasher, run, n
 		return nil, err
 	}
 	out := make([]fixtureUser, n)
+	err = forEach(ctx, n, min(4, runtime.NumCPU()*2), func(i int) (err error) {
+		out[i], err = makeUser(ctx, st, hash, run, i)
+		return err
+	})
+	return out, err
+}
+
+// forEach runs fn(i) for every i in [0, n) on workers goroutines, until ctx
+// is done, and returns the first error (every i is still tried).
+func forEach(ctx context.Context, n, workers int, fn func(i int) error) error {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -72,21 +82,21 @@ func makeUsers(ctx context.Context, st *store.Store, hasher *auth.Hasher, run, n
 			}
 		}
 	}()
-	for range min(4, runtime.NumCPU()*2) {
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				u, err := makeUser(ctx, st, hash, run, i)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
 				}
-				out[i] = u
-				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	return out, first
+	return first
 }
 
 func makeUser(ctx context.Context, st *store.Store, hash string, run, i int) (fixtureUser, error) {

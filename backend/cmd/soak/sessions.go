@@ -27,35 +27,14 @@ type liveSession struct {
 // makeSessions creates store.MaxSessionsPerUser sessions for each user.
 func makeSessions(ctx context.Context, st *store.Store, users []fixtureUser) ([]liveSession, error) {
 	out := make([]liveSession, len(users)*store.MaxSessionsPerUser)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	next := make(chan int)
-	go func() {
-		defer close(next)
-		for i := range out {
-			next <- i
-		}
-	}()
-	for range 4 {
-		wg.Go(func() {
-			for i := range next {
-				token, hash := auth.NewToken()
-				csrf, _ := auth.NewToken()
-				_, err := st.CreateSession(ctx, store.Session{TokenHash: hash, UserID: users[i/store.MaxSessionsPerUser].UserID, CSRFToken: csrf})
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-				}
-				mu.Unlock()
-				out[i] = liveSession{cookie: &http.Cookie{Name: auth.CookieName, Value: token}, csrf: csrf}
-			}
-		})
-	}
-	wg.Wait()
-	return out, first
+	err := forEach(ctx, len(out), 4, func(i int) error {
+		token, hash := auth.NewToken()
+		csrf, _ := auth.NewToken()
+		_, err := st.CreateSession(ctx, store.Session{TokenHash: hash, UserID: users[i/store.MaxSessionsPerUser].UserID, CSRFToken: csrf})
+		out[i] = liveSession{cookie: &http.Cookie{Name: auth.CookieName, Value: token}, csrf: csrf}
+		return err
+	})
+	return out, err
 }
 
 // sessionRounds has every session send GET /api/session and GET
