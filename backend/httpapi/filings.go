@@ -101,6 +101,19 @@ func (a *API) enterprise(ctx context.Context, c *current) (store.Enterprise, err
 }
 
 // recordID is the {id} of the path; a malformed one is simply not found.
+// recordOfPath is the record a path's {kind} and {id} name, as filings
+// (change false) or changes; nil when they name none.
+func recordOfPath(change bool) func(*http.Request) *model.RecordRef {
+	return func(r *http.Request) *model.RecordRef {
+		sp := model.FilingKind(r.PathValue("kind")).Spec()
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if sp == nil || err != nil || id <= 0 {
+			return nil
+		}
+		return &model.RecordRef{Kind: sp.Kind, Change: change, ID: id}
+	}
+}
+
 func recordID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -323,6 +336,7 @@ func (k kindRecords) update(a *API, w http.ResponseWriter, r *http.Request, c *c
 	}
 	st := k.store(a)
 	in, lookErr, err := a.input(ctx, k, c, ent, req, mode)
+	in.Read = c.read
 	if err != nil {
 		// A record that is not there, or whose state forbids op, is
 		// said before its fields: a declared record's fields do not

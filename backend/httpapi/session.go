@@ -214,7 +214,7 @@ func (a *API) passwordLogin(w http.ResponseWriter, r *http.Request, l passwordLo
 // logout: DELETE /api/session (【退出】). Ends the session on the server and
 // clears the cookie; without a live session it only clears the cookie.
 func (a *API) logout(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.session(w, r)
+	c, err := a.session(w, r, nil)
 	var e *Error
 	if errors.As(err, &e) && e.Code == model.ErrUnauthorized {
 		auth.ClearSessionCookie(w, a.secure(r))

@@ -72,6 +72,9 @@ type Input struct {
 	// signature is kept (record_signatures) in the declaration's statement
 	// (its enterprise, record, version and time are the declaration's).
 	Sign func(vals model.Fields, version int) (Actor, *RecordSignature, error)
+	// Read, on a save or a declaration, is the record as read with the
+	// request's session (Context.Read); nil: the write reads it.
+	Read *RecordRead
 }
 
 // RegistryAnswer is a registry lookup that answered: the record, or none.

@@ -335,6 +335,114 @@ func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id
 
 var lpSpec = func() *spec { return specFor(model.FilingLegalPerson, false) }
 
+// RecordRead is a record as a save or a declaration reads it before its
+// write (lockRec's row, fill context and all), read ahead with the
+// request's session (SessionContext's want), so that the write does not
+// read it again. Only a write on the pool uses it: there the record is
+// read without a lock in any case, and the write checks the version and
+// state read. A write in a transaction (SQLite; an operator card's) reads
+// inside it.
+type RecordRead struct {
+	sp           *spec
+	enterpriseID int64
+	id           int64
+	found        bool
+	r            rec
+	fc           fillContext
+}
+
+// readExtraColumns are the columns lockRec reads after the record's but
+// the credit code: with join, whether the enterprise's legal-person
+// filing was declared and its fields.
+func readExtraColumns(join bool) string {
+	if !join {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(", l.id IS NOT NULL")
+	for _, c := range lpSpec().cols {
+		b.WriteString(", COALESCE(l." + c + ", '')")
+	}
+	return b.String()
+}
+
+// recordDest scans sp.columns of a row that may have none (a LEFT JOIN
+// that matched nothing), then readExtraColumns.
+type recordDest struct {
+	dest     []any
+	id, ent  sql.NullInt64
+	state    sql.NullString
+	version  sql.NullInt64
+	by, upBy sql.NullString
+	at, upAt sql.NullTime
+	declared sql.NullTime
+	reason   sql.NullString
+	filingID sql.NullInt64
+	vals     []sql.NullString
+	lpOK     bool
+	lpv      []string
+	join     bool
+}
+
+func (sp *spec) nullableDest(join bool) *recordDest {
+	d := &recordDest{vals: make([]sql.NullString, len(sp.cols)), join: join}
+	d.dest = []any{&d.id, &d.ent, &d.state, &d.version, &d.by, &d.upBy, &d.at, &d.upAt, &d.declared, &d.reason, &d.filingID}
+	for i := range d.vals {
+		d.dest = append(d.dest, &d.vals[i])
+	}
+	if join {
+		d.lpv = make([]string, len(lpSpec().cols))
+		d.dest = append(d.dest, &d.lpOK)
+		for i := range d.lpv {
+			d.dest = append(d.dest, &d.lpv[i])
+		}
+	}
+	return d
+}
+
+// read is the RecordRead of the scanned row: of record id of the
+// enterprise, whose credit code is creditCode.
+func (d *recordDest) read(sp *spec, enterpriseID, id int64, creditCode string) *RecordRead {
+	out := &RecordRead{sp: sp, enterpriseID: enterpriseID, id: id, found: d.id.Valid}
+	if !out.found {
+		return out
+	}
+	m := &out.r.meta
+	m.ID, m.EnterpriseID, m.Version = d.id.Int64, d.ent.Int64, int(d.version.Int64)
+	m.Kind, m.Change, m.State = sp.kind.Kind, sp.change, model.State(d.state.String)
+	m.CreatedBy, m.UpdatedBy, m.ReturnReason, m.FilingID = d.by.String, d.upBy.String, d.reason.String, d.filingID.Int64
+	m.CreatedAt, m.UpdatedAt = d.at.Time.UTC(), d.upAt.Time.UTC()
+	if d.declared.Valid {
+		t := d.declared.Time.UTC()
+		m.DeclaredAt = &t
+	}
+	out.r.vals = make(model.Fields, len(sp.cols))
+	for i, c := range sp.cols {
+		out.r.vals[c] = d.vals[i].String
+	}
+	out.fc.creditCode = creditCode
+	if d.join && d.lpOK {
+		out.fc.lp = make(model.Fields, len(d.lpv))
+		for i, c := range lpSpec().cols {
+			out.fc.lp[c] = d.lpv[i]
+		}
+	}
+	return out
+}
+
+// readForWrite is lockRec, or the record read ahead (in.Read) when it is
+// of this record and the write is on the pool.
+func (s *Store) readForWrite(ctx context.Context, tx conn, sp *spec, enterpriseID, id int64, ahead *RecordRead) (rec, *fillContext, error) {
+	if _, inTx := tx.(*sqlx.Tx); inTx || ahead == nil || ahead.sp != sp || ahead.enterpriseID != enterpriseID || ahead.id != id {
+		return s.lockRec(ctx, tx, sp, enterpriseID, id)
+	}
+	if !ahead.found {
+		return rec{}, nil, fmt.Errorf("%s %d: %w", sp.what(), id, ErrNotFound)
+	}
+	fc := ahead.fc
+	return ahead.r, &fc, nil
+}
+
 // readFillContext reads what a new record's grey fields are filled from.
 func (s *Store) readFillContext(ctx context.Context, tx *sqlx.Tx, sp *spec, enterpriseID int64) (*fillContext, error) {
 	fc := &fillContext{}
@@ -531,7 +639,7 @@ func (s *Store) updateRec(ctx context.Context, sp *spec, enterpriseID, id int64,
 		if err := s.checkAuthorised(ctx, tx, sp, enterpriseID, who); err != nil {
 			return err
 		}
-		old, fc, err := s.lockRec(ctx, tx, sp, enterpriseID, id)
+		old, fc, err := s.readForWrite(ctx, tx, sp, enterpriseID, id, in.Read)
 		if err != nil {
 			return err
 		}
