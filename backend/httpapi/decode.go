@@ -103,8 +103,23 @@ func checkBodyMembers(body []byte, t reflect.Type, member func(key string, tok j
 		}
 		return &Error{Code: model.ErrInvalid, Message: what}
 	}
-	c := bodyChecker{dec: json.NewDecoder(bytes.NewReader(body)), body: body, member: member}
-	c.dec.UseNumber()
+	var tokens tokenizer = &validTokens{b: body}
+	if !json.Valid(body) {
+		tokens = decoderOf(body)
+	}
+	return checkTokens(body, tokens, t, member)
+}
+
+// decoderOf is json.Decoder's tokenizer of body.
+func decoderOf(body []byte) tokenizer {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	return dec
+}
+
+// checkTokens is checkBodyMembers reading body's tokens from tokens.
+func checkTokens(body []byte, tokens tokenizer, t reflect.Type, member func(key string, tok json.Token, raw []byte)) error {
+	c := bodyChecker{dec: tokens, body: body, member: member}
 	if err := c.value(t, ""); err != nil {
 		return err
 	}
@@ -115,7 +130,7 @@ func checkBodyMembers(body []byte, t reflect.Type, member func(key string, tok j
 }
 
 type bodyChecker struct {
-	dec    *json.Decoder
+	dec    tokenizer
 	body   []byte
 	last   int64
 	member func(key string, tok json.Token, raw []byte) // of the top-level object

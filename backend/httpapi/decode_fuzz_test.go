@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -103,4 +105,48 @@ func eachString(v reflect.Value, fn func(string)) {
 			eachString(it.Value(), fn)
 		}
 	}
+}
+
+// FuzzValidTokens: a body json.Valid accepts is checked on validTokens
+// exactly as on json.Decoder's Token: the same answer, word for word, and
+// the same members handed over (key, token, bytes), for every target.
+func FuzzValidTokens(f *testing.F) {
+	for _, s := range []string{
+		`{"version":3,"name_cn":"福州\u0041\"x\\","card_signature":{"signature":"AA==","n":[1,2.5e3,-0,true,false,null]}}`,
+		` { "a" : [ { } , [ ] ] , "b":"\ud83d\ude00" } `, `{"version":1e400}`, `{"a":1,"a":2}`, "{\"x\":\"\xff\"}",
+		`{"version":-1}`, `{"version":"1"}`, `{"u":"\u0000"}`, `{"k\u0000":1}`, `[1]`, `"s"`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	targets := append([]func() any{func() any { return new(model.SaveRequest) }}, decodeTargets...)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return
+		}
+		for _, target := range targets {
+			typ := reflect.TypeOf(target()).Elem()
+			var got, want []string
+			record := func(to *[]string) func(string, json.Token, []byte) {
+				return func(key string, tok json.Token, raw []byte) {
+					*to = append(*to, fmt.Sprintf("%q %T %#v %q", key, tok, tok, raw))
+				}
+			}
+			gerr := checkTokens(body, &validTokens{b: body}, typ, record(&got))
+			werr := checkTokens(body, decoderOf(body), typ, record(&want))
+			if fmt.Sprint(gerr) != fmt.Sprint(werr) || !reflect.DeepEqual(fields(gerr), fields(werr)) {
+				t.Fatalf("%v: %q: validTokens say %v, json.Decoder %v", typ, body, gerr, werr)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%v: %q: members\n%q\nwant\n%q", typ, body, got, want)
+			}
+		}
+	})
+}
+
+func fields(err error) model.FieldErrors {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }
