@@ -72,7 +72,7 @@ func (c *CA) VerifyCard(certDER []byte, now time.Time) (*smx509.Certificate, Ide
 // validity at now, the profile and the identity are checked as always;
 // any other certificate is verified in full.
 func (c *CA) VerifyCardAgainst(certDER, stored []byte, now time.Time) (*smx509.Certificate, Identity, error) {
-	cert, err := smx509.ParseCertificate(certDER)
+	cert, err := parsed.parse(certDER)
 	if err != nil {
 		return nil, Identity{}, fmt.Errorf("%w: %v", ErrNotCardCertificate, err)
 	}
@@ -170,4 +170,41 @@ func checkProfile(cert *smx509.Certificate) error {
 	}
 	_, err := CardIdentity(cert)
 	return err
+}
+
+// parsed are the certificates VerifyCardAgainst parsed, by the SHA-256 of
+// their DER: a card sends its certificate with each of its signatures,
+// and parsing it cost a quarter of what verifying the signature does. A
+// parsed certificate is only read, never changed, so one is shared by the
+// requests that send it; every check still runs on it each time.
+// Bounded: forgotten all at once when full.
+var parsed parsedSet
+
+const parsedMax = 1 << 12
+
+type parsedSet struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*smx509.Certificate
+}
+
+// parse is smx509.ParseCertificate of der, once per certificate.
+func (s *parsedSet) parse(der []byte) (*smx509.Certificate, error) {
+	k := sha256.Sum256(der)
+	s.mu.Lock()
+	cert := s.m[k]
+	s.mu.Unlock()
+	if cert != nil {
+		return cert, nil
+	}
+	cert, err := smx509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= parsedMax {
+		s.m = map[[sha256.Size]byte]*smx509.Certificate{}
+	}
+	s.m[k] = cert
+	return cert, nil
 }

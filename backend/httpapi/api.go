@@ -210,7 +210,17 @@ func (a *API) now() time.Time { return a.Now() }
 
 // writeJSON writes v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	var (
+		b   []byte
+		err error
+	)
+	if m, ok := v.(json.Marshaler); ok {
+		// A value that writes itself (a record) writes compact JSON of
+		// json.Marshal's: json.Marshal would only check it and copy it.
+		b, err = m.MarshalJSON()
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		http.Error(w, `{"code":"internal","message":"服务器内部错误"}`, http.StatusInternalServerError)
 		return
