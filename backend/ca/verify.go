@@ -72,7 +72,7 @@ func (c *CA) VerifyCard(certDER []byte, now time.Time) (*smx509.Certificate, Ide
 // validity at now, the profile and the identity are checked as always;
 // any other certificate is verified in full.
 func (c *CA) VerifyCardAgainst(certDER, stored []byte, now time.Time) (*smx509.Certificate, Identity, error) {
-	cert, err := parsed.parse(certDER)
+	cert, err := parse(certDER)
 	if err != nil {
 		return nil, Identity{}, fmt.Errorf("%w: %v", ErrNotCardCertificate, err)
 	}
@@ -105,13 +105,13 @@ func (c *CA) checkIssued(cert *smx509.Certificate, signed bool) error {
 		return nil
 	}
 	k := issuedKey(c.cert, cert)
-	if issued.has(k) {
+	if _, ok := issued.get(k); ok {
 		return nil
 	}
 	if err := cert.CheckSignatureFrom(c.cert); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnknownIssuer, err)
 	}
-	issued.add(k)
+	issued.add(k, struct{}{})
 	return nil
 }
 
@@ -119,15 +119,8 @@ func (c *CA) checkIssued(cert *smx509.Certificate, signed bool) error {
 // (checkIssued): a fact that never changes, so a card's certificate, sent
 // with each of its signatures, costs one SM2 verification per process. The
 // checks of time, profile, identity and the card's state still run every
-// time. Bounded: forgotten all at once when full.
-var issued issuedSet
-
-const issuedMax = 1 << 16
-
-type issuedSet struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]struct{}
-}
+// time.
+var issued = bounded[struct{}]{max: 1 << 16}
 
 func issuedKey(root, cert *smx509.Certificate) [sha256.Size]byte {
 	h := sha256.New()
@@ -138,20 +131,28 @@ func issuedKey(root, cert *smx509.Certificate) [sha256.Size]byte {
 	return k
 }
 
-func (s *issuedSet) has(k [sha256.Size]byte) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.m[k]
-	return ok
+// bounded is a map of SHA-256 keys, safe for concurrent use, of at most
+// max entries: forgotten all at once when full.
+type bounded[V any] struct {
+	mu  sync.Mutex
+	m   map[[sha256.Size]byte]V
+	max int
 }
 
-func (s *issuedSet) add(k [sha256.Size]byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil || len(s.m) >= issuedMax {
-		s.m = map[[sha256.Size]byte]struct{}{}
+func (b *bounded[V]) get(k [sha256.Size]byte) (V, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	v, ok := b.m[k]
+	return v, ok
+}
+
+func (b *bounded[V]) add(k [sha256.Size]byte, v V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil || len(b.m) >= b.max {
+		b.m = map[[sha256.Size]byte]V{}
 	}
-	s.m[k] = struct{}{}
+	b.m[k] = v
 }
 
 func checkProfile(cert *smx509.Certificate) error {
@@ -177,34 +178,18 @@ func checkProfile(cert *smx509.Certificate) error {
 // and parsing it cost a quarter of what verifying the signature does. A
 // parsed certificate is only read, never changed, so one is shared by the
 // requests that send it; every check still runs on it each time.
-// Bounded: forgotten all at once when full.
-var parsed parsedSet
+var parsed = bounded[*smx509.Certificate]{max: 1 << 12}
 
-const parsedMax = 1 << 12
-
-type parsedSet struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]*smx509.Certificate
-}
-
-// parse is smx509.ParseCertificate of der, once per certificate.
-func (s *parsedSet) parse(der []byte) (*smx509.Certificate, error) {
+// parse is smx509.ParseCertificate of der, once per certificate (parsed).
+func parse(der []byte) (*smx509.Certificate, error) {
 	k := sha256.Sum256(der)
-	s.mu.Lock()
-	cert := s.m[k]
-	s.mu.Unlock()
-	if cert != nil {
+	if cert, ok := parsed.get(k); ok {
 		return cert, nil
 	}
 	cert, err := smx509.ParseCertificate(der)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil || len(s.m) >= parsedMax {
-		s.m = map[[sha256.Size]byte]*smx509.Certificate{}
-	}
-	s.m[k] = cert
+	parsed.add(k, cert)
 	return cert, nil
 }
