@@ -148,6 +148,15 @@ func (sp *spec) scan(sc rowScanner, extra ...any) (rec, error) {
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return rec{}, err
 	}
+	sp.fill(&r, state, declared, vals)
+	return r, nil
+}
+
+// fill completes r, whose meta holds the columns scanned as they are:
+// its kind, state and declaration time, its times in UTC, and its fields
+// from vals (in column order).
+func (sp *spec) fill(r *rec, state string, declared sql.NullTime, vals []string) {
+	m := &r.meta
 	m.Kind, m.Change, m.State = sp.kind.Kind, sp.change, model.State(state)
 	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
 	if declared.Valid {
@@ -158,7 +167,6 @@ func (sp *spec) scan(sc rowScanner, extra ...any) (rec, error) {
 	for i, c := range sp.cols {
 		r.vals[c] = vals[i]
 	}
-	return r, nil
 }
 
 // args are the values of vals in column order.
@@ -283,29 +291,19 @@ func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id
 	locked = locked && s.dialect == Postgres
 	fc := &fillContext{}
 	extra := []any{&fc.creditCode}
-	var (
-		lpOK bool
-		lpv  []string
-	)
-	lpCols := lpSpec().cols
+	var lp *lpRead
 	if join {
-		lpv = make([]string, len(lpCols))
-		extra = append(extra, &lpOK)
-		for i := range lpCols {
-			extra = append(extra, &lpv[i])
-		}
+		lp = newLPRead()
+		extra = append(extra, lp.dest()...)
 	}
 	type key struct {
 		sp           *spec
 		join, locked bool
 	}
 	query := memo(key{sp, join, locked}, func() string {
-		query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')`
+		query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')` +
+			lpColumns(join)
 		if join {
-			query += `, l.id IS NOT NULL`
-			for _, c := range lpCols {
-				query += `, COALESCE(l.` + c + `, '')`
-			}
 			query += ` FROM ` + sp.table + ` t LEFT JOIN legal_person_filings l
 			ON l.enterprise_id = t.enterprise_id AND l.declared_at IS NOT NULL`
 		} else {
@@ -324,11 +322,8 @@ func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id
 	if err != nil {
 		return rec{}, nil, fmt.Errorf("store: read %s: %w", sp.what(), err)
 	}
-	if lpOK {
-		fc.lp = make(model.Fields, len(lpv))
-		for i, c := range lpCols {
-			fc.lp[c] = lpv[i]
-		}
+	if lp != nil {
+		fc.lp = lp.fields()
 	}
 	return r, fc, nil
 }
@@ -351,10 +346,10 @@ type RecordRead struct {
 	fc           fillContext
 }
 
-// readExtraColumns are the columns lockRec reads after the record's but
-// the credit code: with join, whether the enterprise's legal-person
-// filing was declared and its fields.
-func readExtraColumns(join bool) string {
+// lpColumns are the columns a read of a record takes, with join, of the
+// enterprise's declared legal-person filing (joined as l): whether there
+// is one, and its fields; none without join. lpRead scans them.
+func lpColumns(join bool) string {
 	if !join {
 		return ""
 	}
@@ -366,8 +361,36 @@ func readExtraColumns(join bool) string {
 	return b.String()
 }
 
+// lpRead is what a row's lpColumns say.
+type lpRead struct {
+	ok bool
+	v  []string
+}
+
+func newLPRead() *lpRead { return &lpRead{v: make([]string, len(lpSpec().cols))} }
+
+func (l *lpRead) dest() []any {
+	d := []any{&l.ok}
+	for i := range l.v {
+		d = append(d, &l.v[i])
+	}
+	return d
+}
+
+// fields are the declared legal-person filing's; nil without one.
+func (l *lpRead) fields() model.Fields {
+	if !l.ok {
+		return nil
+	}
+	f := make(model.Fields, len(l.v))
+	for i, c := range lpSpec().cols {
+		f[c] = l.v[i]
+	}
+	return f
+}
+
 // recordDest scans sp.columns of a row that may have none (a LEFT JOIN
-// that matched nothing), then readExtraColumns.
+// that matched nothing), then, with join, lpColumns.
 type recordDest struct {
 	dest     []any
 	id, ent  sql.NullInt64
@@ -379,23 +402,18 @@ type recordDest struct {
 	reason   sql.NullString
 	filingID sql.NullInt64
 	vals     []sql.NullString
-	lpOK     bool
-	lpv      []string
-	join     bool
+	lp       *lpRead // nil without join
 }
 
 func (sp *spec) nullableDest(join bool) *recordDest {
-	d := &recordDest{vals: make([]sql.NullString, len(sp.cols)), join: join}
+	d := &recordDest{vals: make([]sql.NullString, len(sp.cols))}
 	d.dest = []any{&d.id, &d.ent, &d.state, &d.version, &d.by, &d.upBy, &d.at, &d.upAt, &d.declared, &d.reason, &d.filingID}
 	for i := range d.vals {
 		d.dest = append(d.dest, &d.vals[i])
 	}
 	if join {
-		d.lpv = make([]string, len(lpSpec().cols))
-		d.dest = append(d.dest, &d.lpOK)
-		for i := range d.lpv {
-			d.dest = append(d.dest, &d.lpv[i])
-		}
+		d.lp = newLPRead()
+		d.dest = append(d.dest, d.lp.dest()...)
 	}
 	return d
 }
@@ -409,23 +427,16 @@ func (d *recordDest) read(sp *spec, enterpriseID, id int64, creditCode string) *
 	}
 	m := &out.r.meta
 	m.ID, m.EnterpriseID, m.Version = d.id.Int64, d.ent.Int64, int(d.version.Int64)
-	m.Kind, m.Change, m.State = sp.kind.Kind, sp.change, model.State(d.state.String)
 	m.CreatedBy, m.UpdatedBy, m.ReturnReason, m.FilingID = d.by.String, d.upBy.String, d.reason.String, d.filingID.Int64
-	m.CreatedAt, m.UpdatedAt = d.at.Time.UTC(), d.upAt.Time.UTC()
-	if d.declared.Valid {
-		t := d.declared.Time.UTC()
-		m.DeclaredAt = &t
+	m.CreatedAt, m.UpdatedAt = d.at.Time, d.upAt.Time
+	vals := make([]string, len(d.vals))
+	for i, v := range d.vals {
+		vals[i] = v.String
 	}
-	out.r.vals = make(model.Fields, len(sp.cols))
-	for i, c := range sp.cols {
-		out.r.vals[c] = d.vals[i].String
-	}
+	sp.fill(&out.r, d.state.String, d.declared, vals)
 	out.fc.creditCode = creditCode
-	if d.join && d.lpOK {
-		out.fc.lp = make(model.Fields, len(d.lpv))
-		for i, c := range lpSpec().cols {
-			out.fc.lp[c] = d.lpv[i]
-		}
+	if d.lp != nil {
+		out.fc.lp = d.lp.fields()
 	}
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -162,8 +161,9 @@ func (s *Store) SessionUser(ctx context.Context, h []byte) (Session, User, error
 	return sess, u, noRows(err, "session")
 }
 
-// sessionContextQuery is SessionContext's statement but its WHERE.
-const sessionContextQuery = `SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
+// sessionContextColumns and sessionContextFrom are SessionContext's
+// statement but its WHERE.
+const sessionContextColumns = `SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
 		COALESCE(s.kiosk_terminal_id, 0), u.id, COALESCE(u.enterprise_id, 0), u.username, u.password_hash, u.role, u.mobile, u.email,
 		u.created_at, u.disabled,
 		e.id IS NOT NULL, COALESCE(e.credit_code, ''), COALESCE(e.name_cn, ''), COALESCE(e.legal_rep_name, ''),
@@ -171,7 +171,9 @@ const sessionContextQuery = `SELECT s.id, s.token_hash, s.user_id, s.csrf_token,
 		COALESCE(e.city, ''), COALESCE(e.address, ''), COALESCE(e.phone, ''), e.created_at,
 		c.card_number IS NOT NULL, COALESCE(c.card_number, ''), cs.last_presence_at,
 		COALESCE(c.enterprise_id, 0), COALESCE(c.user_id, 0), COALESCE(c.kind, ''), COALESCE(c.holder_name, ''),
-		c.certificate, COALESCE(c.serial, ''), c.not_after, COALESCE(c.state, ''), c.created_at, c.updated_at
+		c.certificate, COALESCE(c.serial, ''), c.not_after, COALESCE(c.state, ''), c.created_at, c.updated_at`
+
+const sessionContextFrom = `
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN enterprises e ON e.id = u.enterprise_id
 		LEFT JOIN card_sessions cs ON cs.session_id = s.id
@@ -220,12 +222,11 @@ func (s *Store) SessionContext(ctx context.Context, h []byte, want *model.Record
 		join bool
 	}
 	q := s.q(memo(key{sp, join}, func() string {
-		q := sessionContextQuery
 		if sp == nil {
-			return q + " WHERE s.token_hash = ?"
+			return sessionContextColumns + sessionContextFrom + " WHERE s.token_hash = ?"
 		}
-		q = strings.Replace(q, "FROM sessions s JOIN", ", "+sp.columns("t.")+readExtraColumns(join)+"\n\t\tFROM sessions s JOIN", 1)
-		q += ` LEFT JOIN ` + sp.table + ` t ON t.id = ? AND t.enterprise_id = u.enterprise_id`
+		q := sessionContextColumns + ", " + sp.columns("t.") + lpColumns(join) + sessionContextFrom +
+			` LEFT JOIN ` + sp.table + ` t ON t.id = ? AND t.enterprise_id = u.enterprise_id`
 		if join {
 			q += ` LEFT JOIN legal_person_filings l ON l.enterprise_id = u.enterprise_id AND l.declared_at IS NOT NULL`
 		}
