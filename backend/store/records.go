@@ -286,30 +286,23 @@ func (s *Store) readOthers(ctx context.Context, tx conn, sp *spec, enterpriseID 
 // it, the enterprise's declared legal-person filing in the same statement.
 // ErrNotFound when the enterprise has no record of that id.
 func (s *Store) lockRec(ctx context.Context, tx conn, sp *spec, enterpriseID, id int64) (rec, *fillContext, error) {
-	join := !sp.change && sp.kind.NeedsLegalPerson
 	_, locked := tx.(*sqlx.Tx)
 	locked = locked && s.dialect == Postgres
 	fc := &fillContext{}
 	extra := []any{&fc.creditCode}
 	var lp *lpRead
-	if join {
+	if sp.fillsFromLP() {
 		lp = newLPRead()
 		extra = append(extra, lp.dest()...)
 	}
 	type key struct {
-		sp           *spec
-		join, locked bool
+		sp     *spec
+		locked bool
 	}
-	query := memo(key{sp, join, locked}, func() string {
+	query := memo(key{sp, locked}, func() string {
 		query := `SELECT ` + sp.columns("t.") + `, COALESCE((SELECT e.credit_code FROM enterprises e WHERE e.id = t.enterprise_id), '')` +
-			lpColumns(join)
-		if join {
-			query += ` FROM ` + sp.table + ` t LEFT JOIN legal_person_filings l
-			ON l.enterprise_id = t.enterprise_id AND l.declared_at IS NOT NULL`
-		} else {
-			query += ` FROM ` + sp.table + ` t`
-		}
-		query += ` WHERE t.id = ? AND t.enterprise_id = ?`
+			sp.lpColumns() + ` FROM ` + sp.table + ` t` + sp.lpJoin("t.enterprise_id") +
+			` WHERE t.id = ? AND t.enterprise_id = ?`
 		if locked {
 			query += ` FOR UPDATE OF t`
 		}
@@ -346,11 +339,25 @@ type RecordRead struct {
 	fc           fillContext
 }
 
-// lpColumns are the columns a read of a record takes, with join, of the
-// enterprise's declared legal-person filing (joined as l): whether there
-// is one, and its fields; none without join. lpRead scans them.
-func lpColumns(join bool) string {
-	if !join {
+// fillsFromLP: sp's records take fields from the enterprise's declared
+// legal-person filing (a kind that NeedsLegalPerson, not its changes).
+func (sp *spec) fillsFromLP() bool { return !sp.change && sp.kind.NeedsLegalPerson }
+
+// lpJoin joins, where sp fillsFromLP, the declared legal-person filing
+// (as l) of the enterprise whose id is the column enterpriseID; nothing
+// otherwise.
+func (sp *spec) lpJoin(enterpriseID string) string {
+	if !sp.fillsFromLP() {
+		return ""
+	}
+	return ` LEFT JOIN legal_person_filings l ON l.enterprise_id = ` + enterpriseID + ` AND l.declared_at IS NOT NULL`
+}
+
+// lpColumns are the columns a read of sp's record takes, where sp
+// fillsFromLP, of the enterprise's declared legal-person filing (lpJoin):
+// whether there is one, and its fields; none otherwise. lpRead scans them.
+func (sp *spec) lpColumns() string {
+	if !sp.fillsFromLP() {
 		return ""
 	}
 	var b strings.Builder
@@ -390,7 +397,7 @@ func (l *lpRead) fields() model.Fields {
 }
 
 // recordDest scans sp.columns of a row that may have none (a LEFT JOIN
-// that matched nothing), then, with join, lpColumns.
+// that matched nothing), then sp.lpColumns.
 type recordDest struct {
 	dest     []any
 	id, ent  sql.NullInt64
@@ -402,16 +409,16 @@ type recordDest struct {
 	reason   sql.NullString
 	filingID sql.NullInt64
 	vals     []sql.NullString
-	lp       *lpRead // nil without join
+	lp       *lpRead // nil unless sp fillsFromLP
 }
 
-func (sp *spec) nullableDest(join bool) *recordDest {
+func (sp *spec) nullableDest() *recordDest {
 	d := &recordDest{vals: make([]sql.NullString, len(sp.cols))}
 	d.dest = []any{&d.id, &d.ent, &d.state, &d.version, &d.by, &d.upBy, &d.at, &d.upAt, &d.declared, &d.reason, &d.filingID}
 	for i := range d.vals {
 		d.dest = append(d.dest, &d.vals[i])
 	}
-	if join {
+	if sp.fillsFromLP() {
 		d.lp = newLPRead()
 		d.dest = append(d.dest, d.lp.dest()...)
 	}
@@ -467,7 +474,7 @@ func (s *Store) readFillContext(ctx context.Context, tx *sqlx.Tx, sp *spec, ente
 	if err := s.readOthers(ctx, tx, sp, enterpriseID, fc); err != nil {
 		return nil, err
 	}
-	if sp.change || !sp.kind.NeedsLegalPerson {
+	if !sp.fillsFromLP() {
 		return fc, nil
 	}
 	lsp := lpSpec()
@@ -507,7 +514,7 @@ func prepare(sp *spec, who Actor, in Input, fc *fillContext, old *rec, declare b
 	if sp.change {
 		model.Keep(vals, fc.filing.vals, k.FixedInChange)
 	}
-	if k.NeedsLegalPerson && !sp.change {
+	if sp.fillsFromLP() {
 		if fc.lp == nil {
 			return nil, ErrLegalPersonNotDeclared
 		}

@@ -208,29 +208,18 @@ type Context struct {
 // session user's enterprise's; on SQLite, whose writes read inside their
 // transaction, want is ignored.
 func (s *Store) SessionContext(ctx context.Context, h []byte, want *model.RecordRef) (Context, error) {
-	var (
-		sp   *spec
-		join bool
-	)
+	var sp *spec
 	if want != nil && s.dialect == Postgres {
-		if sp, _ = specOf(*want); sp != nil {
-			join = !sp.change && sp.kind.NeedsLegalPerson
-		}
+		sp, _ = specOf(*want)
 	}
-	type key struct {
-		sp   *spec
-		join bool
-	}
-	q := s.q(memo(key{sp, join}, func() string {
+	type key struct{ sp *spec }
+	q := s.q(memo(key{sp}, func() string {
 		if sp == nil {
 			return sessionContextColumns + sessionContextFrom + " WHERE s.token_hash = ?"
 		}
-		q := sessionContextColumns + ", " + sp.columns("t.") + lpColumns(join) + sessionContextFrom +
-			` LEFT JOIN ` + sp.table + ` t ON t.id = ? AND t.enterprise_id = u.enterprise_id`
-		if join {
-			q += ` LEFT JOIN legal_person_filings l ON l.enterprise_id = u.enterprise_id AND l.declared_at IS NOT NULL`
-		}
-		return q + " WHERE s.token_hash = ?"
+		return sessionContextColumns + ", " + sp.columns("t.") + sp.lpColumns() + sessionContextFrom +
+			` LEFT JOIN ` + sp.table + ` t ON t.id = ? AND t.enterprise_id = u.enterprise_id` +
+			sp.lpJoin("u.enterprise_id") + " WHERE s.token_hash = ?"
 	}))
 	var (
 		out                                      Context
@@ -245,7 +234,7 @@ func (s *Store) SessionContext(ctx context.Context, h []byte, want *model.Record
 		rd   *recordDest
 	)
 	if sp != nil {
-		rd = sp.nullableDest(join)
+		rd = sp.nullableDest()
 		args = []any{want.ID, h}
 	}
 	dest := []any{&sess.ID, &sess.TokenHash, &sess.UserID, &sess.CSRFToken, &sess.CreatedAt, &sess.LastSeenAt,
