@@ -101,25 +101,25 @@ func (a *API) enterprise(ctx context.Context, c *current) (store.Enterprise, err
 }
 
 // recordID is the {id} of the path; a malformed one is simply not found.
-// recordOfPath is the record a path's {kind} and {id} name, as filings
-// (change false) or changes; nil when they name none.
-func recordOfPath(change bool) func(*http.Request) *model.RecordRef {
-	return func(r *http.Request) *model.RecordRef {
-		sp := model.FilingKind(r.PathValue("kind")).Spec()
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		if sp == nil || err != nil || id <= 0 {
-			return nil
-		}
-		return &model.RecordRef{Kind: sp.Kind, Change: change, ID: id}
-	}
-}
-
 func recordID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, &Error{Code: model.ErrNotFound, Message: msgNotFound}
 	}
 	return id, nil
+}
+
+// recordOfPath is the record a path's {kind} and {id} name, as filings
+// (change false) or changes; nil when they name none.
+func recordOfPath(change bool) func(*http.Request) *model.RecordRef {
+	return func(r *http.Request) *model.RecordRef {
+		sp := model.FilingKind(r.PathValue("kind")).Spec()
+		id, err := recordID(r)
+		if sp == nil || err != nil {
+			return nil
+		}
+		return &model.RecordRef{Kind: sp.Kind, Change: change, ID: id}
+	}
 }
 
 // actor is who acts in the session, for the store's role checks and the
